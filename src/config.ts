@@ -1,0 +1,133 @@
+import { z } from "zod";
+
+const optionalString = z
+  .string()
+  .trim()
+  .transform((value) => value || undefined)
+  .optional();
+
+const baseUrl = (fallback: string) =>
+  z
+    .url({ protocol: /^https?$/, error: "must be an http(s) URL with scheme and host only" })
+    .refine((value) => new URL(value).pathname === "/" && !new URL(value).search, {
+      message: "must be scheme and host only (the adapter adds the API path)",
+    })
+    .transform((value) => new URL(value).origin)
+    .default(fallback);
+
+const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+const EnvSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+  HOST: z.string().trim().min(1).default("0.0.0.0"),
+  STORE_URL: z.string().trim().min(1).default("./data/gateway.sqlite"),
+  UPSTREAM_TIMEOUT_MS: positiveInt(10_000),
+
+  PRODUCTIVE_API_TOKEN: optionalString,
+  PRODUCTIVE_ORGANIZATION_ID: optionalString,
+  PRODUCTIVE_BASE_URL: baseUrl("https://api.productive.io"),
+
+  MONEYBIRD_API_TOKEN: optionalString,
+  MONEYBIRD_ADMINISTRATION_ID: optionalString,
+  MONEYBIRD_BASE_URL: baseUrl("https://moneybird.com"),
+
+  FREEAGENT_ACCESS_TOKEN: optionalString,
+  FREEAGENT_REFRESH_TOKEN: optionalString,
+  FREEAGENT_CLIENT_ID: optionalString,
+  FREEAGENT_CLIENT_SECRET: optionalString,
+  FREEAGENT_BASE_URL: baseUrl("https://api.freeagent.com"),
+  FREEAGENT_CONCURRENCY: positiveInt(4),
+});
+
+export interface ProductiveConfig {
+  apiToken: string;
+  organizationId: string;
+  baseUrl: string;
+}
+export interface MoneybirdConfig {
+  apiToken: string;
+  administrationId: string;
+  baseUrl: string;
+}
+export interface FreeAgentConfig {
+  accessToken: string;
+  /** Set only when refresh token, client id and client secret are all configured. */
+  refresh: { refreshToken: string; clientId: string; clientSecret: string } | null;
+  baseUrl: string;
+  concurrency: number;
+}
+
+export interface Config {
+  port: number;
+  host: string;
+  storeUrl: string;
+  upstreamTimeoutMs: number;
+  /** null: the provider is served by the local store. */
+  productive: ProductiveConfig | null;
+  moneybird: MoneybirdConfig | null;
+  freeAgent: FreeAgentConfig | null;
+}
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+/** Reads and validates the environment once; a bad value throws a ConfigError naming the variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
+    throw new ConfigError(`Invalid configuration:\n  ${problems.join("\n  ")}`);
+  }
+  const e = parsed.data;
+  requireTogether(["PRODUCTIVE_API_TOKEN", "PRODUCTIVE_ORGANIZATION_ID"], e);
+  requireTogether(["MONEYBIRD_API_TOKEN", "MONEYBIRD_ADMINISTRATION_ID"], e);
+  requireTogether(["FREEAGENT_REFRESH_TOKEN", "FREEAGENT_CLIENT_ID", "FREEAGENT_CLIENT_SECRET"], e);
+
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    storeUrl: e.STORE_URL,
+    upstreamTimeoutMs: e.UPSTREAM_TIMEOUT_MS,
+    productive:
+      e.PRODUCTIVE_API_TOKEN && e.PRODUCTIVE_ORGANIZATION_ID
+        ? {
+            apiToken: e.PRODUCTIVE_API_TOKEN,
+            organizationId: e.PRODUCTIVE_ORGANIZATION_ID,
+            baseUrl: e.PRODUCTIVE_BASE_URL,
+          }
+        : null,
+    moneybird:
+      e.MONEYBIRD_API_TOKEN && e.MONEYBIRD_ADMINISTRATION_ID
+        ? {
+            apiToken: e.MONEYBIRD_API_TOKEN,
+            administrationId: e.MONEYBIRD_ADMINISTRATION_ID,
+            baseUrl: e.MONEYBIRD_BASE_URL,
+          }
+        : null,
+    freeAgent: e.FREEAGENT_ACCESS_TOKEN
+      ? {
+          accessToken: e.FREEAGENT_ACCESS_TOKEN,
+          refresh:
+            e.FREEAGENT_REFRESH_TOKEN && e.FREEAGENT_CLIENT_ID && e.FREEAGENT_CLIENT_SECRET
+              ? {
+                  refreshToken: e.FREEAGENT_REFRESH_TOKEN,
+                  clientId: e.FREEAGENT_CLIENT_ID,
+                  clientSecret: e.FREEAGENT_CLIENT_SECRET,
+                }
+              : null,
+          baseUrl: e.FREEAGENT_BASE_URL,
+          concurrency: e.FREEAGENT_CONCURRENCY,
+        }
+      : null,
+  };
+}
+
+/** Half a credential set is a mistake, not a request for the local store: say so at start-up. */
+function requireTogether<K extends string>(names: K[], env: Partial<Record<K, string | undefined>>): void {
+  const set = names.filter((name) => env[name]);
+  if (set.length > 0 && set.length < names.length) {
+    const missing = names.filter((name) => !env[name]);
+    throw new ConfigError(`Invalid configuration: ${set.join(", ")} set but ${missing.join(", ")} missing`);
+  }
+}

@@ -1,0 +1,5 @@
+export * from "./common.ts";
+export * from "./contact.ts";
+export * from "./freeagent.ts";
+export * from "./moneybird.ts";
+export * from "./productive.ts";

@@ -1,0 +1,129 @@
+import type { RawRecord, Timestamp } from "./common.ts";
+
+export type CompanyStatus = "ACTIVE" | "ARCHIVED";
+
+/** A Productive company (a client). `id` is Productive's id. */
+export interface Company {
+  kind: "Company";
+  id: string;
+  name: string;
+  billingName: string | null;
+  vat: string | null;
+  defaultCurrency: string | null;
+  companyCode: string | null;
+  domain: string | null;
+  description: string | null;
+  dueDays: number | null;
+  tags: string[];
+  avatarUrl: string | null;
+  externalId: string | null;
+  customFields: unknown;
+  status: CompanyStatus;
+  archivedAt: Timestamp | null;
+  createdAt: Timestamp;
+  lastActivityAt: Timestamp | null;
+  raw: RawRecord;
+}
+
+export type CompanyOrderField = "NAME" | "CREATED_AT" | "LAST_ACTIVITY_AT";
+export interface CompanyOrder {
+  field: CompanyOrderField;
+  direction: "ASC" | "DESC";
+}
+
+export interface CompanyFilter {
+  ids?: string[];
+  name?: string;
+  companyCode?: string;
+  billingName?: string;
+  vat?: string;
+  defaultCurrency?: string;
+  status?: CompanyStatus;
+  tags?: string[];
+  dueDays?: number;
+  createdAfter?: Timestamp;
+  createdBefore?: Timestamp;
+}
+
+export type ContactEntryType = "ADDRESS" | "BILL_FROM" | "BILL_TO" | "EMAIL" | "PHONE" | "WEBSITE";
+export type ContactableType = "PERSON" | "COMPANY" | "INVOICE" | "SUBSIDIARY" | "PURCHASE_ORDER";
+
+/** A Productive contact entry (an email, phone, website or address of a company or person). */
+export interface ContactEntry {
+  kind: "ContactEntry";
+  id: string;
+  type: ContactEntryType;
+  contactableType: ContactableType;
+  name: string | null;
+  email: string | null;
+  phone: string | null;
+  website: string | null;
+  address: string | null;
+  city: string | null;
+  state: string | null;
+  zipcode: string | null;
+  country: string | null;
+  vat: string | null;
+  billingAddress: boolean | null;
+  /** The owning company, when the entry belongs to one. */
+  companyId: string | null;
+  raw: RawRecord;
+}
+
+export interface ContactEntryFilter {
+  companyIds?: string[];
+  types?: ContactEntryType[];
+  contactableTypes?: ContactableType[];
+}
+
+export interface CompanyContactDetails {
+  emails?: { name?: string | null; email: string }[];
+  phones?: { name?: string | null; phone: string }[];
+  websites?: { name?: string | null; website: string }[];
+  addresses?: {
+    name?: string | null;
+    billingAddress?: string | null;
+    city?: string | null;
+    state?: string | null;
+    zipcode?: string | null;
+    country?: string | null;
+  }[];
+}
+
+export interface CreateCompany {
+  name: string;
+  billingName?: string | null;
+  vat?: string | null;
+  defaultCurrency?: string | null;
+  companyCode?: string | null;
+  domain?: string | null;
+  description?: string | null;
+  dueDays?: number | null;
+  tags?: string[] | null;
+  avatarUrl?: string | null;
+  externalId?: string | null;
+  customFields?: unknown;
+  /** Contact details created with the company, as Productive's `contact` attribute. */
+  contact?: CompanyContactDetails | null;
+}
+
+/** Fields left out are unchanged; `null` clears a field. */
+export type UpdateCompany = Partial<Omit<CreateCompany, "contact">>;
+
+export interface CreateContactEntry {
+  companyId: string;
+  type: ContactEntryType;
+  name: string;
+  email?: string | null;
+  phone?: string | null;
+  website?: string | null;
+  address?: string | null;
+  city?: string | null;
+  state?: string | null;
+  zipcode?: string | null;
+  country?: string | null;
+  vat?: string | null;
+  billingAddress?: boolean | null;
+}
+
+export type UpdateContactEntry = Partial<Omit<CreateContactEntry, "companyId">>;

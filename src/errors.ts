@@ -1,0 +1,61 @@
+import type { Provider, RecordKind } from "./domain/common.ts";
+
+/**
+ * The typed errors sources throw. Mutations return them as members of their result unions;
+ * queries turn them into `errors[].extensions.code` (see `toGraphQLError` in src/schema/errors.ts).
+ */
+
+export interface FieldError {
+  /** Path into the GraphQL mutation input, without the leading "input" (e.g. ["domain"]). */
+  path: string[];
+  message: string;
+}
+
+/** The input broke a rule of the provider (or of the store that mirrors it). Nothing was written. */
+export class ValidationError extends Error {
+  override name = "ValidationError";
+  constructor(
+    readonly fieldErrors: FieldError[],
+    message = fieldErrors.map((e) => `${e.path.join(".") || "input"}: ${e.message}`).join("; "),
+  ) {
+    super(message || "Invalid input");
+  }
+}
+
+/** The record does not exist (or is not visible to the configured credentials). */
+export class NotFoundError extends Error {
+  override name = "NotFoundError";
+  constructor(
+    readonly kind: RecordKind,
+    /** The provider's id; for a contact person or note, `contactId/id`. */
+    readonly remoteId: string,
+  ) {
+    super(`${kind} ${remoteId} not found`);
+  }
+}
+
+/** A request the gateway refuses before any upstream call: a bad id, an over-limit page, an unsupported filter. */
+export class BadUserInputError extends Error {
+  override name = "BadUserInputError";
+}
+
+export type UpstreamErrorCode =
+  | "RATE_LIMITED"
+  | "UNAVAILABLE"
+  | "TIMEOUT"
+  | "UNAUTHORIZED"
+  | "FORBIDDEN"
+  | "BAD_RESPONSE";
+
+/** The upstream failed, refused, or answered something the gateway cannot trust. */
+export class UpstreamError extends Error {
+  override name = "UpstreamError";
+  constructor(
+    readonly provider: Provider,
+    readonly code: UpstreamErrorCode,
+    message: string,
+    readonly retryAfterSeconds: number | null = null,
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,321 @@
+import { z } from "zod";
+import { postalAddress } from "../../domain/contact.ts";
+import type {
+  AddContactNote,
+  AdditionalCharge,
+  ContactNote,
+  ContactPerson,
+  CreateAdditionalCharge,
+  CreateContactPerson,
+  CreateMoneybirdContact,
+  MoneybirdContact,
+  PaymentsMandate,
+  UpdateMoneybirdContact,
+} from "../../domain/index.ts";
+import type { FieldError } from "../../errors.ts";
+import { definedEntries, nullableString, upstreamId } from "../shared/records.ts";
+
+/**
+ * Moneybird's JSON records (moneybird-contacts.openapi.json), validated at the boundary, and the
+ * mapping between them and the domain. The local store keeps its records in this same shape.
+ */
+
+const nullableId = upstreamId.nullish().transform((value) => value ?? null);
+
+export const ContactPersonRecord = z.looseObject({
+  id: upstreamId,
+  contact_id: nullableId,
+  firstname: nullableString,
+  lastname: nullableString,
+  phone: nullableString,
+  email: nullableString,
+  department: nullableString,
+  created_at: nullableString,
+  updated_at: nullableString,
+  version: z.number().int().nullish(),
+});
+
+export const NoteRecord = z.looseObject({
+  id: upstreamId,
+  entity_id: nullableId,
+  user_id: nullableId,
+  assignee_id: nullableId,
+  todo: z.union([z.boolean(), z.string()]).nullish(),
+  note: nullableString,
+  completed_at: nullableString,
+  created_at: nullableString,
+});
+
+export const CustomFieldRecord = z.looseObject({ id: upstreamId, name: z.string(), value: z.string() });
+
+export const ContactRecord = z.looseObject({
+  id: upstreamId,
+  // The spec leaves company_name untyped; real responses send a string or null.
+  company_name: z.unknown().transform((value) => (typeof value === "string" ? value : null)),
+  firstname: nullableString,
+  lastname: nullableString,
+  address1: nullableString,
+  address2: nullableString,
+  zipcode: nullableString,
+  city: nullableString,
+  country: nullableString,
+  phone: nullableString,
+  delivery_method: nullableString,
+  customer_id: nullableString,
+  tax_number: nullableString,
+  chamber_of_commerce: nullableString,
+  bank_account: nullableString,
+  attention: nullableString,
+  email: nullableString,
+  send_invoices_to_email: nullableString,
+  send_estimates_to_email: nullableString,
+  created_at: nullableString,
+  updated_at: nullableString,
+  version: z.number().int(),
+  archived: z.boolean().nullish(),
+  notes: z.array(NoteRecord).nullish(),
+  custom_fields: z.array(CustomFieldRecord).nullish(),
+  contact_people: z.array(ContactPersonRecord).nullish(),
+});
+export type ContactRecord = z.infer<typeof ContactRecord>;
+
+export const AdditionalChargeRecord = z.looseObject({
+  id: upstreamId,
+  contact_id: nullableId,
+  subscription_id: nullableId,
+  product_id: upstreamId,
+  amount: nullableString,
+  price: z.union([z.string(), z.number()]).transform(String),
+  period: z.string(),
+  description: z.string(),
+});
+
+export const PaymentsMandateRecord = z.looseObject({
+  type: nullableString,
+  sepa_mandate: z.boolean(),
+  bank: nullableString,
+  iban: nullableString,
+  bic: nullableString,
+  iban_account_name: nullableString,
+  card_expiry_month: nullableString,
+  card_expiry_year: nullableString,
+  card_final_digits: nullableString,
+  created_at: z.string(),
+});
+
+type Raw = Record<string, unknown>;
+/** The unparsed element i of an embedded array, kept as `raw` of the nested record. */
+const rawAt = (raw: Raw, key: string, index: number): Raw =>
+  ((raw[key] as Raw[] | undefined)?.[index] ?? {}) as Raw;
+
+export function contactPersonFromRecord(
+  record: z.infer<typeof ContactPersonRecord>,
+  contactId: string,
+  raw: Raw,
+): ContactPerson {
+  return {
+    kind: "ContactPerson",
+    id: record.id,
+    contactId: record.contact_id ?? contactId,
+    firstName: record.firstname,
+    lastName: record.lastname,
+    phone: record.phone,
+    email: record.email,
+    department: record.department,
+    version: record.version ?? null,
+    createdAt: record.created_at,
+    updatedAt: record.updated_at,
+    raw,
+  };
+}
+
+export function noteFromRecord(record: z.infer<typeof NoteRecord>, contactId: string, raw: Raw): ContactNote {
+  return {
+    kind: "ContactNote",
+    id: record.id,
+    contactId: record.entity_id ?? contactId,
+    note: record.note ?? "",
+    todo: record.todo === true || record.todo === "true",
+    assigneeId: record.assignee_id,
+    userId: record.user_id,
+    completedAt: record.completed_at,
+    createdAt: record.created_at,
+    raw,
+  };
+}
+
+export function contactFromRecord(record: ContactRecord, raw: Raw): MoneybirdContact {
+  return {
+    kind: "MoneybirdContact",
+    provider: "MONEYBIRD",
+    id: record.id,
+    companyName: record.company_name || null,
+    firstName: record.firstname,
+    lastName: record.lastname,
+    email: record.email,
+    phone: record.phone,
+    address: postalAddress({
+      line1: record.address1,
+      line2: record.address2,
+      city: record.city,
+      postcode: record.zipcode,
+      country: record.country,
+    }),
+    taxNumber: record.tax_number,
+    archived: record.archived ?? false,
+    createdAt: record.created_at,
+    updatedAt: record.updated_at,
+    customerId: record.customer_id,
+    attention: record.attention,
+    chamberOfCommerce: record.chamber_of_commerce,
+    bankAccount: record.bank_account,
+    deliveryMethod: record.delivery_method,
+    sendInvoicesToEmail: record.send_invoices_to_email,
+    sendEstimatesToEmail: record.send_estimates_to_email,
+    version: record.version,
+    customFields: (record.custom_fields ?? []).map((field) => ({ id: field.id, name: field.name, value: field.value })),
+    notes: (record.notes ?? []).map((note, i) => noteFromRecord(note, record.id, rawAt(raw, "notes", i))),
+    contactPersons: (record.contact_people ?? []).map((person, i) =>
+      contactPersonFromRecord(person, record.id, rawAt(raw, "contact_people", i)),
+    ),
+    raw,
+  };
+}
+
+export function additionalChargeFromRecord(
+  record: z.infer<typeof AdditionalChargeRecord>,
+  contactId: string,
+  raw: Raw,
+): AdditionalCharge {
+  return {
+    id: record.id,
+    contactId: record.contact_id ?? contactId,
+    productId: record.product_id,
+    subscriptionId: record.subscription_id,
+    amount: record.amount,
+    price: record.price,
+    period: record.period,
+    description: record.description,
+    raw,
+  };
+}
+
+export function paymentsMandateFromRecord(record: z.infer<typeof PaymentsMandateRecord>, raw: Raw): PaymentsMandate {
+  return {
+    type: record.type,
+    sepaMandate: record.sepa_mandate,
+    bank: record.bank,
+    iban: record.iban,
+    bic: record.bic,
+    ibanAccountName: record.iban_account_name,
+    cardExpiryMonth: record.card_expiry_month,
+    cardExpiryYear: record.card_expiry_year,
+    cardFinalDigits: record.card_final_digits,
+    createdAt: record.created_at,
+    raw,
+  };
+}
+
+/** Moneybird clears an optional attribute that is sent as an empty string. */
+const clearable = (value: string | null | undefined) => (value === null ? "" : value);
+
+/** The `contact` object of a create or update body: only the fields the caller gave. */
+export function contactBody(input: CreateMoneybirdContact | UpdateMoneybirdContact): Record<string, unknown> {
+  const address = input.address === null ? { line1: null, line2: null, city: null, postcode: null, country: null } : input.address;
+  return definedEntries({
+    company_name: clearable(input.companyName),
+    firstname: clearable(input.firstName),
+    lastname: clearable(input.lastName),
+    phone: clearable(input.phone),
+    address1: clearable(address?.line1),
+    address2: clearable(address?.line2),
+    city: clearable(address?.city),
+    zipcode: clearable(address?.postcode),
+    country: clearable(address?.country),
+    tax_number: clearable(input.taxNumber),
+    customer_id: clearable(input.customerId),
+    send_invoices_to_attention: clearable(input.attention),
+    chamber_of_commerce: clearable(input.chamberOfCommerce),
+    bank_account: clearable(input.bankAccount),
+    delivery_method: clearable(input.deliveryMethod),
+    send_invoices_to_email: clearable(input.sendInvoicesToEmail),
+    send_estimates_to_email: clearable(input.sendEstimatesToEmail),
+    custom_fields_attributes: input.customFields?.map((field) => ({ id: field.id, value: field.value })),
+    contact_person:
+      "contactPerson" in input && input.contactPerson
+        ? { firstname: input.contactPerson.firstName, lastname: input.contactPerson.lastName }
+        : undefined,
+  });
+}
+
+export function contactPersonBody(input: CreateContactPerson): Record<string, unknown> {
+  return definedEntries({
+    firstname: clearable(input.firstName),
+    lastname: clearable(input.lastName),
+    phone: clearable(input.phone),
+    email: clearable(input.email),
+    department: clearable(input.department),
+  });
+}
+
+export function noteBody(input: AddContactNote): Record<string, unknown> {
+  return definedEntries({
+    note: input.note,
+    todo: input.todo ?? undefined,
+    assignee_id: input.assigneeId ?? undefined,
+  });
+}
+
+/** Additional charges are the one Moneybird write whose body is not wrapped (see the spec's example). */
+export function additionalChargeBody(input: CreateAdditionalCharge): Record<string, unknown> {
+  return definedEntries({
+    product_id: input.productId,
+    amount: input.amount ?? undefined,
+    price: input.price,
+    period: input.period ?? undefined,
+    description: input.description ?? undefined,
+  });
+}
+
+/** Moneybird attribute names → the GraphQL input path they came from. */
+const ATTRIBUTE_TO_INPUT_PATH: Record<string, string[]> = {
+  company_name: ["companyName"],
+  firstname: ["firstName"],
+  lastname: ["lastName"],
+  address1: ["address", "line1"],
+  address2: ["address", "line2"],
+  zipcode: ["address", "postcode"],
+  city: ["address", "city"],
+  country: ["address", "country"],
+  tax_number: ["taxNumber"],
+  customer_id: ["customerId"],
+  send_invoices_to_attention: ["attention"],
+  chamber_of_commerce: ["chamberOfCommerce"],
+  bank_account: ["bankAccount"],
+  delivery_method: ["deliveryMethod"],
+  send_invoices_to_email: ["sendInvoicesToEmail"],
+  send_estimates_to_email: ["sendEstimatesToEmail"],
+  custom_fields_attributes: ["customFields"],
+  custom_fields: ["customFields"],
+  contact_person: ["contactPerson"],
+  product_id: ["productId"],
+  assignee_id: ["assigneeId"],
+  identity_id: ["identityId"],
+  email_message: ["emailMessage"],
+};
+
+/** A 422 body: `{"error": {"firstname": ["is required"]}}`, or a plain message. */
+export const MoneybirdErrorBody = z.object({
+  error: z.union([z.string(), z.record(z.string(), z.union([z.array(z.string()), z.string()]))]),
+});
+
+/** `{"error":{"firstname":["is required"]}}` → [{path:["firstName"], message:"is required"}]. */
+export function fieldErrorsFromMoneybird(body: z.infer<typeof MoneybirdErrorBody>): FieldError[] {
+  if (typeof body.error === "string") return [{ path: [], message: body.error }];
+  return Object.entries(body.error).flatMap(([attribute, messages]) =>
+    (Array.isArray(messages) ? messages : [messages]).map((message) => ({
+      path: ATTRIBUTE_TO_INPUT_PATH[attribute] ?? [attribute],
+      message,
+    })),
+  );
+}
