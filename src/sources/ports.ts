@@ -45,7 +45,8 @@ import type {
 
 export interface CompanySource {
   getByIds(ids: readonly string[]): Promise<(Company | null)[]>;
-  list(filter: CompanyFilter, order: CompanyOrder | null, page: PageRequest): Promise<Page<Company>>;
+  /** Ties are broken by id, so pages are stable. */
+  list(filter: CompanyFilter, order: CompanyOrder, page: PageRequest): Promise<Page<Company>>;
   create(input: CreateCompany): Promise<Company>;
   update(id: string, patch: UpdateCompany): Promise<Company>;
   archive(id: string): Promise<Company>;

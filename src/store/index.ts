@@ -20,6 +20,8 @@ export interface OpenStoreOptions {
   url: string;
   /** Seed the demo data when the store is empty (default true). */
   seed?: boolean;
+  /** Whether the Moneybird administration has Moneybird Payments (mandates) enabled (default true). */
+  moneybirdPaymentsEnabled?: boolean;
 }
 
 export declare function openStore(options: OpenStoreOptions): Promise<LocalStore>;
