@@ -77,17 +77,19 @@ export interface ContactEntryFilter {
 }
 
 export interface CompanyContactDetails {
-  emails?: { name?: string | null; email: string }[];
-  phones?: { name?: string | null; phone: string }[];
-  websites?: { name?: string | null; website: string }[];
-  addresses?: {
-    name?: string | null;
-    billingAddress?: string | null;
-    city?: string | null;
-    state?: string | null;
-    zipcode?: string | null;
-    country?: string | null;
-  }[];
+  emails?: { name?: string | null; email: string }[] | null;
+  phones?: { name?: string | null; phone: string }[] | null;
+  websites?: { name?: string | null; website: string }[] | null;
+  addresses?:
+    | {
+        name?: string | null;
+        billingAddress?: string | null;
+        city?: string | null;
+        state?: string | null;
+        zipcode?: string | null;
+        country?: string | null;
+      }[]
+    | null;
 }
 
 export interface CreateCompany {

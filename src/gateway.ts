@@ -1,0 +1,86 @@
+import { GraphQLError } from "graphql";
+import { createYoga, type Plugin, useReadinessCheck, type YogaServerInstance } from "graphql-yoga";
+import type { Config } from "./config.ts";
+import { createContext, type GatewayContext } from "./context.ts";
+import { GRAPHIQL_EXAMPLE_QUERY } from "./graphiql-example.ts";
+import type { UpstreamSettings } from "./http/upstream-client.ts";
+import { toGraphQLError } from "./schema/errors.ts";
+import { schema } from "./schema/index.ts";
+import { createSources } from "./sources/index.ts";
+import type { Sources } from "./sources/ports.ts";
+
+export interface GatewayOptions {
+  config: Config;
+  /** Test hooks: count upstream requests, or inject an undici MockAgent. */
+  upstream?: Partial<Omit<UpstreamSettings, "timeoutMs">>;
+  /** Where unexpected (masked) errors are reported; default console.error. */
+  logError?: (error: unknown) => void;
+}
+
+export interface Gateway {
+  yoga: YogaServerInstance<Record<string, unknown>, GatewayContext>;
+  sources: Sources;
+  close(): Promise<void>;
+}
+
+/** The gateway without a port: what main.ts serves and what tests call through `yoga.fetch`. */
+export async function createGateway({
+  config,
+  upstream,
+  logError = console.error,
+}: GatewayOptions): Promise<Gateway> {
+  const sourceSet = await createSources(config, { timeoutMs: config.upstreamTimeoutMs, ...upstream });
+  const { sources } = sourceSet;
+
+  const yoga = createYoga<Record<string, unknown>, GatewayContext>({
+    schema,
+    context: () => createContext(sources),
+    graphiql: { title: "Contacts gateway", defaultQuery: GRAPHIQL_EXAMPLE_QUERY },
+    landingPage: false,
+    healthCheckEndpoint: "/health",
+    maskedErrors: {
+      maskError: (error, message) => {
+        const original = error instanceof GraphQLError ? (error.originalError ?? error) : error;
+        const typed = toGraphQLError(original, {
+          path: error instanceof GraphQLError ? error.path : undefined,
+        });
+        if (typed) return typed;
+        // GraphQL's own errors (syntax, validation, variable coercion) are the client's to see.
+        if (original instanceof GraphQLError) return original;
+        logError(original);
+        return new GraphQLError(message, {
+          path: error instanceof GraphQLError ? error.path : undefined,
+          extensions: { code: "INTERNAL_SERVER_ERROR" },
+        });
+      },
+    },
+    plugins: [
+      usePartialErrors(),
+      useReadinessCheck({
+        endpoint: "/ready",
+        check: async () => {
+          await Promise.all(
+            Object.values(sources.health)
+              .filter((backend) => backend.backend === "STORE")
+              .map((backend) => backend.ping()),
+          );
+        },
+      }),
+    ],
+  });
+
+  return { yoga, sources, close: () => sourceSet.close() };
+}
+
+/** Adds the provider failures a field survived (see GatewayContext.partialErrors) to `errors`. */
+function usePartialErrors(): Plugin<GatewayContext> {
+  return {
+    onExecute: () => ({
+      onExecuteDone: ({ args, result, setResult }) => {
+        const partial = (args.contextValue as GatewayContext).partialErrors;
+        if (partial.length === 0 || Symbol.asyncIterator in result) return;
+        setResult({ ...result, errors: [...(result.errors ?? []), ...partial] });
+      },
+    }),
+  };
+}

@@ -1,0 +1,35 @@
+import SchemaBuilder from "@pothos/core";
+import DataloaderPlugin from "@pothos/plugin-dataloader";
+import ErrorsPlugin from "@pothos/plugin-errors";
+import RelayPlugin from "@pothos/plugin-relay";
+import type { GatewayContext } from "../context.ts";
+import { decodeGlobalId, encodeGlobalId } from "./global-id.ts";
+
+/** The builder: plugins and options only; every type lives in its own file (see index.ts). */
+export const builder = new SchemaBuilder<{
+  Context: GatewayContext;
+  Scalars: {
+    DateTime: { Input: string; Output: string };
+    JSON: { Input: unknown; Output: unknown };
+  };
+  DefaultEdgesNullability: false;
+}>({
+  plugins: [ErrorsPlugin, RelayPlugin, DataloaderPlugin],
+  relay: {
+    clientMutationId: "omit",
+    cursorType: "String",
+    edgesFieldOptions: { nullable: false },
+    encodeGlobalID: encodeGlobalId,
+    decodeGlobalID: decodeGlobalId,
+    // node and nodes are defined in node.ts, where a malformed or foreign id is a BAD_USER_INPUT error.
+    nodeQueryOptions: false,
+    nodesQueryOptions: false,
+  },
+  errors: { directResult: true },
+});
+
+builder.queryType({});
+builder.mutationType({});
+
+/** The builder's schema types, for helpers that take Pothos field builders or refs. */
+export type BuilderTypes = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T> ? T : never;

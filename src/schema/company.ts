@@ -1,0 +1,237 @@
+import type { CompanyOrderField, CompanyStatus } from "../domain/index.ts";
+import { NotFoundError, UpstreamError, ValidationError } from "../errors.ts";
+import { builder } from "./builder.ts";
+import {
+  arrayConnection,
+  OrderDirectionEnum,
+  offsetConnection,
+  pageRequest,
+  pageSize,
+} from "./connection.ts";
+import { ContactEntryTypeEnum } from "./contact-entry.ts";
+import { WRITE_ERRORS } from "./errors.ts";
+import { decodeGlobalIdOf } from "./global-id.ts";
+import { rejectClearedRequired, successType } from "./mutation-result.ts";
+import { CompanyConnection, CompanyNode, ContactEntryConnection } from "./refs.ts";
+
+const CompanyStatusEnum = builder.enumType("CompanyStatus", {
+  values: ["ACTIVE", "ARCHIVED"] as const satisfies readonly CompanyStatus[],
+});
+
+CompanyNode.implement({
+  description: "A Productive company (a client).",
+  isTypeOf: (value) => (value as { kind?: string }).kind === "Company",
+  fields: (t) => ({
+    remoteId: t.exposeString("id", { description: "Productive's id." }),
+    name: t.exposeString("name"),
+    billingName: t.exposeString("billingName", { nullable: true }),
+    vat: t.exposeString("vat", { nullable: true }),
+    defaultCurrency: t.exposeString("defaultCurrency", { nullable: true }),
+    companyCode: t.exposeString("companyCode", { nullable: true }),
+    domain: t.exposeString("domain", { nullable: true }),
+    description: t.exposeString("description", { nullable: true }),
+    dueDays: t.exposeInt("dueDays", { nullable: true }),
+    tags: t.exposeStringList("tags"),
+    avatarUrl: t.exposeString("avatarUrl", { nullable: true }),
+    externalId: t.exposeString("externalId", { nullable: true }),
+    customFields: t.field({ type: "JSON", nullable: true, resolve: (company) => company.customFields }),
+    status: t.field({ type: CompanyStatusEnum, resolve: (company) => company.status }),
+    archivedAt: t.field({ type: "DateTime", nullable: true, resolve: (company) => company.archivedAt }),
+    createdAt: t.field({ type: "DateTime", resolve: (company) => company.createdAt }),
+    lastActivityAt: t.field({
+      type: "DateTime",
+      nullable: true,
+      resolve: (company) => company.lastActivityAt,
+    }),
+    contactEntries: t.loadable({
+      type: ContactEntryConnection,
+      description: "The company's contact entries; all companies in one request are loaded together.",
+      byPath: true,
+      args: {
+        first: t.arg.int(),
+        after: t.arg.string(),
+        type: t.arg({ type: [ContactEntryTypeEnum] }),
+      },
+      load: async (companyIds: string[], ctx, args) => {
+        pageSize(args.first);
+        const lists = await ctx.sources.contactEntries.listByCompanyIds(companyIds, args.type ?? null);
+        return lists.map((entries) => arrayConnection(entries, args));
+      },
+      resolve: (company) => company.id,
+    }),
+    raw: t.field({
+      type: "JSON",
+      description: "The upstream record as received.",
+      resolve: (company) => company.raw,
+    }),
+  }),
+});
+
+const CompanyOrderFieldEnum = builder.enumType("CompanyOrderField", {
+  values: ["NAME", "CREATED_AT", "LAST_ACTIVITY_AT"] as const satisfies readonly CompanyOrderField[],
+});
+const CompanyOrderInput = builder.inputType("CompanyOrder", {
+  fields: (t) => ({
+    field: t.field({ type: CompanyOrderFieldEnum, required: true }),
+    direction: t.field({ type: OrderDirectionEnum, required: true, defaultValue: "ASC" }),
+  }),
+});
+
+const CompanyFilterInput = builder.inputType("CompanyFilter", {
+  description: "Each field maps to one of Productive's documented company filters.",
+  fields: (t) => ({
+    ids: t.idList({ description: "Company ids (global)." }),
+    name: t.string(),
+    companyCode: t.string(),
+    billingName: t.string(),
+    vat: t.string(),
+    defaultCurrency: t.string(),
+    status: t.field({ type: CompanyStatusEnum }),
+    tags: t.stringList({ description: "Companies with any of these tags." }),
+    dueDays: t.int(),
+    createdAfter: t.field({ type: "DateTime" }),
+    createdBefore: t.field({ type: "DateTime" }),
+  }),
+});
+
+builder.queryField("companies", (t) =>
+  t.field({
+    type: CompanyConnection,
+    args: {
+      filter: t.arg({ type: CompanyFilterInput }),
+      orderBy: t.arg({ type: CompanyOrderInput, description: "Default: NAME ASC." }),
+      first: t.arg.int(),
+      after: t.arg.string(),
+    },
+    resolve: async (_root, { filter, orderBy, ...paging }, ctx) => {
+      const request = pageRequest(paging);
+      const page = await ctx.sources.companies.list(
+        {
+          ids: filter?.ids?.map((id) => decodeGlobalIdOf(String(id), "Company").id),
+          name: filter?.name ?? undefined,
+          companyCode: filter?.companyCode ?? undefined,
+          billingName: filter?.billingName ?? undefined,
+          vat: filter?.vat ?? undefined,
+          defaultCurrency: filter?.defaultCurrency ?? undefined,
+          status: filter?.status ?? undefined,
+          tags: filter?.tags ?? undefined,
+          dueDays: filter?.dueDays ?? undefined,
+          createdAfter: filter?.createdAfter ?? undefined,
+          createdBefore: filter?.createdBefore ?? undefined,
+        },
+        orderBy ?? { field: "NAME", direction: "ASC" },
+        request,
+      );
+      return offsetConnection(page, request);
+    },
+  }),
+);
+
+const LABEL = { description: "A label such as Work or Headquarters." };
+
+const CompanyEmailInput = builder.inputType("CompanyEmailInput", {
+  fields: (t) => ({ name: t.string(LABEL), email: t.string({ required: true }) }),
+});
+const CompanyPhoneInput = builder.inputType("CompanyPhoneInput", {
+  fields: (t) => ({ name: t.string(LABEL), phone: t.string({ required: true }) }),
+});
+const CompanyWebsiteInput = builder.inputType("CompanyWebsiteInput", {
+  fields: (t) => ({ name: t.string(LABEL), website: t.string({ required: true }) }),
+});
+const CompanyAddressInput = builder.inputType("CompanyAddressInput", {
+  fields: (t) => ({
+    name: t.string(LABEL),
+    billingAddress: t.string({ description: "The street address." }),
+    city: t.string(),
+    state: t.string(),
+    zipcode: t.string(),
+    country: t.string(),
+  }),
+});
+const CompanyContactInput = builder.inputType("CompanyContactInput", {
+  description: "Contact details created together with the company (Productive's `contact` attribute).",
+  fields: (t) => ({
+    emails: t.field({ type: [CompanyEmailInput] }),
+    phones: t.field({ type: [CompanyPhoneInput] }),
+    websites: t.field({ type: [CompanyWebsiteInput] }),
+    addresses: t.field({ type: [CompanyAddressInput] }),
+  }),
+});
+
+const CreateCompanyInput = builder.inputType("CreateCompanyInput", {
+  fields: (t) => ({
+    name: t.string({ required: true }),
+    billingName: t.string(),
+    vat: t.string(),
+    defaultCurrency: t.string(),
+    companyCode: t.string({ description: "Generated by Productive when absent." }),
+    domain: t.string(),
+    description: t.string(),
+    dueDays: t.int(),
+    tags: t.stringList(),
+    avatarUrl: t.string(),
+    externalId: t.string(),
+    customFields: t.field({ type: "JSON" }),
+    contact: t.field({ type: CompanyContactInput }),
+  }),
+});
+
+const UpdateCompanyInput = builder.inputType("UpdateCompanyInput", {
+  description: "Fields left out are unchanged; null clears a field.",
+  fields: (t) => ({
+    id: t.id({ required: true }),
+    name: t.string(),
+    billingName: t.string(),
+    vat: t.string(),
+    defaultCurrency: t.string(),
+    companyCode: t.string(),
+    domain: t.string(),
+    description: t.string(),
+    dueDays: t.int(),
+    tags: t.stringList(),
+    avatarUrl: t.string(),
+    externalId: t.string(),
+    customFields: t.field({ type: "JSON" }),
+  }),
+});
+
+const CreateCompanySuccess = successType("CreateCompanySuccess", "company", CompanyNode);
+const UpdateCompanySuccess = successType("UpdateCompanySuccess", "company", CompanyNode);
+const ArchiveCompanySuccess = successType("ArchiveCompanySuccess", "company", CompanyNode);
+const RestoreCompanySuccess = successType("RestoreCompanySuccess", "company", CompanyNode);
+
+builder.mutationFields((t) => ({
+  createCompany: t.field({
+    type: CreateCompanySuccess,
+    args: { input: t.arg({ type: CreateCompanyInput, required: true }) },
+    errors: { types: [ValidationError, UpstreamError], union: { name: "CreateCompanyResult" } },
+    resolve: async (_root, { input }, ctx) => ({ company: await ctx.sources.companies.create(input) }),
+  }),
+  updateCompany: t.field({
+    type: UpdateCompanySuccess,
+    args: { input: t.arg({ type: UpdateCompanyInput, required: true }) },
+    errors: { types: WRITE_ERRORS, union: { name: "UpdateCompanyResult" } },
+    resolve: async (_root, { input: { id, ...patch } }, ctx) => ({
+      company: await ctx.sources.companies.update(
+        decodeGlobalIdOf(String(id), "Company").id,
+        rejectClearedRequired(patch, "name"),
+      ),
+    }),
+  }),
+  archiveCompany: t.field({
+    type: ArchiveCompanySuccess,
+    args: { id: t.arg.id({ required: true }) },
+    errors: { types: [NotFoundError, UpstreamError], union: { name: "ArchiveCompanyResult" } },
+    resolve: async (_root, { id }, ctx) => ({
+      company: await ctx.sources.companies.archive(decodeGlobalIdOf(String(id), "Company").id),
+    }),
+  }),
+  restoreCompany: t.field({
+    type: RestoreCompanySuccess,
+    args: { id: t.arg.id({ required: true }) },
+    errors: { types: [NotFoundError, UpstreamError], union: { name: "RestoreCompanyResult" } },
+    resolve: async (_root, { id }, ctx) => ({
+      company: await ctx.sources.companies.restore(decodeGlobalIdOf(String(id), "Company").id),
+    }),
+  }),
+}));

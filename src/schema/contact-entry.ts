@@ -1,0 +1,161 @@
+import type { ContactableType, ContactEntryType } from "../domain/index.ts";
+import { NotFoundError, UpstreamError } from "../errors.ts";
+import { type BuilderTypes, builder } from "./builder.ts";
+import { offsetConnection, pageRequest } from "./connection.ts";
+import { WRITE_ERRORS } from "./errors.ts";
+import { decodeGlobalIdOf } from "./global-id.ts";
+import { rejectClearedRequired, successType } from "./mutation-result.ts";
+import { CompanyNode, ContactEntryConnection, ContactEntryNode } from "./refs.ts";
+
+export const ContactEntryTypeEnum = builder.enumType("ContactEntryType", {
+  values: [
+    "ADDRESS",
+    "BILL_FROM",
+    "BILL_TO",
+    "EMAIL",
+    "PHONE",
+    "WEBSITE",
+  ] as const satisfies readonly ContactEntryType[],
+});
+const ContactableTypeEnum = builder.enumType("ContactableType", {
+  values: [
+    "PERSON",
+    "COMPANY",
+    "INVOICE",
+    "SUBSIDIARY",
+    "PURCHASE_ORDER",
+  ] as const satisfies readonly ContactableType[],
+});
+
+ContactEntryNode.implement({
+  description: "A Productive contact entry: an email, phone, website or address of a company or person.",
+  isTypeOf: (value) => (value as { kind?: string }).kind === "ContactEntry",
+  fields: (t) => ({
+    remoteId: t.exposeString("id", { description: "Productive's id." }),
+    type: t.field({ type: ContactEntryTypeEnum, resolve: (entry) => entry.type }),
+    contactableType: t.field({ type: ContactableTypeEnum, resolve: (entry) => entry.contactableType }),
+    name: t.exposeString("name", { nullable: true }),
+    email: t.exposeString("email", { nullable: true }),
+    phone: t.exposeString("phone", { nullable: true }),
+    website: t.exposeString("website", { nullable: true }),
+    address: t.exposeString("address", { nullable: true }),
+    city: t.exposeString("city", { nullable: true }),
+    state: t.exposeString("state", { nullable: true }),
+    zipcode: t.exposeString("zipcode", { nullable: true }),
+    country: t.exposeString("country", { nullable: true }),
+    vat: t.exposeString("vat", { nullable: true }),
+    billingAddress: t.exposeBoolean("billingAddress", { nullable: true }),
+    company: t.field({
+      type: CompanyNode,
+      nullable: true,
+      description: "The company the entry belongs to, when it belongs to one.",
+      resolve: (entry) => entry.companyId,
+    }),
+    raw: t.field({
+      type: "JSON",
+      description: "The upstream record as received.",
+      resolve: (entry) => entry.raw,
+    }),
+  }),
+});
+
+const ContactEntryFilterInput = builder.inputType("ContactEntryFilter", {
+  fields: (t) => ({
+    companyIds: t.idList({ description: "Entries of these companies (global ids)." }),
+    types: t.field({ type: [ContactEntryTypeEnum] }),
+    contactableTypes: t.field({ type: [ContactableTypeEnum] }),
+  }),
+});
+
+builder.queryField("contactEntries", (t) =>
+  t.field({
+    type: ContactEntryConnection,
+    args: { filter: t.arg({ type: ContactEntryFilterInput }), first: t.arg.int(), after: t.arg.string() },
+    resolve: async (_root, { filter, ...paging }, ctx) => {
+      const request = pageRequest(paging);
+      const page = await ctx.sources.contactEntries.list(
+        {
+          companyIds: filter?.companyIds?.map((id) => decodeGlobalIdOf(String(id), "Company").id),
+          types: filter?.types ?? undefined,
+          contactableTypes: filter?.contactableTypes ?? undefined,
+        },
+        request,
+      );
+      return offsetConnection(page, request);
+    },
+  }),
+);
+
+const entryValueFields = (t: PothosSchemaTypes.InputFieldBuilder<BuilderTypes, "InputObject">) => ({
+  email: t.string(),
+  phone: t.string(),
+  website: t.string(),
+  address: t.string({ description: "The street address." }),
+  city: t.string(),
+  state: t.string(),
+  zipcode: t.string(),
+  country: t.string(),
+  vat: t.string(),
+  billingAddress: t.boolean(),
+});
+
+const CreateContactEntryInput = builder.inputType("CreateContactEntryInput", {
+  fields: (t) => ({
+    companyId: t.id({ required: true, description: "The company the entry belongs to." }),
+    type: t.field({ type: ContactEntryTypeEnum, required: true }),
+    name: t.string({ required: true, description: "A label such as Work or Headquarters." }),
+    ...entryValueFields(t),
+  }),
+});
+
+const UpdateContactEntryInput = builder.inputType("UpdateContactEntryInput", {
+  description: "Fields left out are unchanged; null clears a field.",
+  fields: (t) => ({
+    id: t.id({ required: true }),
+    type: t.field({ type: ContactEntryTypeEnum }),
+    name: t.string(),
+    ...entryValueFields(t),
+  }),
+});
+
+const CreateContactEntrySuccess = successType("CreateContactEntrySuccess", "contactEntry", ContactEntryNode);
+const UpdateContactEntrySuccess = successType("UpdateContactEntrySuccess", "contactEntry", ContactEntryNode);
+const DeleteContactEntrySuccess = builder
+  .objectRef<{ deletedId: string }>("DeleteContactEntrySuccess")
+  .implement({
+    fields: (t) => ({ deletedId: t.exposeID("deletedId") }),
+  });
+
+builder.mutationFields((t) => ({
+  createContactEntry: t.field({
+    type: CreateContactEntrySuccess,
+    args: { input: t.arg({ type: CreateContactEntryInput, required: true }) },
+    errors: { types: WRITE_ERRORS, union: { name: "CreateContactEntryResult" } },
+    resolve: async (_root, { input: { companyId, ...rest } }, ctx) => ({
+      contactEntry: await ctx.sources.contactEntries.create({
+        ...rest,
+        companyId: decodeGlobalIdOf(String(companyId), "Company").id,
+      }),
+    }),
+  }),
+  updateContactEntry: t.field({
+    type: UpdateContactEntrySuccess,
+    args: { input: t.arg({ type: UpdateContactEntryInput, required: true }) },
+    errors: { types: WRITE_ERRORS, union: { name: "UpdateContactEntryResult" } },
+    resolve: async (_root, { input: { id, ...patch } }, ctx) => ({
+      contactEntry: await ctx.sources.contactEntries.update(
+        decodeGlobalIdOf(String(id), "ContactEntry").id,
+        rejectClearedRequired(patch, "type", "name"),
+      ),
+    }),
+  }),
+  deleteContactEntry: t.field({
+    type: DeleteContactEntrySuccess,
+    args: { id: t.arg.id({ required: true }) },
+    errors: { types: [NotFoundError, UpstreamError], union: { name: "DeleteContactEntryResult" } },
+    resolve: async (_root, { id }, ctx) => {
+      await ctx.sources.contactEntries.delete(decodeGlobalIdOf(String(id), "ContactEntry").id);
+      return { deletedId: String(id) };
+    },
+  }),
+}));

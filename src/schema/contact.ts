@@ -1,0 +1,470 @@
+import type { GraphQLResolveInfo } from "graphql";
+import type { GatewayContext } from "../context.ts";
+import {
+  type Contact,
+  type CreateFreeAgentContact,
+  type CreateMoneybirdContact,
+  displayName,
+  type FreeAgentView,
+  type Page,
+  type PageRequest,
+  type Provider,
+} from "../domain/index.ts";
+import { BadUserInputError, NotFoundError, UpstreamError, ValidationError } from "../errors.ts";
+import { type BuilderTypes, builder } from "./builder.ts";
+import {
+  type ConnectionShape,
+  OrderDirectionEnum,
+  pageSize,
+  providerCursor,
+  providerFromCursor,
+  toConnection,
+} from "./connection.ts";
+import { toGraphQLError, WRITE_ERRORS } from "./errors.ts";
+import { decodeGlobalIdOf } from "./global-id.ts";
+import { successType } from "./mutation-result.ts";
+import { ProviderEnum } from "./provider.ts";
+import { ContactConnection, ContactInterface, MoneybirdContactNode } from "./refs.ts";
+
+type AccountingProvider = Exclude<Provider, "PRODUCTIVE">;
+/** The merged connection's order: all of Moneybird's contacts, then all of FreeAgent's. */
+const CONTACT_PROVIDERS: readonly AccountingProvider[] = ["MONEYBIRD", "FREEAGENT"];
+
+const PostalAddressType = builder.objectRef<NonNullable<Contact["address"]>>("PostalAddress").implement({
+  fields: (t) => ({
+    line1: t.exposeString("line1", { nullable: true }),
+    line2: t.exposeString("line2", { nullable: true }),
+    line3: t.exposeString("line3", { nullable: true }),
+    city: t.exposeString("city", { nullable: true }),
+    region: t.exposeString("region", { nullable: true }),
+    postcode: t.exposeString("postcode", { nullable: true }),
+    country: t.exposeString("country", { nullable: true }),
+  }),
+});
+
+ContactInterface.implement({
+  description: "An accounting contact, from Moneybird or FreeAgent.",
+  interfaces: [builder.nodeInterfaceRef()],
+  fields: (t) => ({
+    remoteId: t.exposeString("id", { description: "The provider's id." }),
+    provider: t.field({ type: ProviderEnum, resolve: (contact) => contact.provider }),
+    displayName: t.string({
+      description: "The company name, else the person's full name.",
+      resolve: (contact) => displayName(contact),
+    }),
+    companyName: t.exposeString("companyName", { nullable: true }),
+    firstName: t.exposeString("firstName", { nullable: true }),
+    lastName: t.exposeString("lastName", { nullable: true }),
+    email: t.exposeString("email", { nullable: true }),
+    phone: t.exposeString("phone", { nullable: true }),
+    address: t.field({ type: PostalAddressType, nullable: true, resolve: (contact) => contact.address }),
+    taxNumber: t.exposeString("taxNumber", { nullable: true }),
+    archived: t.exposeBoolean("archived", {
+      description: "Moneybird: archived. FreeAgent: hidden (FreeAgent has no archive).",
+    }),
+    createdAt: t.field({ type: "DateTime", nullable: true, resolve: (contact) => contact.createdAt }),
+    updatedAt: t.field({ type: "DateTime", nullable: true, resolve: (contact) => contact.updatedAt }),
+    raw: t.field({
+      type: "JSON",
+      description: "The upstream record as received.",
+      resolve: (contact) => contact.raw,
+    }),
+  }),
+});
+
+const FreeAgentViewEnum = builder.enumType("FreeAgentView", {
+  values: [
+    "ALL",
+    "ACTIVE",
+    "CLIENTS",
+    "SUPPLIERS",
+    "ACTIVE_PROJECTS",
+    "COMPLETED_PROJECTS",
+    "OPEN_CLIENTS",
+    "OPEN_SUPPLIERS",
+    "HIDDEN",
+  ] as const satisfies readonly FreeAgentView[],
+});
+const FreeAgentSortFieldEnum = builder.enumType("FreeAgentSortField", {
+  values: ["NAME", "CREATED_AT", "UPDATED_AT"] as const,
+});
+const FreeAgentSortInput = builder.inputType("FreeAgentSort", {
+  fields: (t) => ({
+    field: t.field({ type: FreeAgentSortFieldEnum, required: true }),
+    direction: t.field({ type: OrderDirectionEnum, required: true, defaultValue: "ASC" }),
+  }),
+});
+
+const ContactFilterInput = builder.inputType("ContactFilter", {
+  description:
+    "Filters a provider cannot apply are refused (BAD_USER_INPUT) when that provider is selected: restrict `providers`.",
+  fields: (t) => ({
+    providers: t.field({ type: [ProviderEnum], description: "Default: MONEYBIRD and FREEAGENT." }),
+    query: t.string({ description: "Moneybird only: full-text search." }),
+    firstName: t.string({ description: "Moneybird only: case-insensitive exact first name." }),
+    lastName: t.string({ description: "Moneybird only: case-insensitive exact last name." }),
+    createdAfter: t.field({ type: "DateTime", description: "Moneybird only (exclusive)." }),
+    updatedAfter: t.field({
+      type: "DateTime",
+      description: "Moneybird: updated after (exclusive). FreeAgent: updated_since (inclusive).",
+    }),
+    includeArchived: t.boolean({
+      description: "Include archived Moneybird contacts and hidden FreeAgent ones (FreeAgent view ALL).",
+    }),
+    freeAgentView: t.field({ type: FreeAgentViewEnum, description: "FreeAgent only. Default ACTIVE." }),
+    freeAgentSort: t.field({ type: FreeAgentSortInput, description: "FreeAgent only. Default NAME ASC." }),
+  }),
+});
+type ContactFilterArgs =
+  typeof ContactFilterInput extends PothosSchemaTypes.InputObjectRef<BuilderTypes, infer T> ? T : never;
+
+const MONEYBIRD_ONLY_FILTERS = ["query", "firstName", "lastName", "createdAfter"] as const;
+const FREEAGENT_ONLY_FILTERS = ["freeAgentView", "freeAgentSort"] as const;
+
+/** The selected providers' list calls, after refusing filters a selected provider cannot apply. */
+function providerListers(
+  filter: ContactFilterArgs | null | undefined,
+  ctx: GatewayContext,
+): Map<AccountingProvider, (page: PageRequest) => Promise<Page<Contact>>> {
+  const selected: readonly Provider[] = filter?.providers ?? CONTACT_PROVIDERS;
+  if (selected.includes("PRODUCTIVE")) {
+    throw new BadUserInputError(
+      "contacts come from MONEYBIRD and FREEAGENT; Productive companies are under `companies`",
+    );
+  }
+  const refuse = (
+    fields: readonly (keyof ContactFilterArgs)[],
+    only: AccountingProvider,
+    other: AccountingProvider,
+  ) => {
+    const used = fields.filter((field) => filter?.[field] !== undefined && filter?.[field] !== null);
+    if (used.length > 0 && selected.includes(other)) {
+      throw new BadUserInputError(
+        `${used.join(", ")} can only filter ${only} contacts; set providers: [${only}] to use ${used.length > 1 ? "them" : "it"}`,
+      );
+    }
+  };
+  refuse(MONEYBIRD_ONLY_FILTERS, "MONEYBIRD", "FREEAGENT");
+  refuse(FREEAGENT_ONLY_FILTERS, "FREEAGENT", "MONEYBIRD");
+  if (filter?.includeArchived && filter.freeAgentView && selected.includes("FREEAGENT")) {
+    throw new BadUserInputError(
+      "includeArchived and freeAgentView both choose FreeAgent's view: set only one",
+    );
+  }
+
+  const listers = new Map<AccountingProvider, (page: PageRequest) => Promise<Page<Contact>>>();
+  for (const provider of CONTACT_PROVIDERS.filter((p) => selected.includes(p))) {
+    listers.set(
+      provider,
+      provider === "MONEYBIRD"
+        ? (page) =>
+            ctx.sources.moneybirdContacts.list(
+              {
+                query: filter?.query ?? undefined,
+                firstName: filter?.firstName ?? undefined,
+                lastName: filter?.lastName ?? undefined,
+                createdAfter: filter?.createdAfter ?? undefined,
+                updatedAfter: filter?.updatedAfter ?? undefined,
+                includeArchived: filter?.includeArchived ?? undefined,
+              },
+              page,
+            )
+        : (page) =>
+            ctx.sources.freeAgentContacts.list(
+              {
+                view: filter?.freeAgentView ?? (filter?.includeArchived ? "ALL" : undefined),
+                sort: filter?.freeAgentSort ?? undefined,
+                updatedAfter: filter?.updatedAfter ?? undefined,
+              },
+              page,
+            ),
+    );
+  }
+  return listers;
+}
+
+/**
+ * One connection over several providers: each provider's contacts in its own order, providers one
+ * after another. The cursor names a provider and an offset in it, so a page only calls the
+ * providers it reaches. A provider that fails while others can serve is reported in `errors` and
+ * skipped; when it is the only one, the field fails.
+ */
+async function mergedContacts(
+  filter: ContactFilterArgs | null | undefined,
+  args: { first?: number | null; after?: string | null },
+  ctx: GatewayContext,
+  info: GraphQLResolveInfo,
+): Promise<ConnectionShape<Contact>> {
+  const limit = pageSize(args.first);
+  const listers = providerListers(filter, ctx);
+  const providers = [...listers.keys()];
+  const start = args.after ? providerFromCursor(args.after) : null;
+  if (start && !providers.includes(start.provider as AccountingProvider)) {
+    throw new BadUserInputError(
+      `the cursor "${args.after}" belongs to a provider this query does not select`,
+    );
+  }
+
+  const edges: ConnectionShape<Contact>["edges"] = [];
+  const totals = new Map<AccountingProvider, number | null>();
+  let hasNextPage = false;
+  const firstIndex = start ? providers.indexOf(start.provider as AccountingProvider) : 0;
+
+  for (let index = firstIndex; index < providers.length; index++) {
+    const provider = providers[index] as AccountingProvider;
+    const offset = start && index === firstIndex ? start.offset + 1 : 0;
+    const remaining = limit - edges.length;
+    // A full page still needs to know whether anything follows: ask the next provider for one item.
+    const request = { offset, limit: remaining > 0 ? remaining : 1 };
+    let page: Page<Contact>;
+    try {
+      page = await (listers.get(provider) as (page: PageRequest) => Promise<Page<Contact>>)(request);
+    } catch (error) {
+      if (!(error instanceof UpstreamError) || providers.length === 1) throw error;
+      ctx.partialErrors.push(
+        toGraphQLError(error, { path: [info.path.key] }) as NonNullable<ReturnType<typeof toGraphQLError>>,
+      );
+      continue;
+    }
+    totals.set(provider, page.totalCount);
+    if (remaining <= 0) {
+      if (page.items.length === 0) continue;
+      hasNextPage = true;
+      break;
+    }
+    page.items.forEach((node, i) => {
+      edges.push({ cursor: providerCursor(provider, offset + i), node });
+    });
+    if (page.hasNextPage) {
+      hasNextPage = true;
+      break;
+    }
+  }
+
+  const knownTotals = providers.map((provider) => totals.get(provider));
+  const totalCount = knownTotals.every((total) => typeof total === "number")
+    ? (knownTotals as number[]).reduce((sum, total) => sum + total, 0)
+    : null;
+  return toConnection(edges, hasNextPage, start !== null, totalCount);
+}
+
+builder.queryField("contacts", (t) =>
+  t.field({
+    type: ContactConnection,
+    description: "Moneybird contacts, then FreeAgent contacts, as one connection.",
+    args: { filter: t.arg({ type: ContactFilterInput }), first: t.arg.int(), after: t.arg.string() },
+    resolve: (_root, { filter, ...paging }, ctx, info) => mergedContacts(filter, paging, ctx, info),
+  }),
+);
+
+const PostalAddressInput = builder.inputType("PostalAddressInput", {
+  description: "Moneybird stores line1, line2, city, postcode and country; FreeAgent all seven.",
+  fields: (t) => ({
+    line1: t.string(),
+    line2: t.string(),
+    line3: t.string({ description: "FreeAgent only." }),
+    city: t.string(),
+    region: t.string({ description: "FreeAgent only." }),
+    postcode: t.string(),
+    country: t.string({ description: "Moneybird: ISO two-letter code (NL). FreeAgent: country name." }),
+  }),
+});
+const CustomFieldValueInput = builder.inputType("CustomFieldValueInput", {
+  fields: (t) => ({ id: t.id({ required: true }), value: t.string({ required: true }) }),
+});
+const NewContactPersonInput = builder.inputType("NewContactPersonInput", {
+  fields: (t) => ({ firstName: t.string({ required: true }), lastName: t.string({ required: true }) }),
+});
+
+/** Which provider takes a field; a field absent here is taken by both. */
+const PROVIDER_ONLY_FIELDS: Record<string, AccountingProvider> = {
+  email: "FREEAGENT",
+  customerId: "MONEYBIRD",
+  attention: "MONEYBIRD",
+  chamberOfCommerce: "MONEYBIRD",
+  bankAccount: "MONEYBIRD",
+  deliveryMethod: "MONEYBIRD",
+  sendInvoicesToEmail: "MONEYBIRD",
+  sendEstimatesToEmail: "MONEYBIRD",
+  customFields: "MONEYBIRD",
+  contactPerson: "MONEYBIRD",
+  mobile: "FREEAGENT",
+  billingEmail: "FREEAGENT",
+  chargeSalesTax: "FREEAGENT",
+  locale: "FREEAGENT",
+  defaultPaymentTermsInDays: "FREEAGENT",
+  usesContactInvoiceSequence: "FREEAGENT",
+  contactNameOnInvoices: "FREEAGENT",
+  status: "FREEAGENT",
+  "address.line3": "FREEAGENT",
+  "address.region": "FREEAGENT",
+};
+const UNSUPPORTED_HINT: Record<string, string> = {
+  email: "Moneybird takes a contact's email address as sendInvoicesToEmail",
+};
+
+/** Refuses, with every offending path at once, fields the target provider does not store. */
+function forProvider<T>(provider: AccountingProvider, input: Record<string, unknown>): T {
+  const address = (input.address ?? {}) as Record<string, unknown>;
+  const given = [
+    ...Object.keys(input).filter((key) => input[key] !== undefined),
+    ...Object.keys(address)
+      .filter((key) => address[key] !== undefined)
+      .map((key) => `address.${key}`),
+  ];
+  const unsupported = given.filter((field) => {
+    const only = PROVIDER_ONLY_FIELDS[field];
+    return only !== undefined && only !== provider;
+  });
+  if (unsupported.length > 0) {
+    throw new ValidationError(
+      unsupported.map((field) => ({
+        path: field.split("."),
+        message: UNSUPPORTED_HINT[field] ?? `${provider} contacts have no ${field}`,
+      })),
+    );
+  }
+  return input as T;
+}
+
+const contactWriteFields = (t: PothosSchemaTypes.InputFieldBuilder<BuilderTypes, "InputObject">) => ({
+  companyName: t.string({ description: "Moneybird: company_name. FreeAgent: organisation_name." }),
+  firstName: t.string(),
+  lastName: t.string(),
+  email: t.string({ description: "FreeAgent only (Moneybird: sendInvoicesToEmail)." }),
+  phone: t.string(),
+  address: t.field({ type: PostalAddressInput }),
+  taxNumber: t.string({ description: "Moneybird: tax_number. FreeAgent: sales_tax_registration_number." }),
+  customerId: t.string({ description: "Moneybird only; assigned by Moneybird when absent." }),
+  attention: t.string({ description: "Moneybird only: send_invoices_to_attention." }),
+  chamberOfCommerce: t.string({ description: "Moneybird only." }),
+  bankAccount: t.string({ description: "Moneybird only." }),
+  deliveryMethod: t.string({
+    description: "Moneybird only: Email, Simplerinvoicing, Peppol, Manual or Post.",
+  }),
+  sendInvoicesToEmail: t.string({ description: "Moneybird only: one or more addresses, comma-separated." }),
+  sendEstimatesToEmail: t.string({ description: "Moneybird only." }),
+  customFields: t.field({ type: [CustomFieldValueInput], description: "Moneybird only." }),
+  mobile: t.string({ description: "FreeAgent only." }),
+  billingEmail: t.string({ description: "FreeAgent only." }),
+  chargeSalesTax: t.string({ description: "FreeAgent only: Auto, Always or Never." }),
+  locale: t.string({ description: "FreeAgent only." }),
+  defaultPaymentTermsInDays: t.int({ description: "FreeAgent only." }),
+  usesContactInvoiceSequence: t.boolean({ description: "FreeAgent only." }),
+  contactNameOnInvoices: t.boolean({ description: "FreeAgent only." }),
+  status: t.string({ description: "FreeAgent only: Active or Hidden." }),
+});
+
+const CreateContactInput = builder.inputType("CreateContactInput", {
+  description:
+    "`provider` picks the upstream. A field the chosen provider does not store is a ValidationError.",
+  fields: (t) => ({
+    provider: t.field({ type: ProviderEnum, required: true }),
+    ...contactWriteFields(t),
+    contactPerson: t.field({
+      type: NewContactPersonInput,
+      description: "Moneybird only: a first contact person.",
+    }),
+  }),
+});
+
+const UpdateContactInput = builder.inputType("UpdateContactInput", {
+  description: "Fields left out are unchanged; null clears a field.",
+  fields: (t) => ({ id: t.id({ required: true }), ...contactWriteFields(t) }),
+});
+
+const CreateContactSuccess = successType("CreateContactSuccess", "contact", ContactInterface);
+const UpdateContactSuccess = successType("UpdateContactSuccess", "contact", ContactInterface);
+const ArchiveContactSuccess = successType("ArchiveContactSuccess", "contact", ContactInterface);
+const DeleteContactSuccess = builder
+  .objectRef<{ deletedId: string; archived: boolean; contact: Contact | null }>("DeleteContactSuccess")
+  .implement({
+    fields: (t) => ({
+      deletedId: t.exposeID("deletedId"),
+      archived: t.exposeBoolean("archived", {
+        description: "True when Moneybird archived the contact instead of deleting it (it has documents).",
+      }),
+      contact: t.field({
+        type: ContactInterface,
+        nullable: true,
+        description: "The archived contact, when it was archived.",
+        resolve: (result) => result.contact,
+      }),
+    }),
+  });
+
+const CONTACT_KINDS = ["MoneybirdContact", "FreeAgentContact"] as const;
+
+builder.mutationFields((t) => ({
+  createContact: t.field({
+    type: CreateContactSuccess,
+    args: { input: t.arg({ type: CreateContactInput, required: true }) },
+    errors: { types: [ValidationError, UpstreamError], union: { name: "CreateContactResult" } },
+    resolve: async (_root, { input: { provider, ...fields } }, ctx) => {
+      if (provider === "PRODUCTIVE") {
+        throw new ValidationError([
+          { path: ["provider"], message: "Productive has companies, not contacts: use createCompany" },
+        ]);
+      }
+      const contact =
+        provider === "MONEYBIRD"
+          ? await ctx.sources.moneybirdContacts.create(forProvider<CreateMoneybirdContact>(provider, fields))
+          : await ctx.sources.freeAgentContacts.create(forProvider<CreateFreeAgentContact>(provider, fields));
+      return { contact };
+    },
+  }),
+  updateContact: t.field({
+    type: UpdateContactSuccess,
+    args: { input: t.arg({ type: UpdateContactInput, required: true }) },
+    errors: { types: WRITE_ERRORS, union: { name: "UpdateContactResult" } },
+    resolve: async (_root, { input: { id, ...fields } }, ctx) => {
+      const { typename, id: remoteId } = decodeGlobalIdOf(String(id), ...CONTACT_KINDS);
+      const contact =
+        typename === "MoneybirdContact"
+          ? await ctx.sources.moneybirdContacts.update(remoteId, forProvider("MONEYBIRD", fields))
+          : await ctx.sources.freeAgentContacts.update(remoteId, forProvider("FREEAGENT", fields));
+      return { contact };
+    },
+  }),
+  archiveContact: t.field({
+    type: ArchiveContactSuccess,
+    description: "Moneybird: archives the contact. FreeAgent: hides it (FreeAgent's status Hidden).",
+    args: { id: t.arg.id({ required: true }) },
+    errors: { types: [NotFoundError, UpstreamError], union: { name: "ArchiveContactResult" } },
+    resolve: async (_root, { id }, ctx) => {
+      const { typename, id: remoteId } = decodeGlobalIdOf(String(id), ...CONTACT_KINDS);
+      if (typename === "FreeAgentContact") {
+        return { contact: await ctx.sources.freeAgentContacts.update(remoteId, { status: "Hidden" }) };
+      }
+      await ctx.sources.moneybirdContacts.archive(remoteId);
+      return { contact: await reloadMoneybirdContact(ctx, remoteId) };
+    },
+  }),
+  deleteContact: t.field({
+    type: DeleteContactSuccess,
+    description: "Moneybird archives a contact it cannot delete; `archived` says which happened.",
+    args: { id: t.arg.id({ required: true }) },
+    errors: { types: [NotFoundError, UpstreamError], union: { name: "DeleteContactResult" } },
+    resolve: async (_root, { id }, ctx) => {
+      const { typename, id: remoteId } = decodeGlobalIdOf(String(id), ...CONTACT_KINDS);
+      if (typename === "FreeAgentContact") {
+        await ctx.sources.freeAgentContacts.delete(remoteId);
+        return { deletedId: String(id), archived: false, contact: null };
+      }
+      const { archived } = await ctx.sources.moneybirdContacts.delete(remoteId);
+      return {
+        deletedId: String(id),
+        archived,
+        contact: archived ? await reloadMoneybirdContact(ctx, remoteId) : null,
+      };
+    },
+  }),
+}));
+
+/** A write that answers without the record (archive) is followed by one read of it. */
+export async function reloadMoneybirdContact(ctx: GatewayContext, id: string) {
+  const [contact] = await ctx.sources.moneybirdContacts.getByIds([id]);
+  if (!contact) throw new NotFoundError("MoneybirdContact", id);
+  MoneybirdContactNode.getDataloader(ctx).clear(id).prime(id, contact);
+  return contact;
+}

@@ -1,0 +1,98 @@
+import { GraphQLError } from "graphql";
+import { BadUserInputError, NotFoundError, UpstreamError, ValidationError } from "../errors.ts";
+import { builder } from "./builder.ts";
+import { encodeGlobalId } from "./global-id.ts";
+import { ProviderEnum } from "./provider.ts";
+
+/**
+ * The typed errors as GraphQL types (members of the mutation result unions), and the one mapping
+ * of errors to `errors[].extensions.code` for queries.
+ */
+
+export const ErrorInterface = builder.interfaceRef<Error>("Error").implement({
+  fields: (t) => ({ message: t.exposeString("message") }),
+});
+
+const FieldErrorType = builder.objectRef<{ path: string[]; message: string }>("FieldError").implement({
+  fields: (t) => ({
+    path: t.exposeStringList("path", {
+      description: 'Path into the mutation arguments, e.g. ["input","domain"].',
+    }),
+    message: t.exposeString("message"),
+  }),
+});
+
+builder.objectType(ValidationError, {
+  name: "ValidationError",
+  description: "The input broke a rule of the provider; nothing was written.",
+  interfaces: [ErrorInterface],
+  isTypeOf: (value) => value instanceof ValidationError,
+  fields: (t) => ({
+    fieldErrors: t.field({
+      type: [FieldErrorType],
+      resolve: (error) => error.fieldErrors.map((e) => ({ path: ["input", ...e.path], message: e.message })),
+    }),
+  }),
+});
+
+builder.objectType(NotFoundError, {
+  name: "NotFoundError",
+  interfaces: [ErrorInterface],
+  isTypeOf: (value) => value instanceof NotFoundError,
+  fields: (t) => ({
+    id: t.id({ resolve: (error) => encodeGlobalId(error.kind, error.remoteId) }),
+  }),
+});
+
+const UpstreamErrorCodeEnum = builder.enumType("UpstreamErrorCode", {
+  values: ["RATE_LIMITED", "UNAVAILABLE", "TIMEOUT", "UNAUTHORIZED", "FORBIDDEN", "BAD_RESPONSE"] as const,
+});
+
+builder.objectType(UpstreamError, {
+  name: "UpstreamError",
+  description:
+    "The provider failed or refused; for a write, nothing is known to have been written unless stated.",
+  interfaces: [ErrorInterface],
+  isTypeOf: (value) => value instanceof UpstreamError,
+  fields: (t) => ({
+    provider: t.field({ type: ProviderEnum, resolve: (error) => error.provider }),
+    code: t.field({ type: UpstreamErrorCodeEnum, resolve: (error) => error.code }),
+    retryAfterSeconds: t.int({ nullable: true, resolve: (error) => error.retryAfterSeconds }),
+  }),
+});
+
+/** The errors every mutation that reaches an upstream can return. */
+export const WRITE_ERRORS = [ValidationError, NotFoundError, UpstreamError];
+
+const UPSTREAM_CODES: Record<UpstreamError["code"], string> = {
+  RATE_LIMITED: "RATE_LIMITED",
+  UNAVAILABLE: "UPSTREAM_UNAVAILABLE",
+  TIMEOUT: "UPSTREAM_TIMEOUT",
+  UNAUTHORIZED: "UPSTREAM_UNAUTHORIZED",
+  FORBIDDEN: "UPSTREAM_FORBIDDEN",
+  BAD_RESPONSE: "UPSTREAM_BAD_RESPONSE",
+};
+
+/** The client-facing form of a typed error; null for an unexpected error (which gets masked). */
+export function toGraphQLError(
+  error: unknown,
+  base: { path?: readonly (string | number)[] } = {},
+): GraphQLError | null {
+  const withCode = (message: string, extensions: Record<string, unknown>) =>
+    new GraphQLError(message, { path: base.path, extensions });
+  if (error instanceof NotFoundError) {
+    return withCode(error.message, { code: "NOT_FOUND", id: encodeGlobalId(error.kind, error.remoteId) });
+  }
+  if (error instanceof BadUserInputError) return withCode(error.message, { code: "BAD_USER_INPUT" });
+  if (error instanceof ValidationError) {
+    return withCode(error.message, { code: "BAD_USER_INPUT", fieldErrors: error.fieldErrors });
+  }
+  if (error instanceof UpstreamError) {
+    return withCode(error.message, {
+      code: UPSTREAM_CODES[error.code],
+      provider: error.provider,
+      ...(error.retryAfterSeconds === null ? {} : { retryAfterSeconds: error.retryAfterSeconds }),
+    });
+  }
+  return null;
+}

@@ -1,0 +1,55 @@
+import type { RecordKind } from "../domain/common.ts";
+import { BadUserInputError } from "../errors.ts";
+
+/**
+ * Global ids are base64 of `Typename:remoteId`, the Relay plugin's format. A contact person's or a
+ * note's remote id is `contactId/id`, because Moneybird only addresses them under their contact.
+ */
+
+const KINDS: ReadonlySet<string> = new Set<RecordKind>([
+  "Company",
+  "ContactEntry",
+  "MoneybirdContact",
+  "FreeAgentContact",
+  "ContactPerson",
+  "ContactNote",
+]);
+
+export function encodeGlobalId(typename: string, id: string | number | bigint): string {
+  return Buffer.from(`${typename}:${id}`, "utf8").toString("base64");
+}
+
+export function decodeGlobalId(globalId: string): { typename: RecordKind; id: string } {
+  const decoded = /^[A-Za-z0-9+/]+={0,2}$/.test(globalId)
+    ? Buffer.from(globalId, "base64").toString("utf8")
+    : "";
+  const separator = decoded.indexOf(":");
+  const typename = decoded.slice(0, separator);
+  const id = decoded.slice(separator + 1);
+  if (separator < 1 || !KINDS.has(typename) || !isRemoteId(typename as RecordKind, id)) {
+    throw new BadUserInputError(`"${globalId}" is not a valid id`);
+  }
+  return { typename: typename as RecordKind, id };
+}
+
+function isRemoteId(kind: RecordKind, id: string): boolean {
+  return kind === "ContactPerson" || kind === "ContactNote" ? /^\d+\/\d+$/.test(id) : /^\d+$/.test(id);
+}
+
+/** Decodes an id that must name a record of one of `kinds` (e.g. a mutation's target). */
+export function decodeGlobalIdOf<K extends RecordKind>(
+  globalId: string,
+  ...kinds: K[]
+): { typename: K; id: string } {
+  const decoded = decodeGlobalId(globalId);
+  if (!kinds.includes(decoded.typename as K)) {
+    throw new BadUserInputError(`"${globalId}" is not the id of a ${kinds.join(" or ")}`);
+  }
+  return decoded as { typename: K; id: string };
+}
+
+/** `contactId/id` → its two parts (for contact people and notes). */
+export function splitNestedId(remoteId: string): { contactId: string; id: string } {
+  const [contactId = "", id = ""] = remoteId.split("/");
+  return { contactId, id };
+}

@@ -1,0 +1,13 @@
+import { builder } from "./builder.ts";
+import "./scalars.ts";
+import "./errors.ts";
+import "./node.ts";
+import "./company.ts";
+import "./contact-entry.ts";
+import "./contact.ts";
+import "./moneybird-contact.ts";
+import "./contact-person.ts";
+import "./freeagent-contact.ts";
+import "./providers.ts";
+
+export const schema = builder.toSchema({ sortSchema: true });

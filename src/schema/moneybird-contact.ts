@@ -1,0 +1,260 @@
+import type { AdditionalCharge, CustomFieldValue, PaymentsMandate } from "../domain/index.ts";
+import { NotFoundError, UpstreamError } from "../errors.ts";
+import { builder } from "./builder.ts";
+import { arrayConnection } from "./connection.ts";
+import { reloadMoneybirdContact } from "./contact.ts";
+import { WRITE_ERRORS } from "./errors.ts";
+import { decodeGlobalIdOf, splitNestedId } from "./global-id.ts";
+import { successType } from "./mutation-result.ts";
+import { ContactInterface, ContactNoteNode, ContactPersonConnection, MoneybirdContactNode } from "./refs.ts";
+
+const CustomFieldValueType = builder.objectRef<CustomFieldValue>("CustomFieldValue").implement({
+  fields: (t) => ({
+    id: t.exposeID("id", { description: "Moneybird's custom field id." }),
+    name: t.exposeString("name"),
+    value: t.exposeString("value"),
+  }),
+});
+
+ContactNoteNode.implement({
+  description: "A note or to-do on a Moneybird contact.",
+  isTypeOf: (value) => (value as { kind?: string }).kind === "ContactNote",
+  fields: (t) => ({
+    remoteId: t.exposeString("id", { description: "Moneybird's id." }),
+    note: t.exposeString("note"),
+    todo: t.exposeBoolean("todo"),
+    assigneeId: t.exposeID("assigneeId", {
+      nullable: true,
+      description: "The Moneybird user the to-do is assigned to.",
+    }),
+    userId: t.exposeID("userId", { nullable: true, description: "The Moneybird user who wrote it." }),
+    completedAt: t.field({ type: "DateTime", nullable: true, resolve: (note) => note.completedAt }),
+    createdAt: t.field({ type: "DateTime", nullable: true, resolve: (note) => note.createdAt }),
+    contact: t.field({ type: MoneybirdContactNode, resolve: (note) => note.contactId }),
+    raw: t.field({ type: "JSON", resolve: (note) => note.raw }),
+  }),
+});
+
+const AdditionalChargeType = builder.objectRef<AdditionalCharge>("AdditionalCharge").implement({
+  description: "A charge Moneybird invoices at the start of the next period.",
+  fields: (t) => ({
+    id: t.exposeID("id", { description: "Moneybird's id." }),
+    productId: t.exposeID("productId"),
+    subscriptionId: t.exposeID("subscriptionId", { nullable: true }),
+    amount: t.exposeString("amount", {
+      nullable: true,
+      description: 'Quantity as Moneybird writes it, e.g. "5 x".',
+    }),
+    price: t.exposeString("price", { description: "Decimal string." }),
+    period: t.exposeString("period", { description: 'e.g. "20210601..20210630".' }),
+    description: t.exposeString("description"),
+    raw: t.field({ type: "JSON", resolve: (charge) => charge.raw }),
+  }),
+});
+
+const PaymentsMandateType = builder.objectRef<PaymentsMandate>("PaymentsMandate").implement({
+  description: "A stored Moneybird Payments mandate (direct debit or card).",
+  fields: (t) => ({
+    type: t.exposeString("type", { nullable: true }),
+    sepaMandate: t.exposeBoolean("sepaMandate"),
+    bank: t.exposeString("bank", { nullable: true }),
+    iban: t.exposeString("iban", { nullable: true }),
+    bic: t.exposeString("bic", { nullable: true }),
+    ibanAccountName: t.exposeString("ibanAccountName", { nullable: true }),
+    cardExpiryMonth: t.exposeString("cardExpiryMonth", { nullable: true }),
+    cardExpiryYear: t.exposeString("cardExpiryYear", { nullable: true }),
+    cardFinalDigits: t.exposeString("cardFinalDigits", { nullable: true }),
+    createdAt: t.field({ type: "DateTime", resolve: (mandate) => mandate.createdAt }),
+    raw: t.field({ type: "JSON", resolve: (mandate) => mandate.raw }),
+  }),
+});
+
+MoneybirdContactNode.implement({
+  description: "A Moneybird contact.",
+  interfaces: [ContactInterface],
+  isTypeOf: (value) => (value as { kind?: string }).kind === "MoneybirdContact",
+  fields: (t) => ({
+    customerId: t.exposeString("customerId", { nullable: true }),
+    attention: t.exposeString("attention", { nullable: true }),
+    chamberOfCommerce: t.exposeString("chamberOfCommerce", { nullable: true }),
+    bankAccount: t.exposeString("bankAccount", { nullable: true }),
+    deliveryMethod: t.exposeString("deliveryMethod", { nullable: true }),
+    sendInvoicesToEmail: t.exposeString("sendInvoicesToEmail", { nullable: true }),
+    sendEstimatesToEmail: t.exposeString("sendEstimatesToEmail", { nullable: true }),
+    version: t.exposeInt("version", { description: "Moneybird's version; it grows with every change." }),
+    customFields: t.field({ type: [CustomFieldValueType], resolve: (contact) => contact.customFields }),
+    notes: t.field({ type: [ContactNoteNode], resolve: (contact) => contact.notes }),
+    contactPersons: t.field({
+      type: ContactPersonConnection,
+      description: "Embedded in the contact: no further upstream call.",
+      args: { first: t.arg.int(), after: t.arg.string() },
+      resolve: (contact, args) => arrayConnection(contact.contactPersons, args),
+    }),
+    additionalCharges: t.field({
+      type: [AdditionalChargeType],
+      description: "One Moneybird call per contact (Moneybird has no batch read for charges).",
+      args: { includeBilled: t.arg.boolean({ defaultValue: false }) },
+      resolve: (contact, { includeBilled }, ctx) =>
+        ctx.sources.moneybirdContacts.listAdditionalCharges(contact.id, includeBilled ?? false),
+    }),
+    paymentsMandate: t.field({
+      type: PaymentsMandateType,
+      nullable: true,
+      description:
+        "null when the contact has none; an UPSTREAM_FORBIDDEN error when Moneybird Payments is off. One call per contact.",
+      resolve: (contact, _args, ctx) => ctx.sources.moneybirdContacts.getPaymentsMandate(contact.id),
+    }),
+  }),
+});
+
+builder.queryField("contactByCustomerId", (t) =>
+  t.field({
+    type: MoneybirdContactNode,
+    nullable: true,
+    description: "The Moneybird contact with this customer id, or null.",
+    args: { customerId: t.arg.string({ required: true }) },
+    resolve: (_root, { customerId }, ctx) => ctx.sources.moneybirdContacts.getByCustomerId(customerId),
+  }),
+);
+
+/** The Moneybird contact an input's `contactId` names. */
+export const moneybirdContactId = (id: string | number) =>
+  decodeGlobalIdOf(String(id), "MoneybirdContact").id;
+
+const AddContactNoteInput = builder.inputType("AddContactNoteInput", {
+  fields: (t) => ({
+    contactId: t.id({ required: true }),
+    note: t.string({ required: true }),
+    todo: t.boolean({ description: "Make it a to-do." }),
+    assigneeId: t.id({ description: "Moneybird user to assign the to-do to (makes it a to-do)." }),
+  }),
+});
+const CreateAdditionalChargeInput = builder.inputType("CreateAdditionalChargeInput", {
+  fields: (t) => ({
+    contactId: t.id({ required: true }),
+    productId: t.id({ required: true }),
+    price: t.string({ required: true, description: "Decimal string." }),
+    amount: t.string({ description: 'Quantity as Moneybird writes it, e.g. "5 x".' }),
+    period: t.string({ description: 'e.g. "20210601..20210630"; default the current month.' }),
+    description: t.string(),
+  }),
+});
+const RequestPaymentsMandateInput = builder.inputType("RequestPaymentsMandateInput", {
+  fields: (t) => ({
+    contactId: t.id({ required: true }),
+    emailMessage: t.string({ description: "A message in the e-mail Moneybird sends the contact." }),
+    identityId: t.id({ description: "The Moneybird identity that sends it." }),
+  }),
+});
+const CreatePaymentsMandateUrlInput = builder.inputType("CreatePaymentsMandateUrlInput", {
+  fields: (t) => ({ contactId: t.id({ required: true }), identityId: t.id() }),
+});
+
+const AddContactNoteSuccess = successType("AddContactNoteSuccess", "note", ContactNoteNode);
+const DeleteContactNoteSuccess = builder
+  .objectRef<{ deletedId: string }>("DeleteContactNoteSuccess")
+  .implement({
+    fields: (t) => ({ deletedId: t.exposeID("deletedId") }),
+  });
+const CreateAdditionalChargeSuccess = builder
+  .objectRef<{ additionalCharge: AdditionalCharge }>("CreateAdditionalChargeSuccess")
+  .implement({
+    fields: (t) => ({
+      additionalCharge: t.field({ type: AdditionalChargeType, resolve: (r) => r.additionalCharge }),
+    }),
+  });
+const RequestPaymentsMandateSuccess = successType(
+  "RequestPaymentsMandateSuccess",
+  "contact",
+  MoneybirdContactNode,
+);
+const CreatePaymentsMandateUrlSuccess = builder
+  .objectRef<{ url: string; contactId: string }>("CreatePaymentsMandateUrlSuccess")
+  .implement({
+    fields: (t) => ({
+      url: t.exposeString("url", {
+        description: "Give it to the contact; Moneybird keeps it valid for 14 days.",
+      }),
+      contact: t.field({ type: MoneybirdContactNode, resolve: (result) => result.contactId }),
+    }),
+  });
+const DeletePaymentsMandateSuccess = successType(
+  "DeletePaymentsMandateSuccess",
+  "contact",
+  MoneybirdContactNode,
+);
+
+builder.mutationFields((t) => ({
+  addContactNote: t.field({
+    type: AddContactNoteSuccess,
+    args: { input: t.arg({ type: AddContactNoteInput, required: true }) },
+    errors: { types: WRITE_ERRORS, union: { name: "AddContactNoteResult" } },
+    resolve: async (_root, { input: { contactId, assigneeId, ...note } }, ctx) => ({
+      note: await ctx.sources.moneybirdContacts.addNote(moneybirdContactId(contactId), {
+        ...note,
+        assigneeId: assigneeId === undefined || assigneeId === null ? assigneeId : String(assigneeId),
+      }),
+    }),
+  }),
+  deleteContactNote: t.field({
+    type: DeleteContactNoteSuccess,
+    args: { id: t.arg.id({ required: true }) },
+    errors: { types: [NotFoundError, UpstreamError], union: { name: "DeleteContactNoteResult" } },
+    resolve: async (_root, { id }, ctx) => {
+      const { contactId, id: noteId } = splitNestedId(decodeGlobalIdOf(String(id), "ContactNote").id);
+      await ctx.sources.moneybirdContacts.deleteNote(contactId, noteId);
+      return { deletedId: String(id) };
+    },
+  }),
+  createAdditionalCharge: t.field({
+    type: CreateAdditionalChargeSuccess,
+    args: { input: t.arg({ type: CreateAdditionalChargeInput, required: true }) },
+    errors: { types: WRITE_ERRORS, union: { name: "CreateAdditionalChargeResult" } },
+    resolve: async (_root, { input: { contactId, productId, ...charge } }, ctx) => ({
+      additionalCharge: await ctx.sources.moneybirdContacts.createAdditionalCharge(
+        moneybirdContactId(contactId),
+        {
+          ...charge,
+          productId: String(productId),
+        },
+      ),
+    }),
+  }),
+  requestPaymentsMandate: t.field({
+    type: RequestPaymentsMandateSuccess,
+    description: "Moneybird e-mails the contact a link to authorise direct debit.",
+    args: { input: t.arg({ type: RequestPaymentsMandateInput, required: true }) },
+    errors: { types: WRITE_ERRORS, union: { name: "RequestPaymentsMandateResult" } },
+    resolve: async (_root, { input: { contactId, emailMessage, identityId } }, ctx) => {
+      const id = moneybirdContactId(contactId);
+      await ctx.sources.moneybirdContacts.requestPaymentsMandate(id, {
+        emailMessage,
+        identityId: identityId === undefined || identityId === null ? identityId : String(identityId),
+      });
+      return { contact: await reloadMoneybirdContact(ctx, id) };
+    },
+  }),
+  createPaymentsMandateUrl: t.field({
+    type: CreatePaymentsMandateUrlSuccess,
+    args: { input: t.arg({ type: CreatePaymentsMandateUrlInput, required: true }) },
+    errors: { types: WRITE_ERRORS, union: { name: "CreatePaymentsMandateUrlResult" } },
+    resolve: async (_root, { input: { contactId, identityId } }, ctx) => {
+      const id = moneybirdContactId(contactId);
+      const url = await ctx.sources.moneybirdContacts.createPaymentsMandateUrl(
+        id,
+        identityId ? String(identityId) : null,
+      );
+      return { url, contactId: id };
+    },
+  }),
+  deletePaymentsMandate: t.field({
+    type: DeletePaymentsMandateSuccess,
+    args: { contactId: t.arg.id({ required: true }) },
+    errors: { types: [NotFoundError, UpstreamError], union: { name: "DeletePaymentsMandateResult" } },
+    resolve: async (_root, { contactId }, ctx) => {
+      const id = moneybirdContactId(contactId);
+      await ctx.sources.moneybirdContacts.deletePaymentsMandate(id);
+      return { contact: await reloadMoneybirdContact(ctx, id) };
+    },
+  }),
+}));

@@ -1,0 +1,54 @@
+import type { GatewayContext } from "../context.ts";
+import type { RecordKind } from "../domain/common.ts";
+import { MAX_PAGE_SIZE } from "../domain/common.ts";
+import { BadUserInputError } from "../errors.ts";
+import { builder } from "./builder.ts";
+import { decodeGlobalId } from "./global-id.ts";
+import {
+  CompanyNode,
+  ContactEntryNode,
+  ContactNoteNode,
+  ContactPersonNode,
+  FreeAgentContactNode,
+  MoneybirdContactNode,
+} from "./refs.ts";
+
+const LOADERS = {
+  Company: CompanyNode,
+  ContactEntry: ContactEntryNode,
+  MoneybirdContact: MoneybirdContactNode,
+  FreeAgentContact: FreeAgentContactNode,
+  ContactPerson: ContactPersonNode,
+  ContactNote: ContactNoteNode,
+} satisfies Record<
+  RecordKind,
+  { getDataloader(ctx: GatewayContext): { load(key: string): Promise<unknown> } }
+>;
+
+/** Any record by global id, through the type's per-request loader (so `nodes` batches per type). */
+function loadNode(globalId: string, ctx: GatewayContext): Promise<unknown> {
+  const { typename, id } = decodeGlobalId(globalId);
+  return LOADERS[typename].getDataloader(ctx).load(id);
+}
+
+builder.queryFields((t) => ({
+  node: t.field({
+    type: builder.nodeInterfaceRef(),
+    nullable: true,
+    description: "Any record by its global id; a missing record is null with a NOT_FOUND error.",
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_root, { id }, ctx) => loadNode(String(id), ctx) as never,
+  }),
+  nodes: t.field({
+    type: [builder.nodeInterfaceRef()],
+    nullable: { list: false, items: true },
+    description: `Up to ${MAX_PAGE_SIZE} records by global id, in order; each missing or invalid id is null with its own error.`,
+    args: { ids: t.arg.idList({ required: true }) },
+    resolve: (_root, { ids }, ctx) => {
+      if (ids.length > MAX_PAGE_SIZE) {
+        throw new BadUserInputError(`nodes takes at most ${MAX_PAGE_SIZE} ids (got ${ids.length})`);
+      }
+      return ids.map((id) => loadNode(String(id), ctx)) as never;
+    },
+  }),
+}));
