@@ -12,8 +12,11 @@ export const builder = new SchemaBuilder<{
     DateTime: { Input: string; Output: string };
     JSON: { Input: unknown; Output: unknown };
   };
+  DefaultFieldNullability: false;
   DefaultEdgesNullability: false;
 }>({
+  // Fields are non-null unless they say otherwise, as the schema contract is written.
+  defaultFieldNullability: false,
   plugins: [ErrorsPlugin, RelayPlugin, DataloaderPlugin],
   relay: {
     clientMutationId: "omit",

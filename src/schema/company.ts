@@ -9,7 +9,7 @@ import {
   pageSize,
 } from "./connection.ts";
 import { ContactEntryTypeEnum } from "./contact-entry.ts";
-import { WRITE_ERRORS } from "./errors.ts";
+import { ROOT_CONNECTION_NULLABILITY, WRITE_ERRORS } from "./errors.ts";
 import { decodeGlobalIdOf } from "./global-id.ts";
 import { rejectClearedRequired, successType } from "./mutation-result.ts";
 import { CompanyConnection, CompanyNode, ContactEntryConnection } from "./refs.ts";
@@ -97,6 +97,8 @@ const CompanyFilterInput = builder.inputType("CompanyFilter", {
 builder.queryField("companies", (t) =>
   t.field({
     type: CompanyConnection,
+    nullable: true,
+    description: ROOT_CONNECTION_NULLABILITY,
     args: {
       filter: t.arg({ type: CompanyFilterInput }),
       orderBy: t.arg({ type: CompanyOrderInput, description: "Default: NAME ASC." }),

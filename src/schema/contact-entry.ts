@@ -2,7 +2,7 @@ import type { ContactableType, ContactEntryType } from "../domain/index.ts";
 import { NotFoundError, UpstreamError } from "../errors.ts";
 import { type BuilderTypes, builder } from "./builder.ts";
 import { offsetConnection, pageRequest } from "./connection.ts";
-import { WRITE_ERRORS } from "./errors.ts";
+import { ROOT_CONNECTION_NULLABILITY, WRITE_ERRORS } from "./errors.ts";
 import { decodeGlobalIdOf } from "./global-id.ts";
 import { rejectClearedRequired, successType } from "./mutation-result.ts";
 import { CompanyNode, ContactEntryConnection, ContactEntryNode } from "./refs.ts";
@@ -70,6 +70,8 @@ const ContactEntryFilterInput = builder.inputType("ContactEntryFilter", {
 builder.queryField("contactEntries", (t) =>
   t.field({
     type: ContactEntryConnection,
+    nullable: true,
+    description: ROOT_CONNECTION_NULLABILITY,
     args: { filter: t.arg({ type: ContactEntryFilterInput }), first: t.arg.int(), after: t.arg.string() },
     resolve: async (_root, { filter, ...paging }, ctx) => {
       const request = pageRequest(paging);

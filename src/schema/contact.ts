@@ -20,7 +20,7 @@ import {
   providerFromCursor,
   toConnection,
 } from "./connection.ts";
-import { toGraphQLError, WRITE_ERRORS } from "./errors.ts";
+import { ROOT_CONNECTION_NULLABILITY, toGraphQLError, WRITE_ERRORS } from "./errors.ts";
 import { decodeGlobalIdOf } from "./global-id.ts";
 import { successType } from "./mutation-result.ts";
 import { ProviderEnum } from "./provider.ts";
@@ -251,7 +251,8 @@ async function mergedContacts(
 builder.queryField("contacts", (t) =>
   t.field({
     type: ContactConnection,
-    description: "Moneybird contacts, then FreeAgent contacts, as one connection.",
+    nullable: true,
+    description: `Moneybird contacts, then FreeAgent contacts, as one connection. A provider that fails while another serves is skipped and reported in errors. ${ROOT_CONNECTION_NULLABILITY}`,
     args: { filter: t.arg({ type: ContactFilterInput }), first: t.arg.int(), after: t.arg.string() },
     resolve: (_root, { filter, ...paging }, ctx, info) => mergedContacts(filter, paging, ctx, info),
   }),

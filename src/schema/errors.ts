@@ -61,6 +61,14 @@ builder.objectType(UpstreamError, {
   }),
 });
 
+/**
+ * Why the root connections are nullable although each always answers when its provider does: a
+ * non-null root field that fails nulls the whole response, and one provider failing must leave
+ * the other providers' data in it.
+ */
+export const ROOT_CONNECTION_NULLABILITY =
+  "Null (with the error in `errors`) only when the provider fails, so the rest of the response stands.";
+
 /** The errors every mutation that reaches an upstream can return. */
 export const WRITE_ERRORS = [ValidationError, NotFoundError, UpstreamError];
 
