@@ -78,7 +78,11 @@ export interface MoneybirdContactSource {
   archive(id: string): Promise<void>;
 
   createContactPerson(contactId: string, input: CreateContactPerson): Promise<ContactPerson>;
-  updateContactPerson(contactId: string, personId: string, patch: UpdateContactPerson): Promise<ContactPerson>;
+  updateContactPerson(
+    contactId: string,
+    personId: string,
+    patch: UpdateContactPerson,
+  ): Promise<ContactPerson>;
   deleteContactPerson(contactId: string, personId: string): Promise<void>;
 
   addNote(contactId: string, input: AddContactNote): Promise<ContactNote>;

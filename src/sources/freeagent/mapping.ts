@@ -33,7 +33,10 @@ export const ContactRecord = z.looseObject({
   contact_name_on_invoices: z.boolean().nullish(),
   default_payment_terms_in_days: looseInteger,
   locale: nullableString,
-  account_balance: z.union([z.string(), z.number()]).nullish().transform((v) => (v == null ? null : String(v))),
+  account_balance: z
+    .union([z.string(), z.number()])
+    .nullish()
+    .transform((v) => (v == null ? null : String(v))),
   uses_contact_invoice_sequence: z.boolean().nullish(),
   charge_sales_tax: nullableString,
   sales_tax_registration_number: nullableString,
@@ -150,7 +153,9 @@ const MESSAGE_PREFIX_TO_INPUT_PATH: [RegExp, string[]][] = [
 ];
 
 export function fieldErrorsFromFreeAgent(body: z.infer<typeof FreeAgentErrorBody>): FieldError[] {
-  const messages = Array.isArray(body.errors) ? body.errors.map((e) => e.message) : [body.errors.error.message];
+  const messages = Array.isArray(body.errors)
+    ? body.errors.map((e) => e.message)
+    : [body.errors.error.message];
   return messages.map((message) => ({
     path: MESSAGE_PREFIX_TO_INPUT_PATH.find(([pattern]) => pattern.test(message))?.[1] ?? [],
     message,

@@ -10,6 +10,7 @@ import type {
   CreateMoneybirdContact,
   MoneybirdContact,
   PaymentsMandate,
+  RequestPaymentsMandate,
   UpdateMoneybirdContact,
 } from "../../domain/index.ts";
 import type { FieldError } from "../../errors.ts";
@@ -21,15 +22,20 @@ import { definedEntries, nullableString, upstreamId } from "../shared/records.ts
  */
 
 const nullableId = upstreamId.nullish().transform((value) => value ?? null);
+/** Moneybird sends "" for an attribute that was never set or was cleared (see the spec's examples). */
+const text = z
+  .string()
+  .nullish()
+  .transform((value) => value || null);
 
 export const ContactPersonRecord = z.looseObject({
   id: upstreamId,
   contact_id: nullableId,
-  firstname: nullableString,
-  lastname: nullableString,
-  phone: nullableString,
-  email: nullableString,
-  department: nullableString,
+  firstname: text,
+  lastname: text,
+  phone: text,
+  email: text,
+  department: text,
   created_at: nullableString,
   updated_at: nullableString,
   version: z.number().int().nullish(),
@@ -52,23 +58,23 @@ export const ContactRecord = z.looseObject({
   id: upstreamId,
   // The spec leaves company_name untyped; real responses send a string or null.
   company_name: z.unknown().transform((value) => (typeof value === "string" ? value : null)),
-  firstname: nullableString,
-  lastname: nullableString,
-  address1: nullableString,
-  address2: nullableString,
-  zipcode: nullableString,
-  city: nullableString,
-  country: nullableString,
-  phone: nullableString,
-  delivery_method: nullableString,
-  customer_id: nullableString,
-  tax_number: nullableString,
-  chamber_of_commerce: nullableString,
-  bank_account: nullableString,
-  attention: nullableString,
-  email: nullableString,
-  send_invoices_to_email: nullableString,
-  send_estimates_to_email: nullableString,
+  firstname: text,
+  lastname: text,
+  address1: text,
+  address2: text,
+  zipcode: text,
+  city: text,
+  country: text,
+  phone: text,
+  delivery_method: text,
+  customer_id: text,
+  tax_number: text,
+  chamber_of_commerce: text,
+  bank_account: text,
+  attention: text,
+  email: text,
+  send_invoices_to_email: text,
+  send_estimates_to_email: text,
   created_at: nullableString,
   updated_at: nullableString,
   version: z.number().int(),
@@ -87,7 +93,9 @@ export const AdditionalChargeRecord = z.looseObject({
   amount: nullableString,
   price: z.union([z.string(), z.number()]).transform(String),
   period: z.string(),
-  description: z.string(),
+  // The spec's response schema has no description (and forbids unknown properties); the local
+  // store keeps the one it was given.
+  description: z.string().optional(),
 });
 
 export const PaymentsMandateRecord = z.looseObject({
@@ -173,7 +181,11 @@ export function contactFromRecord(record: ContactRecord, raw: Raw): MoneybirdCon
     sendInvoicesToEmail: record.send_invoices_to_email,
     sendEstimatesToEmail: record.send_estimates_to_email,
     version: record.version,
-    customFields: (record.custom_fields ?? []).map((field) => ({ id: field.id, name: field.name, value: field.value })),
+    customFields: (record.custom_fields ?? []).map((field) => ({
+      id: field.id,
+      name: field.name,
+      value: field.value,
+    })),
     notes: (record.notes ?? []).map((note, i) => noteFromRecord(note, record.id, rawAt(raw, "notes", i))),
     contactPersons: (record.contact_people ?? []).map((person, i) =>
       contactPersonFromRecord(person, record.id, rawAt(raw, "contact_people", i)),
@@ -195,12 +207,15 @@ export function additionalChargeFromRecord(
     amount: record.amount,
     price: record.price,
     period: record.period,
-    description: record.description,
+    description: record.description ?? "",
     raw,
   };
 }
 
-export function paymentsMandateFromRecord(record: z.infer<typeof PaymentsMandateRecord>, raw: Raw): PaymentsMandate {
+export function paymentsMandateFromRecord(
+  record: z.infer<typeof PaymentsMandateRecord>,
+  raw: Raw,
+): PaymentsMandate {
   return {
     type: record.type,
     sepaMandate: record.sepa_mandate,
@@ -221,7 +236,10 @@ const clearable = (value: string | null | undefined) => (value === null ? "" : v
 
 /** The `contact` object of a create or update body: only the fields the caller gave. */
 export function contactBody(input: CreateMoneybirdContact | UpdateMoneybirdContact): Record<string, unknown> {
-  const address = input.address === null ? { line1: null, line2: null, city: null, postcode: null, country: null } : input.address;
+  const address =
+    input.address === null
+      ? { line1: null, line2: null, city: null, postcode: null, country: null }
+      : input.address;
   return definedEntries({
     company_name: clearable(input.companyName),
     firstname: clearable(input.firstName),
@@ -277,6 +295,16 @@ export function additionalChargeBody(input: CreateAdditionalCharge): Record<stri
   });
 }
 
+/** `{"mandate_request": {…}}`, the body of both the mandate request and the mandate URL request. */
+export function mandateRequestBody(input: RequestPaymentsMandate): Record<string, unknown> {
+  return {
+    mandate_request: definedEntries({
+      email_message: input.emailMessage ?? undefined,
+      identity_id: input.identityId ?? undefined,
+    }),
+  };
+}
+
 /** Moneybird attribute names → the GraphQL input path they came from. */
 const ATTRIBUTE_TO_INPUT_PATH: Record<string, string[]> = {
   company_name: ["companyName"],
@@ -299,23 +327,56 @@ const ATTRIBUTE_TO_INPUT_PATH: Record<string, string[]> = {
   custom_fields: ["customFields"],
   contact_person: ["contactPerson"],
   product_id: ["productId"],
+  price: ["price"],
+  period: ["period"],
+  amount: ["amount"],
+  description: ["description"],
+  note: ["note"],
   assignee_id: ["assigneeId"],
   identity_id: ["identityId"],
   email_message: ["emailMessage"],
 };
 
-/** A 422 body: `{"error": {"firstname": ["is required"]}}`, or a plain message. */
+/**
+ * An error body: 422 `{"error": {"firstname": ["is required"]}, "details": {…}}`, or 400/404
+ * `{"error": "record not found", "symbolic": {"id": "not_found"}}`.
+ */
 export const MoneybirdErrorBody = z.object({
-  error: z.union([z.string(), z.record(z.string(), z.union([z.array(z.string()), z.string()]))]),
+  error: z.union([z.string(), z.record(z.string(), z.union([z.array(z.unknown()), z.string()]))]),
+  symbolic: z.record(z.string(), z.unknown()).optional(),
 });
+export type MoneybirdErrorBody = z.infer<typeof MoneybirdErrorBody>;
 
-/** `{"error":{"firstname":["is required"]}}` → [{path:["firstName"], message:"is required"}]. */
-export function fieldErrorsFromMoneybird(body: z.infer<typeof MoneybirdErrorBody>): FieldError[] {
-  if (typeof body.error === "string") return [{ path: [], message: body.error }];
-  return Object.entries(body.error).flatMap(([attribute, messages]) =>
+/**
+ * `{"error":{"firstname":["is required"]}}` → [{path:["firstName"], message:"is required"}];
+ * a message whose `symbolic` names input attributes lands on those, any other message at path [].
+ */
+export function fieldErrorsFromMoneybird(body: MoneybirdErrorBody): FieldError[] {
+  const { error } = body;
+  if (typeof error === "string") {
+    const paths = Object.keys(body.symbolic ?? {}).flatMap((attribute) => {
+      const path = ATTRIBUTE_TO_INPUT_PATH[attribute];
+      return path ? [path] : [];
+    });
+    return (paths.length > 0 ? paths : [[]]).map((path) => ({ path, message: error }));
+  }
+  return Object.entries(error).flatMap(([attribute, messages]) =>
     (Array.isArray(messages) ? messages : [messages]).map((message) => ({
       path: ATTRIBUTE_TO_INPUT_PATH[attribute] ?? [attribute],
-      message,
+      message: typeof message === "string" ? message : JSON.stringify(message),
     })),
   );
+}
+
+/**
+ * Whether an error body says that the record the request addresses does not exist, rather than
+ * that an input is wrong: `symbolic: {"entity": "not_found"}` (a note on a missing contact is a
+ * 400) or `error: {"contact": ["must exist"]}` (a person on a missing contact is a 422).
+ */
+export function namesMissingRecord(body: MoneybirdErrorBody): boolean {
+  const missingSymbol = Object.entries(body.symbolic ?? {}).some(
+    ([key, value]) => value === "not_found" && !(key in ATTRIBUTE_TO_INPUT_PATH),
+  );
+  const missingParent = typeof body.error !== "string" && ("contact" in body.error || "entity" in body.error);
+  return missingSymbol || missingParent;
 }

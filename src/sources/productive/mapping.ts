@@ -20,7 +20,10 @@ import { definedEntries, nullableString, upstreamId } from "../shared/records.ts
 
 const relationship = z.looseObject({
   data: z
-    .union([z.object({ type: z.string(), id: upstreamId }), z.array(z.object({ type: z.string(), id: upstreamId }))])
+    .union([
+      z.object({ type: z.string(), id: upstreamId }),
+      z.array(z.object({ type: z.string(), id: upstreamId })),
+    ])
     .nullish(),
   meta: z.unknown().optional(),
 });
@@ -48,6 +51,37 @@ export const CompanyRecord = z.looseObject({
   relationships: z.record(z.string(), relationship).optional(),
 });
 export type CompanyRecord = z.infer<typeof CompanyRecord>;
+
+/** Every attribute of a company record in Productive's examples, as a create that sets nothing else leaves them. */
+export const EMPTY_COMPANY_ATTRIBUTES: Readonly<Record<string, unknown>> = {
+  name: "",
+  billing_name: null,
+  vat: null,
+  default_currency: null,
+  created_at: null,
+  last_activity_at: null,
+  archived_at: null,
+  avatar_url: null,
+  invoice_email_recipients: {},
+  custom_fields: null,
+  company_code: null,
+  domain: null,
+  projectless_budgets: false,
+  leitweg_id: null,
+  buyer_reference: null,
+  peppol_id: null,
+  default_subsidiary_id: null,
+  default_tax_rate_id: null,
+  default_document_type_id: null,
+  description: null,
+  due_days: null,
+  tag_list: [],
+  contact: {},
+  sample_data: false,
+  settings: {},
+  external_id: null,
+  external_sync: false,
+};
 
 export const ContactEntryRecord = z.looseObject({
   id: upstreamId,
@@ -220,7 +254,9 @@ export function companyAttributes(input: CreateCompany | UpdateCompany): Record<
   });
 }
 
-export function contactEntryAttributes(input: CreateContactEntry | UpdateContactEntry): Record<string, unknown> {
+export function contactEntryAttributes(
+  input: CreateContactEntry | UpdateContactEntry,
+): Record<string, unknown> {
   return definedEntries({
     contactable_type: "companyId" in input ? CONTACTABLE_TYPE_TO_UPSTREAM.COMPANY : undefined,
     type: input.type ? ENTRY_TYPE_TO_UPSTREAM[input.type] : undefined,

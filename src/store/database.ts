@@ -1,0 +1,80 @@
+import type { Generated, Kysely } from "kysely";
+
+/**
+ * The store's tables. Each keeps the upstream record as JSON text in the provider's own shape
+ * (`record`), plus copies of the values it filters and sorts on. Timestamps used for comparison
+ * are kept as epoch milliseconds, so instants are compared, never strings with different offsets.
+ * Internal state that no upstream record carries (roles, billed flags, mandates) has columns of its own.
+ */
+export interface Database {
+  id_sequences: { name: SequenceName; last_id: number };
+
+  productive_companies: {
+    id: number;
+    record: string;
+    name_key: string;
+    company_code: string | null;
+    billing_name_key: string | null;
+    vat: string | null;
+    default_currency: string | null;
+    domain_key: string | null;
+    due_days: number | null;
+    archived: number;
+    created_at_ms: number;
+    last_activity_at_ms: number | null;
+  };
+  productive_contact_entries: {
+    id: number;
+    record: string;
+    company_id: number;
+    type: string;
+    contactable_type: string;
+  };
+
+  moneybird_contacts: {
+    id: number;
+    record: string;
+    search_text: string;
+    firstname_key: string;
+    lastname_key: string;
+    customer_id: string;
+    archived: number;
+    created_at_ms: number;
+    updated_at_ms: number;
+  };
+  moneybird_additional_charges: { id: number; contact_id: number; billed: number; record: string };
+  moneybird_payments_mandates: { contact_id: number; record: string };
+  moneybird_mandate_requests: {
+    id: Generated<number>;
+    contact_id: number;
+    email_message: string | null;
+    identity_id: string | null;
+    url: string | null;
+    requested_at: string;
+  };
+
+  freeagent_contacts: {
+    id: number;
+    record: string;
+    status: string;
+    sort_name: string;
+    active_projects_count: number;
+    is_client: number;
+    is_supplier: number;
+    has_completed_projects: number;
+    has_open_invoices: number;
+    has_open_bills: number;
+    created_at_ms: number;
+    updated_at_ms: number;
+  };
+}
+
+/** One id sequence per upstream id space: Moneybird's ids are unique across its record types. */
+export type SequenceName =
+  | "productive_companies"
+  | "productive_contact_entries"
+  | "moneybird"
+  | "freeagent_contacts";
+
+/** The database or a transaction on it: the write helpers run inside the caller's transaction. */
+export type Db = Kysely<Database>;

@@ -1,0 +1,497 @@
+import { type Expression, type ExpressionBuilder, type SqlBool, sql } from "kysely";
+import type {
+  Company,
+  CompanyContactDetails,
+  CompanyFilter,
+  CompanyOrder,
+  ContactEntry,
+  ContactEntryFilter,
+  ContactEntryType,
+  CreateCompany,
+  CreateContactEntry,
+  PageRequest,
+  UpdateCompany,
+  UpdateContactEntry,
+} from "../domain/index.ts";
+import { ValidationError } from "../errors.ts";
+import type { CompanySource, ContactEntrySource } from "../sources/ports.ts";
+import {
+  CompanyRecord,
+  ContactEntryRecord,
+  companyAttributes,
+  companyFromRecord,
+  contactEntryAttributes,
+  contactEntryFromRecord,
+  EMPTY_COMPANY_ATTRIBUTES,
+  fieldErrorsFromJsonApi,
+} from "../sources/productive/mapping.ts";
+import type { Database, Db } from "./database.ts";
+import {
+  countedPage,
+  foldCase,
+  instant,
+  isBlank,
+  loadRecord,
+  nextId,
+  nextIds,
+  readByIds,
+  storedIds,
+} from "./support.ts";
+
+/** The organization every record of the store belongs to (Productive records name theirs). */
+const ORGANIZATION_ID = "1";
+
+type Attributes = Record<string, unknown>;
+type StoredResource = {
+  id: string;
+  type: string;
+  attributes: Attributes;
+  relationships: Record<string, unknown>;
+};
+
+const notIncluded = () => ({ meta: { included: false } });
+const organization = () => ({ data: { type: "organizations", id: ORGANIZATION_ID } });
+
+const CONTACT_ENTRY_DEFAULTS: Attributes = {
+  contactable_type: null,
+  type: null,
+  name: null,
+  email: null,
+  phone: null,
+  website: null,
+  address: null,
+  city: null,
+  state: null,
+  zipcode: null,
+  country: null,
+  vat: null,
+  billing_address: false,
+};
+
+/** Mail providers' domains, which Productive refuses as a company's domain. */
+const PUBLIC_MAIL_DOMAINS = new Set([
+  "gmail.com",
+  "googlemail.com",
+  "yahoo.com",
+  "ymail.com",
+  "hotmail.com",
+  "outlook.com",
+  "live.com",
+  "msn.com",
+  "icloud.com",
+  "me.com",
+  "mac.com",
+  "aol.com",
+  "protonmail.com",
+  "proton.me",
+  "gmx.com",
+  "gmx.de",
+  "gmx.net",
+  "web.de",
+  "mail.com",
+  "yandex.com",
+  "zoho.com",
+]);
+const HOSTNAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
+
+interface AttributeError {
+  attribute: string;
+  detail: string;
+}
+
+/** Productive's 422 body, converted exactly as the REST adapter converts it, so both give the same paths. */
+function productiveValidationError(errors: AttributeError[]): ValidationError {
+  return new ValidationError(
+    fieldErrorsFromJsonApi({
+      errors: errors.map(({ attribute, detail }) => ({
+        status: "422",
+        code: "invalid_attribute",
+        title: "Invalid Attribute",
+        detail,
+        source: { pointer: `data/attributes/${attribute}` },
+      })),
+    }),
+  );
+}
+
+async function domainError(db: Db, domain: unknown, companyId: number): Promise<string | null> {
+  if (domain === null || domain === undefined) return null;
+  if (domain === "") return "domain can't be empty string";
+  if (typeof domain !== "string" || !HOSTNAME.test(domain)) return "domain format not valid";
+  const key = foldCase(domain);
+  if (PUBLIC_MAIL_DOMAINS.has(key)) return "public domains are not allowed";
+  const owner = await db
+    .selectFrom("productive_companies")
+    .select("id")
+    .where("domain_key", "=", key)
+    .where("id", "!=", companyId)
+    .executeTakeFirst();
+  return owner ? "domain already taken" : null;
+}
+
+/** Every rule the company breaks, reported together as Productive does. */
+async function assertValidCompany(db: Db, attributes: Attributes, companyId: number): Promise<void> {
+  const errors: AttributeError[] = [];
+  if (isBlank(attributes.name)) errors.push({ attribute: "name", detail: "can't be blank" });
+  const domain = await domainError(db, attributes.domain, companyId);
+  if (domain) errors.push({ attribute: "domain", detail: domain });
+  if (errors.length > 0) throw productiveValidationError(errors);
+}
+
+function assertValidContactEntry(attributes: Attributes): void {
+  if (isBlank(attributes.name))
+    throw productiveValidationError([{ attribute: "name", detail: "can't be blank" }]);
+}
+
+/** Like Productive: the name's first letters in capitals and its digits, numbered when already used. */
+async function generateCompanyCode(db: Db, name: string): Promise<string> {
+  const letters = name
+    .normalize("NFD")
+    .toUpperCase()
+    .replace(/[^A-Z]/g, "")
+    .slice(0, 4);
+  const base = (letters || "COMP") + name.replace(/\D/g, "");
+  const used = new Set(
+    (
+      await db
+        .selectFrom("productive_companies")
+        .select("company_code")
+        .where("company_code", "like", `${base}%`)
+        .execute()
+    ).map((row) => row.company_code),
+  );
+  if (!used.has(base)) return base;
+  let suffix = 2;
+  while (used.has(`${base}${suffix}`)) suffix++;
+  return `${base}${suffix}`;
+}
+
+const toCompany = (record: StoredResource) => companyFromRecord(CompanyRecord.parse(record), record);
+const readCompany = (json: string) => toCompany(JSON.parse(json) as StoredResource);
+const toContactEntry = (record: StoredResource) =>
+  contactEntryFromRecord(ContactEntryRecord.parse(record), record);
+const readContactEntry = (json: string) => toContactEntry(JSON.parse(json) as StoredResource);
+
+/** The company a record is, and the row that stores it. */
+function companyRow(record: StoredResource) {
+  const company = toCompany(record);
+  return {
+    company,
+    columns: {
+      record: JSON.stringify(record),
+      name_key: foldCase(company.name),
+      company_code: company.companyCode,
+      billing_name_key: company.billingName === null ? null : foldCase(company.billingName),
+      vat: company.vat,
+      default_currency: company.defaultCurrency,
+      domain_key: company.domain === null ? null : foldCase(company.domain),
+      due_days: company.dueDays,
+      archived: company.status === "ARCHIVED" ? 1 : 0,
+      created_at_ms: Date.parse(company.createdAt),
+      last_activity_at_ms: company.lastActivityAt === null ? null : Date.parse(company.lastActivityAt),
+    },
+  };
+}
+
+function contactEntryRow(record: StoredResource) {
+  const entry = toContactEntry(record);
+  return {
+    entry,
+    columns: {
+      record: JSON.stringify(record),
+      company_id: Number(entry.companyId),
+      type: entry.type,
+      contactable_type: entry.contactableType,
+    },
+  };
+}
+
+const loadCompany = (db: Db, id: string) =>
+  loadRecord<StoredResource>(db, "productive_companies", "Company", id);
+const loadContactEntry = (db: Db, id: string) =>
+  loadRecord<StoredResource>(db, "productive_contact_entries", "ContactEntry", id);
+
+async function saveCompany(db: Db, record: StoredResource): Promise<Company> {
+  const { company, columns } = companyRow(record);
+  await db.updateTable("productive_companies").set(columns).where("id", "=", Number(company.id)).execute();
+  return company;
+}
+
+/** A valid contact entry record of a company. */
+function contactEntryResource(id: number, companyId: string, attributes: Attributes): StoredResource {
+  const record = {
+    id: String(id),
+    type: "contact_entries",
+    attributes: { ...CONTACT_ENTRY_DEFAULTS, ...attributes },
+    relationships: {
+      organization: organization(),
+      company: { data: { type: "companies", id: companyId } },
+      person: notIncluded(),
+      invoice: notIncluded(),
+      subsidiary: notIncluded(),
+      purchase_order: notIncluded(),
+    },
+  };
+  assertValidContactEntry(record.attributes);
+  return record;
+}
+
+async function insertContactEntryRows(db: Db, records: StoredResource[]): Promise<ContactEntry[]> {
+  const rows = records.map(contactEntryRow);
+  if (rows.length > 0) {
+    await db
+      .insertInto("productive_contact_entries")
+      .values(rows.map(({ entry, columns }) => ({ id: Number(entry.id), ...columns })))
+      .execute();
+  }
+  return rows.map(({ entry }) => entry);
+}
+
+/** The contact entries a company's `contact` attribute stands for, with the labels Productive's UI uses. */
+function contactDetailEntries(companyId: string, contact: CompanyContactDetails): CreateContactEntry[] {
+  const entry = (type: ContactEntryType, label: string, name: string | null | undefined) => ({
+    companyId,
+    type,
+    name: name || label,
+  });
+  return [
+    ...(contact.emails ?? []).map((e) => ({ ...entry("EMAIL", "Email", e.name), email: e.email })),
+    ...(contact.phones ?? []).map((p) => ({ ...entry("PHONE", "Phone", p.name), phone: p.phone })),
+    ...(contact.websites ?? []).map((w) => ({ ...entry("WEBSITE", "Website", w.name), website: w.website })),
+    ...(contact.addresses ?? []).map((a) => ({
+      ...entry("ADDRESS", "Address", a.name),
+      address: a.billingAddress,
+      city: a.city,
+      state: a.state,
+      zipcode: a.zipcode,
+      country: a.country,
+    })),
+  ];
+}
+
+/**
+ * Productive keeps the `contact` attribute as sent, each item marked with the id of the contact
+ * entry it created (`contact_datum_id`); the entries are created in the attribute's order.
+ */
+function contactAttributeWithEntryIds(contact: Attributes, entryIds: number[]): Attributes {
+  const ids = [...entryIds];
+  return Object.fromEntries(
+    ["emails", "phones", "websites", "addresses"]
+      .filter((key) => Array.isArray(contact[key]))
+      .map((key) => [
+        key,
+        (contact[key] as Attributes[]).map((item) => ({ ...item, contact_datum_id: ids.shift() })),
+      ]),
+  );
+}
+
+/** Creates a company (and the contact entries of its `contact` attribute) inside the caller's transaction. */
+export async function insertCompany(db: Db, input: CreateCompany, at: Date): Promise<Company> {
+  const { contact, ...given } = companyAttributes(input);
+  await assertValidCompany(db, given, 0);
+  const id = String(await nextId(db, "productive_companies"));
+  const entries = input.contact ? contactDetailEntries(id, input.contact) : [];
+  const entryIds = await nextIds(db, "productive_contact_entries", entries.length);
+  const now = at.toISOString();
+  const record: StoredResource = {
+    id,
+    type: "companies",
+    attributes: {
+      ...EMPTY_COMPANY_ATTRIBUTES,
+      created_at: now,
+      last_activity_at: now,
+      ...given,
+      company_code: given.company_code || (await generateCompanyCode(db, input.name)),
+      ...(contact ? { contact: contactAttributeWithEntryIds(contact as Attributes, entryIds) } : {}),
+    },
+    relationships: {
+      organization: organization(),
+      default_subsidiary: notIncluded(),
+      default_tax_rate: notIncluded(),
+      custom_field_people: notIncluded(),
+      custom_field_attachments: notIncluded(),
+    },
+  };
+  const { company, columns } = companyRow(record);
+  await db
+    .insertInto("productive_companies")
+    .values({ id: Number(id), ...columns })
+    .execute();
+  await insertContactEntryRows(
+    db,
+    entries.map((entry, i) => contactEntryResource(entryIds[i] as number, id, contactEntryAttributes(entry))),
+  );
+  return company;
+}
+
+export async function updateCompany(db: Db, id: string, patch: UpdateCompany): Promise<Company> {
+  const record = await loadCompany(db, id);
+  record.attributes = { ...record.attributes, ...companyAttributes(patch) };
+  await assertValidCompany(db, record.attributes, Number(record.id));
+  return saveCompany(db, record);
+}
+
+/** Archiving an archived company keeps the time it was first archived. */
+export async function setCompanyArchived(db: Db, id: string, archived: boolean, at: Date): Promise<Company> {
+  const record = await loadCompany(db, id);
+  record.attributes.archived_at = archived ? (record.attributes.archived_at ?? at.toISOString()) : null;
+  return saveCompany(db, record);
+}
+
+export async function insertContactEntry(db: Db, input: CreateContactEntry): Promise<ContactEntry> {
+  const company = await loadCompany(db, input.companyId);
+  const record = contactEntryResource(
+    await nextId(db, "productive_contact_entries"),
+    company.id,
+    contactEntryAttributes(input),
+  );
+  const [entry] = await insertContactEntryRows(db, [record]);
+  return entry as ContactEntry;
+}
+
+type CompanyWhere = ExpressionBuilder<Database, "productive_companies">;
+
+function companyConditions(eb: CompanyWhere, filter: CompanyFilter): Expression<SqlBool> {
+  const contains = (column: "name_key" | "billing_name_key", text: string) =>
+    eb(eb.fn<number>("instr", [column, eb.val(foldCase(text))]), ">", 0);
+  const conditions: Expression<SqlBool>[] = [];
+  if (filter.ids) conditions.push(eb("id", "in", storedIds(filter.ids)));
+  if (filter.name !== undefined) conditions.push(contains("name_key", filter.name));
+  if (filter.companyCode !== undefined) conditions.push(eb("company_code", "=", filter.companyCode));
+  if (filter.billingName !== undefined) conditions.push(contains("billing_name_key", filter.billingName));
+  if (filter.vat !== undefined) conditions.push(eb("vat", "=", filter.vat));
+  if (filter.defaultCurrency !== undefined)
+    conditions.push(eb("default_currency", "=", filter.defaultCurrency));
+  if (filter.status) conditions.push(eb("archived", "=", filter.status === "ARCHIVED" ? 1 : 0));
+  if (filter.tags) {
+    conditions.push(
+      eb.exists(
+        sql`(select 1 from json_each(productive_companies.record, '$.attributes.tag_list') where value in (${sql.join(filter.tags)}))`,
+      ),
+    );
+  }
+  if (filter.dueDays !== undefined) conditions.push(eb("due_days", "=", filter.dueDays));
+  if (filter.createdAfter) conditions.push(eb("created_at_ms", ">", instant(filter.createdAfter)));
+  if (filter.createdBefore) conditions.push(eb("created_at_ms", "<", instant(filter.createdBefore)));
+  return eb.and(conditions);
+}
+
+const ORDER_COLUMN = {
+  NAME: "name_key",
+  CREATED_AT: "created_at_ms",
+  LAST_ACTIVITY_AT: "last_activity_at_ms",
+} as const;
+
+function contactEntryConditions(
+  eb: ExpressionBuilder<Database, "productive_contact_entries">,
+  filter: ContactEntryFilter,
+): Expression<SqlBool> {
+  const conditions: Expression<SqlBool>[] = [];
+  if (filter.companyIds) conditions.push(eb("company_id", "in", storedIds(filter.companyIds)));
+  if (filter.types) conditions.push(eb("type", "in", filter.types));
+  if (filter.contactableTypes) conditions.push(eb("contactable_type", "in", filter.contactableTypes));
+  return eb.and(conditions);
+}
+
+export function createCompanySource(db: Db): CompanySource {
+  return {
+    getByIds: (ids) => readByIds(db, "productive_companies", ids, readCompany),
+
+    async list(filter: CompanyFilter, order: CompanyOrder, page: PageRequest) {
+      const where = (eb: CompanyWhere) => companyConditions(eb, filter);
+      const rows = await db
+        .selectFrom("productive_companies")
+        .select("record")
+        .where(where)
+        .orderBy(ORDER_COLUMN[order.field], order.direction === "ASC" ? "asc" : "desc")
+        .orderBy("id", "asc")
+        .limit(page.limit)
+        .offset(page.offset)
+        .execute();
+      const { count } = await db
+        .selectFrom("productive_companies")
+        .where(where)
+        .select((eb) => eb.fn.countAll<number>().as("count"))
+        .executeTakeFirstOrThrow();
+      return countedPage(
+        rows.map((row) => readCompany(row.record)),
+        page,
+        count,
+      );
+    },
+
+    create: (input) => db.transaction().execute((trx) => insertCompany(trx, input, new Date())),
+    update: (id, patch) => db.transaction().execute((trx) => updateCompany(trx, id, patch)),
+    archive: (id) => db.transaction().execute((trx) => setCompanyArchived(trx, id, true, new Date())),
+    restore: (id) => db.transaction().execute((trx) => setCompanyArchived(trx, id, false, new Date())),
+  };
+}
+
+export function createContactEntrySource(db: Db): ContactEntrySource {
+  return {
+    getByIds: (ids) => readByIds(db, "productive_contact_entries", ids, readContactEntry),
+
+    async listByCompanyIds(companyIds, types) {
+      const rows = await db
+        .selectFrom("productive_contact_entries")
+        .select(["record", "company_id"])
+        .where((eb) =>
+          contactEntryConditions(eb, { companyIds: [...companyIds], types: types ? [...types] : undefined }),
+        )
+        .orderBy("id", "asc")
+        .execute();
+      const byCompany = new Map<string, ContactEntry[]>();
+      for (const row of rows) {
+        const group = byCompany.get(String(row.company_id)) ?? [];
+        group.push(readContactEntry(row.record));
+        byCompany.set(String(row.company_id), group);
+      }
+      return companyIds.map((id) => byCompany.get(id) ?? []);
+    },
+
+    async list(filter, page) {
+      const where = (eb: ExpressionBuilder<Database, "productive_contact_entries">) =>
+        contactEntryConditions(eb, filter);
+      const rows = await db
+        .selectFrom("productive_contact_entries")
+        .select("record")
+        .where(where)
+        .orderBy("id", "asc")
+        .limit(page.limit)
+        .offset(page.offset)
+        .execute();
+      const { count } = await db
+        .selectFrom("productive_contact_entries")
+        .where(where)
+        .select((eb) => eb.fn.countAll<number>().as("count"))
+        .executeTakeFirstOrThrow();
+      return countedPage(
+        rows.map((row) => readContactEntry(row.record)),
+        page,
+        count,
+      );
+    },
+
+    create: (input) => db.transaction().execute((trx) => insertContactEntry(trx, input)),
+
+    update: (id, patch: UpdateContactEntry) =>
+      db.transaction().execute(async (trx) => {
+        const record = await loadContactEntry(trx, id);
+        record.attributes = { ...record.attributes, ...contactEntryAttributes(patch) };
+        assertValidContactEntry(record.attributes);
+        const { entry, columns } = contactEntryRow(record);
+        await trx
+          .updateTable("productive_contact_entries")
+          .set(columns)
+          .where("id", "=", Number(entry.id))
+          .execute();
+        return entry;
+      }),
+
+    delete: (id) =>
+      db.transaction().execute(async (trx) => {
+        const record = await loadContactEntry(trx, id);
+        await trx.deleteFrom("productive_contact_entries").where("id", "=", Number(record.id)).execute();
+      }),
+  };
+}
