@@ -1,3 +1,5 @@
+import { headerValue } from "./headers.ts";
+
 /**
  * Seconds to wait before retrying, from `Retry-After` (delta seconds or an HTTP date) or, failing
  * that, `RateLimit-Reset`, which Moneybird documents as epoch seconds but some proxies send as a
@@ -7,17 +9,13 @@ export function retryAfterSeconds(
   headers: Record<string, string | string[] | undefined>,
   now: number = Date.now(),
 ): number | null {
-  const header = (name: string) => {
-    const value = headers[name] ?? headers[name.toLowerCase()];
-    return Array.isArray(value) ? value[0] : value;
-  };
-  const retryAfter = header("retry-after")?.trim();
+  const retryAfter = headerValue(headers, "retry-after")?.trim();
   if (retryAfter) {
     if (/^\d+$/.test(retryAfter)) return Number(retryAfter);
     const date = Date.parse(retryAfter);
     if (!Number.isNaN(date)) return Math.max(0, Math.ceil((date - now) / 1000));
   }
-  const reset = header("ratelimit-reset")?.trim();
+  const reset = headerValue(headers, "ratelimit-reset")?.trim();
   if (reset && /^\d+$/.test(reset)) {
     const value = Number(reset);
     return value > 86_400 ? Math.max(0, Math.ceil(value - now / 1000)) : value;

@@ -1,4 +1,4 @@
-import { type Dispatcher, errors as undiciErrors, Pool } from "undici";
+import { type Dispatcher, Pool, errors as undiciErrors } from "undici";
 import type { z } from "zod";
 import type { Provider } from "../domain/common.ts";
 import { UpstreamError } from "../errors.ts";
@@ -101,7 +101,12 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
           ...options.headers(),
           ...req.headers,
         },
-        body: req.body === undefined ? undefined : typeof req.body === "string" ? req.body : JSON.stringify(req.body),
+        body:
+          req.body === undefined
+            ? undefined
+            : typeof req.body === "string"
+              ? req.body
+              : JSON.stringify(req.body),
         headersTimeout: timeoutMs,
         bodyTimeout: timeoutMs,
         signal: AbortSignal.timeout(timeoutMs * 2),
@@ -161,8 +166,13 @@ function transportError(provider: Provider, req: UpstreamRequest, cause: unknown
     TIMEOUT_ERRORS.some((type) => cause instanceof type) ||
     (cause instanceof DOMException && (cause.name === "TimeoutError" || cause.name === "AbortError"));
   if (timedOut) return new UpstreamError(provider, "TIMEOUT", `${provider} did not answer ${what} in time`);
-  const reason = cause instanceof Error ? (cause as NodeJS.ErrnoException).code ?? cause.message : String(cause);
-  return new UpstreamError(provider, "UNAVAILABLE", `${provider} could not be reached for ${what} (${reason})`);
+  const reason =
+    cause instanceof Error ? ((cause as NodeJS.ErrnoException).code ?? cause.message) : String(cause);
+  return new UpstreamError(
+    provider,
+    "UNAVAILABLE",
+    `${provider} could not be reached for ${what} (${reason})`,
+  );
 }
 
 function statusError(
@@ -180,16 +190,27 @@ function statusError(
       retryAfterSeconds(headers),
     );
   }
-  if (status === 401) return new UpstreamError(provider, "UNAUTHORIZED", `${provider} rejected the credentials (${what})`);
+  if (status === 401)
+    return new UpstreamError(provider, "UNAUTHORIZED", `${provider} rejected the credentials (${what})`);
   if (status === 403) return new UpstreamError(provider, "FORBIDDEN", `${provider} refused ${what}`);
   if (status >= 500) {
-    return new UpstreamError(provider, "UNAVAILABLE", `${provider} failed with ${status} (${what})`, retryAfterSeconds(headers));
+    return new UpstreamError(
+      provider,
+      "UNAVAILABLE",
+      `${provider} failed with ${status} (${what})`,
+      retryAfterSeconds(headers),
+    );
   }
   return null;
 }
 
 /** Validates an upstream payload at the boundary; a payload of the wrong shape is BAD_RESPONSE. */
-export function parseUpstream<S extends z.ZodType>(provider: Provider, schema: S, body: unknown, what: string): z.output<S> {
+export function parseUpstream<S extends z.ZodType>(
+  provider: Provider,
+  schema: S,
+  body: unknown,
+  what: string,
+): z.output<S> {
   const result = schema.safeParse(body);
   if (result.success) return result.data;
   const issue = result.error.issues[0];
@@ -198,8 +219,16 @@ export function parseUpstream<S extends z.ZodType>(provider: Provider, schema: S
 }
 
 /** A status the adapter did not expect for this call. */
-export function unexpectedStatus(provider: Provider, response: UpstreamResponse, what: string): UpstreamError {
-  return new UpstreamError(provider, "BAD_RESPONSE", `${provider} answered ${what} with status ${response.status}`);
+export function unexpectedStatus(
+  provider: Provider,
+  response: UpstreamResponse,
+  what: string,
+): UpstreamError {
+  return new UpstreamError(
+    provider,
+    "BAD_RESPONSE",
+    `${provider} answered ${what} with status ${response.status}`,
+  );
 }
 
 /** What the gateway hands every REST adapter besides its credentials. */

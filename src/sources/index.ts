@@ -1,7 +1,10 @@
 import type { Config } from "../config.ts";
 import type { UpstreamSettings } from "../http/upstream-client.ts";
-import { openStore, type LocalStore } from "../store/index.ts";
+import { type LocalStore, openStore } from "../store/index.ts";
+import { createFreeAgentSources } from "./freeagent/index.ts";
+import { createMoneybirdSources } from "./moneybird/index.ts";
 import type { ProviderBackend, Sources } from "./ports.ts";
+import { createProductiveSources } from "./productive/index.ts";
 
 export interface SourceSet {
   sources: Sources;
@@ -18,15 +21,25 @@ export async function createSources(config: Config, upstream: UpstreamSettings):
   const storeBackend: ProviderBackend = { backend: "STORE", ping: () => (store as LocalStore).ping() };
   const closers: (() => Promise<void>)[] = [];
 
-  const productive = config.productive
-    ? notYetLive("PRODUCTIVE", upstream)
-    : { companies: (store as LocalStore).companies, contactEntries: (store as LocalStore).contactEntries, backend: storeBackend };
-  const moneybird = config.moneybird
-    ? notYetLive("MONEYBIRD", upstream)
-    : { moneybirdContacts: (store as LocalStore).moneybirdContacts, backend: storeBackend };
-  const freeAgent = config.freeAgent
-    ? notYetLive("FREEAGENT", upstream)
-    : { freeAgentContacts: (store as LocalStore).freeAgentContacts, backend: storeBackend };
+  const liveProductive = config.productive ? createProductiveSources(config.productive, upstream) : null;
+  if (liveProductive) closers.push(liveProductive.close);
+  const productive = liveProductive ?? {
+    companies: (store as LocalStore).companies,
+    contactEntries: (store as LocalStore).contactEntries,
+    backend: storeBackend,
+  };
+  const liveMoneybird = config.moneybird ? createMoneybirdSources(config.moneybird, upstream) : null;
+  if (liveMoneybird) closers.push(liveMoneybird.close);
+  const moneybird = liveMoneybird ?? {
+    moneybirdContacts: (store as LocalStore).moneybirdContacts,
+    backend: storeBackend,
+  };
+  const liveFreeAgent = config.freeAgent ? createFreeAgentSources(config.freeAgent, upstream) : null;
+  if (liveFreeAgent) closers.push(liveFreeAgent.close);
+  const freeAgent = liveFreeAgent ?? {
+    freeAgentContacts: (store as LocalStore).freeAgentContacts,
+    backend: storeBackend,
+  };
 
   return {
     sources: {
@@ -41,9 +54,4 @@ export async function createSources(config: Config, upstream: UpstreamSettings):
       await store?.close();
     },
   };
-}
-
-// TEMPORARY until the REST adapters land (issues 3–5); each adapter replaces its own call.
-function notYetLive(provider: string, _upstream: UpstreamSettings): never {
-  throw new Error(`${provider} credentials are set, but the live ${provider} adapter is not built yet`);
 }

@@ -1,0 +1,174 @@
+import { z } from "zod";
+import type { FreeAgentContact, FreeAgentContactFilter, Page } from "../../domain/index.ts";
+import { NotFoundError, ValidationError } from "../../errors.ts";
+import { createConcurrencyLimit } from "../../http/concurrency-limit.ts";
+import { headerValue, integerHeader, linkRelations } from "../../http/headers.ts";
+import { pagesCovering } from "../../http/page-window.ts";
+import {
+  parseUpstream,
+  type QueryValue,
+  type UpstreamResponse,
+  unexpectedStatus,
+} from "../../http/upstream-client.ts";
+import type { FreeAgentContactSource } from "../ports.ts";
+import type { FreeAgentClient } from "./client.ts";
+import {
+  ContactRecord,
+  contactBody,
+  contactFromRecord,
+  contactIdFromUrl,
+  FreeAgentErrorBody,
+  fieldErrorsFromFreeAgent,
+} from "./mapping.ts";
+
+const CONTACTS_PATH = "/v2/contacts";
+const MAX_PER_PAGE = 100;
+
+const RawRecord = z.record(z.string(), z.unknown());
+const ContactEnvelope = z.object({ contact: RawRecord });
+const ContactsEnvelope = z.object({ contacts: z.array(RawRecord) });
+const ContactUrl = ContactRecord.shape.url;
+
+const contactPath = (id: string) => `${CONTACTS_PATH}/${id}`;
+// FreeAgent ids are integers; anything else cannot name a contact and must not reach a URL path.
+const isContactId = (id: string) => /^\d+$/.test(id);
+const isSuccess = (response: UpstreamResponse) => response.status >= 200 && response.status < 300;
+
+function toContact(raw: Record<string, unknown>): FreeAgentContact {
+  return contactFromRecord(parseUpstream("FREEAGENT", ContactRecord, raw, "contact"), raw);
+}
+
+function listQuery(filter: FreeAgentContactFilter): Record<string, QueryValue> {
+  const { sort } = filter;
+  return {
+    // Not sent by default: FreeAgent then shows active contacts, as the port documents.
+    view: filter.view?.toLowerCase(),
+    sort: sort ? `${sort.direction === "DESC" ? "-" : ""}${sort.field.toLowerCase()}` : undefined,
+    updated_since: filter.updatedAfter,
+  };
+}
+
+/** Why a write failed: the contact is missing, FreeAgent refused the input, or it answered oddly. */
+function writeFailure(response: UpstreamResponse, what: string, id?: string): Error {
+  if (response.status === 404 && id !== undefined) return new NotFoundError("FreeAgentContact", id);
+  if (response.status === 422 || response.status === 400) {
+    const errors = FreeAgentErrorBody.safeParse(response.body);
+    if (errors.success) return new ValidationError(fieldErrorsFromFreeAgent(errors.data));
+  }
+  return unexpectedStatus("FREEAGENT", response, what);
+}
+
+export function createFreeAgentContactSource(
+  client: FreeAgentClient,
+  options: { concurrency: number },
+): FreeAgentContactSource {
+  // FreeAgent has no batch read: by-id loads are single GETs, bounded across all callers.
+  const limit = createConcurrencyLimit(options.concurrency);
+
+  async function fetchPage(query: Record<string, QueryValue>, page: number, perPage: number) {
+    const response = await client.request({
+      method: "GET",
+      path: CONTACTS_PATH,
+      query: { ...query, page, per_page: perPage },
+    });
+    if (response.status !== 200) throw unexpectedStatus("FREEAGENT", response, "the contact list");
+    const { contacts } = parseUpstream("FREEAGENT", ContactsEnvelope, response.body, "contact list");
+    const totalCount = integerHeader(response.headers, "x-total-count");
+    const hasNext =
+      totalCount === null ? linkRelations(response.headers).has("next") : page * perPage < totalCount;
+    return { records: contacts, totalCount, hasNext };
+  }
+
+  async function fetchContact(id: string): Promise<FreeAgentContact | null> {
+    if (!isContactId(id)) return null;
+    const response = await client.request({ method: "GET", path: contactPath(id) });
+    if (response.status === 404) return null;
+    if (response.status !== 200) throw unexpectedStatus("FREEAGENT", response, "a contact");
+    return toContact(parseUpstream("FREEAGENT", ContactEnvelope, response.body, "contact").contact);
+  }
+
+  async function fetchExisting(id: string): Promise<FreeAgentContact> {
+    const contact = await fetchContact(id);
+    if (!contact) throw new NotFoundError("FreeAgentContact", id);
+    return contact;
+  }
+
+  /** Writes answer with the record, or (an update, a create without a body) only a status: then it is read. */
+  async function writtenContact(response: UpstreamResponse, id: string | null): Promise<FreeAgentContact> {
+    const envelope = ContactEnvelope.safeParse(response.body);
+    if (envelope.success) return toContact(envelope.data.contact);
+    if (id !== null) return fetchExisting(id);
+    const location = parseUpstream(
+      "FREEAGENT",
+      ContactUrl,
+      headerValue(response.headers, "location"),
+      "Location",
+    );
+    return fetchExisting(contactIdFromUrl(location));
+  }
+
+  return {
+    async getByIds(ids) {
+      const unique = [...new Set(ids)];
+      const contacts = await Promise.all(unique.map((id) => limit(() => fetchContact(id))));
+      const byId = new Map(unique.map((id, index) => [id, contacts[index] ?? null]));
+      return ids.map((id) => byId.get(id) ?? null);
+    },
+
+    async list(filter, request): Promise<Page<FreeAgentContact>> {
+      const query = listQuery(filter);
+      const pages = pagesCovering(request, MAX_PER_PAGE);
+      const first = await fetchPage(query, pages.first, pages.size);
+      const second =
+        pages.count === 2 && first.hasNext ? await fetchPage(query, pages.first + 1, pages.size) : null;
+      const records = second ? [...first.records, ...second.records] : first.records;
+      const last = second ?? first;
+      const end = pages.skip + request.limit;
+      const { totalCount } = last;
+      return {
+        items: records.slice(pages.skip, end).map(toContact),
+        hasNextPage:
+          totalCount === null
+            ? records.length > end || last.hasNext
+            : request.offset + request.limit < totalCount,
+        totalCount,
+      };
+    },
+
+    async create(input) {
+      // Sent once: a create that timed out or failed upstream may still have happened.
+      const response = await client.request({
+        method: "POST",
+        path: CONTACTS_PATH,
+        body: { contact: contactBody(input) },
+      });
+      if (!isSuccess(response)) throw writeFailure(response, "the contact create");
+      return writtenContact(response, null);
+    },
+
+    async update(id, patch) {
+      if (!isContactId(id)) throw new NotFoundError("FreeAgentContact", id);
+      const changes = contactBody(patch);
+      if (Object.keys(changes).length === 0) return fetchExisting(id);
+      const response = await client.request({
+        method: "PUT",
+        path: contactPath(id),
+        body: { contact: changes },
+      });
+      if (!isSuccess(response)) throw writeFailure(response, "the contact update", id);
+      return writtenContact(response, id);
+    },
+
+    async delete(id) {
+      if (!isContactId(id)) throw new NotFoundError("FreeAgentContact", id);
+      const response = await client.request({ method: "DELETE", path: contactPath(id) });
+      if (!isSuccess(response)) throw writeFailure(response, "the contact delete", id);
+    },
+  };
+}
+
+/** The cheapest authorised call: one contact of the first page. */
+export async function pingFreeAgent(client: FreeAgentClient): Promise<void> {
+  const response = await client.request({ method: "GET", path: CONTACTS_PATH, query: { per_page: 1 } });
+  if (response.status !== 200) throw unexpectedStatus("FREEAGENT", response, "the health probe");
+}

@@ -1,0 +1,328 @@
+import { z } from "zod";
+import type {
+  AdditionalCharge,
+  ContactPerson,
+  MoneybirdContact,
+  MoneybirdContactFilter,
+  PaymentsMandate,
+  RawRecord,
+} from "../../domain/index.ts";
+import { BadUserInputError, NotFoundError, UpstreamError } from "../../errors.ts";
+import { linkRelations } from "../../http/headers.ts";
+import { pagesCovering } from "../../http/page-window.ts";
+import { parseUpstream } from "../../http/upstream-client.ts";
+import type { MoneybirdContactSource } from "../ports.ts";
+import { MAX_PER_CALL, type MoneybirdClient, type MoneybirdRequest, type Target } from "./client.ts";
+import {
+  AdditionalChargeRecord,
+  additionalChargeBody,
+  additionalChargeFromRecord,
+  ContactPersonRecord,
+  ContactRecord,
+  contactBody,
+  contactFromRecord,
+  contactPersonBody,
+  contactPersonFromRecord,
+  mandateRequestBody,
+  NoteRecord,
+  noteBody,
+  noteFromRecord,
+  PaymentsMandateRecord,
+  paymentsMandateFromRecord,
+} from "./mapping.ts";
+
+const PROVIDER = "MONEYBIRD";
+const RecordList = z.array(z.record(z.string(), z.unknown()));
+const MandateUrl = z.object({ url: z.string().min(1) });
+
+/** Moneybird ids are digit strings; any other id names no record, so it is not worth a call. */
+const isMoneybirdId = (id: string) => /^\d+$/.test(id);
+
+/**
+ * The Moneybird contacts port over Moneybird's API. Contacts by id come from the synchronization
+ * endpoint (100 a call, as Moneybird asks); contact people and notes are embedded in their contact.
+ */
+export function createMoneybirdContactSource(client: MoneybirdClient): MoneybirdContactSource {
+  const contact = (id: string): Target => ({ kind: "MoneybirdContact", id });
+  const child = (kind: "ContactPerson" | "ContactNote", contactId: string, id: string): Target => ({
+    kind,
+    id: `${contactId}/${id}`,
+  });
+
+  /** The path segments of a record; an id Moneybird cannot have is a `NotFoundError` without a call. */
+  function at(target: Target, ...path: string[]): string[] {
+    if (!path.every(isMoneybirdId)) throw new NotFoundError(target.kind, target.id);
+    return path;
+  }
+
+  async function fetchPage(request: MoneybirdRequest, page: number, perPage: number) {
+    const response = await client.read({ ...request, query: { ...request.query, page, per_page: perPage } });
+    if (!response) {
+      throw new UpstreamError(
+        PROVIDER,
+        "BAD_RESPONSE",
+        "Moneybird answered the contact list with 404; check MONEYBIRD_ADMINISTRATION_ID",
+      );
+    }
+    return {
+      contacts: contactsFrom(response.body, "contact list"),
+      hasNext: linkRelations(response.headers).has("next"),
+    };
+  }
+
+  return {
+    async getByIds(ids) {
+      const wanted = [...new Set(ids.filter(isMoneybirdId))];
+      const batches = Array.from({ length: Math.ceil(wanted.length / MAX_PER_CALL) }, (_, i) =>
+        wanted.slice(i * MAX_PER_CALL, (i + 1) * MAX_PER_CALL),
+      );
+      const answers = await Promise.all(
+        batches.map(async (batch) => {
+          const response = await client.read({
+            method: "POST",
+            path: ["synchronization"],
+            body: { ids: batch },
+          });
+          return response ? contactsFrom(response.body, "synchronization answer") : [];
+        }),
+      );
+      const byId = new Map(answers.flat().map((found) => [found.id, found]));
+      return ids.map((id) => byId.get(id) ?? null);
+    },
+
+    async getByCustomerId(customerId) {
+      const response = await client.read({ method: "GET", path: ["customer_id", customerId] });
+      return response ? contactFrom(response.body) : null;
+    },
+
+    async list(filter, page) {
+      if (page.limit > MAX_PER_CALL) {
+        throw new BadUserInputError(`Moneybird lists at most ${MAX_PER_CALL} contacts a page`);
+      }
+      const request = listRequest(filter);
+      const window = pagesCovering(page, MAX_PER_CALL);
+      const fetched: MoneybirdContact[] = [];
+      let hasNext = true;
+      for (let number = window.first; hasNext && number < window.first + window.count; number++) {
+        const answer = await fetchPage(request, number, window.size);
+        fetched.push(...answer.contacts);
+        hasNext = answer.hasNext;
+      }
+      const end = window.skip + page.limit;
+      return {
+        items: fetched.slice(window.skip, end),
+        hasNextPage: fetched.length > end || hasNext,
+        totalCount: null,
+      };
+    },
+
+    async create(input) {
+      return contactFrom(
+        await client.write({ method: "POST", path: [], body: { contact: contactBody(input) } }, 201, null),
+      );
+    },
+
+    async update(id, patch) {
+      const target = contact(id);
+      const body = { contact: contactBody(patch) };
+      return contactFrom(await client.write({ method: "PATCH", path: at(target, id), body }, 200, target));
+    },
+
+    // Moneybird answers 204 whether it deleted the contact or archived it (a contact with
+    // documents or charges cannot be deleted); one read-back tells which.
+    async delete(id) {
+      const target = contact(id);
+      await client.write({ method: "DELETE", path: at(target, id) }, 204, target);
+      try {
+        const after = await client.read({ method: "GET", path: [id], query: { include_archived: true } });
+        return { archived: after !== null && contactFrom(after.body).archived };
+      } catch (error) {
+        if (!(error instanceof UpstreamError)) throw error;
+        throw new UpstreamError(
+          PROVIDER,
+          error.code,
+          `Moneybird deleted or archived contact ${id}, but reading back which failed: ${error.message}`,
+          error.retryAfterSeconds,
+        );
+      }
+    },
+
+    async archive(id) {
+      const target = contact(id);
+      await client.write({ method: "PATCH", path: [...at(target, id), "archive"] }, 204, target);
+    },
+
+    async createContactPerson(contactId, input) {
+      const target = contact(contactId);
+      const request = {
+        method: "POST",
+        path: [...at(target, contactId), "contact_people"],
+        body: { contact_person: contactPersonBody(input) },
+      } as const;
+      const body = await client.write(request, 201, target);
+      return personFrom(body, contactId);
+    },
+
+    async updateContactPerson(contactId, personId, patch) {
+      const target = child("ContactPerson", contactId, personId);
+      const request = {
+        method: "PATCH",
+        path: [...at(target, contactId), "contact_people", ...at(target, personId)],
+        body: { contact_person: contactPersonBody(patch) },
+      } as const;
+      const body = await client.write(request, 200, target);
+      return personFrom(body, contactId);
+    },
+
+    async deleteContactPerson(contactId, personId) {
+      const target = child("ContactPerson", contactId, personId);
+      const path = [...at(target, contactId), "contact_people", ...at(target, personId)];
+      await client.write({ method: "DELETE", path }, 204, target);
+    },
+
+    async addNote(contactId, input) {
+      const target = contact(contactId);
+      const request = {
+        method: "POST",
+        path: [...at(target, contactId), "notes"],
+        body: { note: noteBody(input) },
+      } as const;
+      const body = await client.write(request, 201, target);
+      return noteFromRecord(parseUpstream(PROVIDER, NoteRecord, body, "note"), contactId, body as RawRecord);
+    },
+
+    async deleteNote(contactId, noteId) {
+      const target = child("ContactNote", contactId, noteId);
+      await client.write(
+        { method: "DELETE", path: [...at(target, contactId), "notes", ...at(target, noteId)] },
+        204,
+        target,
+      );
+    },
+
+    async listAdditionalCharges(contactId, includeBilled) {
+      const target = contact(contactId);
+      const response = await client.read({
+        method: "GET",
+        path: [...at(target, contactId), "additional_charges"],
+        query: { include_billed: includeBilled || undefined },
+      });
+      if (!response) throw new NotFoundError(target.kind, target.id);
+      const raws = parseUpstream(PROVIDER, RecordList, response.body, "additional charges");
+      return raws.map((raw) => additionalChargeFrom(raw, contactId));
+    },
+
+    async createAdditionalCharge(contactId, input) {
+      const target = contact(contactId);
+      const request = {
+        method: "POST",
+        path: [...at(target, contactId), "additional_charges"],
+        body: additionalChargeBody(input),
+      } as const;
+      return additionalChargeFrom(await client.write(request, 201, target), contactId);
+    },
+
+    async getPaymentsMandate(contactId) {
+      const path = [...at(contact(contactId), contactId), "moneybird_payments_mandate"];
+      const response = await client.read({ method: "GET", path });
+      return response ? mandateFrom(response.body) : null;
+    },
+
+    async requestPaymentsMandate(contactId, input) {
+      const target = contact(contactId);
+      const request = {
+        method: "POST",
+        path: [...at(target, contactId), "moneybird_payments_mandate"],
+        body: mandateRequestBody(input),
+      } as const;
+      await client.write(request, 204, target);
+    },
+
+    async createPaymentsMandateUrl(contactId, identityId) {
+      const target = contact(contactId);
+      const request = {
+        method: "POST",
+        path: [...at(target, contactId), "moneybird_payments_mandate", "url"],
+        body: mandateRequestBody({ identityId }),
+      } as const;
+      return parseUpstream(PROVIDER, MandateUrl, await client.write(request, 201, target), "mandate URL").url;
+    },
+
+    async deletePaymentsMandate(contactId) {
+      const target = contact(contactId);
+      const path = [...at(target, contactId), "moneybird_payments_mandate"];
+      await client.write({ method: "DELETE", path }, 204, target);
+    },
+  };
+}
+
+/** The cheapest authorised read: one contact of the first page. */
+export async function pingMoneybird(client: MoneybirdClient): Promise<void> {
+  const response = await client.read({ method: "GET", path: [], query: { per_page: 1 } });
+  if (!response) {
+    throw new UpstreamError(
+      PROVIDER,
+      "BAD_RESPONSE",
+      "Moneybird does not know MONEYBIRD_ADMINISTRATION_ID (404)",
+    );
+  }
+}
+
+const FILTER_KEYS = [
+  ["firstName", "first_name"],
+  ["lastName", "last_name"],
+  ["createdAfter", "created_after"],
+  ["updatedAfter", "updated_after"],
+] as const;
+const TIME_FILTERS = new Set(["createdAfter", "updatedAfter"]);
+
+/**
+ * `query` alone is Moneybird's search (`/contacts?query=`); any of the filter fields goes to
+ * `/contacts/filter?filter=key:value,…`, which takes `query` too (see the spec). Times are sent in
+ * UTC, which is what Moneybird compares them in.
+ */
+function listRequest(filter: MoneybirdContactFilter): MoneybirdRequest {
+  const terms = FILTER_KEYS.flatMap(([field, key]) => {
+    const value = filter[field];
+    if (value === undefined || value === null) return [];
+    // Terms are comma-separated and a key ends at its first colon, so only a comma is ambiguous.
+    if (value.includes(","))
+      throw new BadUserInputError(`Moneybird cannot filter on a ${field} containing a comma`);
+    if (!TIME_FILTERS.has(field)) return [`${key}:${value}`];
+    const instant = Date.parse(value);
+    if (Number.isNaN(instant)) throw new BadUserInputError(`${field} is not an ISO 8601 timestamp: ${value}`);
+    return [`${key}:${new Date(instant).toISOString()}`];
+  });
+  const query = { query: filter.query || undefined, include_archived: filter.includeArchived || undefined };
+  return terms.length === 0
+    ? { method: "GET", path: [], query }
+    : { method: "GET", path: ["filter"], query: { filter: terms.join(","), ...query } };
+}
+
+function contactFrom(body: unknown, what = "contact"): MoneybirdContact {
+  return contactFromRecord(parseUpstream(PROVIDER, ContactRecord, body, what), body as RawRecord);
+}
+
+function contactsFrom(body: unknown, what: string): MoneybirdContact[] {
+  return parseUpstream(PROVIDER, RecordList, body, what).map((raw) => contactFrom(raw, what));
+}
+
+function personFrom(body: unknown, contactId: string): ContactPerson {
+  return contactPersonFromRecord(
+    parseUpstream(PROVIDER, ContactPersonRecord, body, "contact person"),
+    contactId,
+    body as RawRecord,
+  );
+}
+
+function additionalChargeFrom(body: unknown, contactId: string): AdditionalCharge {
+  const record = parseUpstream(PROVIDER, AdditionalChargeRecord, body, "additional charge");
+  return additionalChargeFromRecord(record, contactId, body as RawRecord);
+}
+
+function mandateFrom(body: unknown): PaymentsMandate {
+  return paymentsMandateFromRecord(
+    parseUpstream(PROVIDER, PaymentsMandateRecord, body, "payments mandate"),
+    body as RawRecord,
+  );
+}

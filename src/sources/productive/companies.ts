@@ -1,0 +1,88 @@
+import type { Company, CompanyFilter, CompanyOrder, CompanyStatus, RawRecord } from "../../domain/index.ts";
+import { NotFoundError } from "../../errors.ts";
+import type { CompanySource } from "../ports.ts";
+import {
+  chunk,
+  emptyPage,
+  type FilterParameters,
+  filterQuery,
+  isProductiveId,
+  MAX_UPSTREAM_PAGE_SIZE,
+  mapRecord,
+  matchesNothing,
+  type ProductiveClient,
+  type Target,
+} from "./client.ts";
+import { CompanyRecord, companyAttributes, companyFromRecord } from "./mapping.ts";
+
+const STATUS_TO_UPSTREAM: Record<CompanyStatus, number> = { ACTIVE: 1, ARCHIVED: 2 };
+const SORT_TO_UPSTREAM: Record<CompanyOrder["field"], string> = {
+  NAME: "name",
+  CREATED_AT: "created_at",
+  LAST_ACTIVITY_AT: "last_activity_at",
+};
+
+const COMPANY_FILTER_PARAMETERS: FilterParameters<CompanyFilter> = {
+  ids: (ids) => ({ "filter[id]": ids.join(",") }),
+  name: (name) => ({ "filter[name]": name }),
+  companyCode: (code) => ({ "filter[company_code]": code }),
+  billingName: (billingName) => ({ "filter[billing_name]": billingName }),
+  vat: (vat) => ({ "filter[vat]": vat }),
+  defaultCurrency: (currency) => ({ "filter[default_currency]": currency }),
+  status: (status) => ({ "filter[status]": STATUS_TO_UPSTREAM[status] }),
+  tags: (tags) => ({ "filter[tags]": tags.join(",") }),
+  dueDays: (dueDays) => ({ "filter[due_days]": dueDays }),
+  createdAfter: (after) => ({ "filter[created_at][gt]": after }),
+  createdBefore: (before) => ({ "filter[created_at][lt]": before }),
+};
+
+const toCompany = (raw: RawRecord) =>
+  mapRecord(CompanyRecord, raw, "company", (record) => companyFromRecord(record, raw));
+
+export function createProductiveCompanies(client: ProductiveClient): CompanySource {
+  async function change(path: string, id: string, body?: unknown): Promise<Company> {
+    const target: Target = { kind: "Company", id };
+    if (!isProductiveId(id)) throw new NotFoundError(target.kind, id);
+    return toCompany(await client.write("PATCH", path, target, body));
+  }
+
+  return {
+    async getByIds(ids) {
+      const wanted = [...new Set(ids.filter(isProductiveId))];
+      const batches = await Promise.all(
+        chunk(wanted, MAX_UPSTREAM_PAGE_SIZE).map((batch) =>
+          client.fetchAll("companies", { "filter[id]": batch.join(",") }),
+        ),
+      );
+      const found = new Map(batches.flat().map((raw) => [String(raw.id), raw]));
+      return ids.map((id) => {
+        const raw = found.get(id);
+        return raw ? toCompany(raw) : null;
+      });
+    },
+
+    async list(filter, order, page) {
+      if (matchesNothing(filter)) return emptyPage();
+      const query = {
+        ...filterQuery(COMPANY_FILTER_PARAMETERS, filter, "companies"),
+        sort: `${order.direction === "DESC" ? "-" : ""}${SORT_TO_UPSTREAM[order.field]}`,
+      };
+      const { records, totalCount } = await client.fetchWindow("companies", query, page);
+      return {
+        items: records.map(toCompany),
+        hasNextPage: page.offset + records.length < totalCount,
+        totalCount,
+      };
+    },
+
+    async create(input) {
+      const body = { data: { type: "companies", attributes: companyAttributes(input) } };
+      return toCompany(await client.write("POST", "/companies", null, body));
+    },
+
+    update: (id, patch) =>
+      change(`/companies/${id}`, id, { data: { type: "companies", attributes: companyAttributes(patch) } }),
+    archive: (id) => change(`/companies/${id}/archive`, id),
+    restore: (id) => change(`/companies/${id}/restore`, id),
+  };
+}

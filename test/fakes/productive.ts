@@ -1,0 +1,661 @@
+import { MockAgent } from "undici";
+import type { ProductiveConfig } from "../../src/config.ts";
+import type { UpstreamRequestEvent } from "../../src/http/upstream-client.ts";
+import { createProductiveSources, type ProductiveSources } from "../../src/sources/productive/index.ts";
+import { EMPTY_COMPANY_ATTRIBUTES } from "../../src/sources/productive/mapping.ts";
+import { type FakeResponse, type FakeServer, type RecordedRequest, startFakeServer } from "./fake-server.ts";
+
+/**
+ * A fake Productive API v2 (companies and contact entries) on 127.0.0.1, reproducing what
+ * ../shared/upstream documents: JSON:API records with every attribute of the examples, page
+ * meta (`total_pages: 0` when empty), comma-list and `[gt]`/`[lt]` filters, sort, `include=company`,
+ * the 422 bodies of the examples, `record_not_found`, 204 on delete, 401 for other credentials,
+ * 415 for a body sent without the JSON:API media type, and 400 "Unsupported Filter".
+ */
+
+type Json = Record<string, unknown>;
+export interface JsonApiRecord {
+  id: string;
+  type: "companies" | "contact_entries";
+  attributes: Json;
+  relationships: Record<string, Json>;
+}
+
+export interface FakeProductive extends FakeServer {
+  /** Credentials the fake accepts, with its origin as base URL. */
+  config: ProductiveConfig;
+  /** Seeds a company as Productive would have stored it; returns its record. */
+  addCompany(attributes?: Json): JsonApiRecord;
+  /** Seeds a contact entry of a company (an email unless `attributes` say otherwise). */
+  addContactEntry(companyId: string, attributes?: Json): JsonApiRecord;
+  /** The next request (whatever it is) gets this answer instead, once. */
+  failNext(response: FakeResponse): void;
+  /** Back to an empty organization with no recorded request, for a server shared by a file's tests. */
+  reset(): void;
+}
+
+const JSON_API = "application/vnd.api+json";
+const MAX_PAGE_SIZE = 200;
+const DEFAULT_PAGE_SIZE = 30;
+const PUBLIC_DOMAINS = new Set([
+  "gmail.com",
+  "googlemail.com",
+  "yahoo.com",
+  "hotmail.com",
+  "outlook.com",
+  "icloud.com",
+]);
+const DOMAIN_FORMAT = /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,}$/i;
+const ENTRY_TYPES = new Set(["address", "bill_from", "bill_to", "email", "phone", "website"]);
+const CONTACTABLE_TYPES = new Set(["person", "company", "invoice", "subsidiary", "purchase_order"]);
+const COMPANY_SORTS = new Set(["name", "created_at", "last_activity_at"]);
+const ENTRY_ATTRIBUTES = [
+  "name",
+  "email",
+  "phone",
+  "website",
+  "address",
+  "city",
+  "state",
+  "zipcode",
+  "country",
+  "vat",
+] as const;
+const WRITABLE_COMPANY_ATTRIBUTES = [
+  "name",
+  "billing_name",
+  "vat",
+  "default_currency",
+  "avatar_url",
+  "custom_fields",
+  "company_code",
+  "domain",
+  "description",
+  "buyer_reference",
+  "default_subsidiary_id",
+  "default_tax_rate_id",
+  "default_document_type_id",
+  "due_days",
+  "tag_list",
+  "external_id",
+] as const;
+
+const notIncluded = { meta: { included: false } };
+
+export async function startFakeProductive(): Promise<FakeProductive> {
+  const token = "fake-productive-token";
+  const organizationId = "207";
+  const companies = new Map<string, JsonApiRecord>();
+  const entries = new Map<string, JsonApiRecord>();
+  let lastId = 500;
+  let nextFailure: FakeResponse | null = null;
+  const nextId = () => String(++lastId);
+  const now = () => new Date().toISOString();
+
+  function storeCompany(attributes: Json): JsonApiRecord {
+    const id = nextId();
+    const record = companyRecord(id, { created_at: now(), ...attributes }, organizationId);
+    companies.set(id, record);
+    return record;
+  }
+
+  function storeEntry(companyId: string | null, attributes: Json): JsonApiRecord {
+    const record = contactEntryRecord(nextId(), companyId, attributes, organizationId);
+    entries.set(record.id, record);
+    return record;
+  }
+
+  /**
+   * The `contact` attribute of a new company: each email, phone, website and address becomes a
+   * contact entry (named with the UI's label when the item has no name), and the attribute keeps
+   * each item with its entry's id as `contact_datum_id`.
+   */
+  function storeContactDetails(companyId: string, contact: Json): Json {
+    const kinds = [
+      ["emails", "email", "Email"],
+      ["phones", "phone", "Phone"],
+      ["websites", "website", "Website"],
+      ["addresses", "address", "Address"],
+    ] as const;
+    const stored: Json = {};
+    for (const [list, type, label] of kinds) {
+      const items = contact[list];
+      if (!Array.isArray(items)) continue;
+      stored[list] = items.map((item: Json) => {
+        const { billing_address: street, ...details } = item;
+        const entry = storeEntry(companyId, {
+          ...details,
+          type,
+          name: details.name || label,
+          ...(type === "address" ? { address: street ?? null } : {}),
+        });
+        return { ...item, contact_datum_id: Number(entry.id) };
+      });
+    }
+    return stored;
+  }
+
+  function companyErrors(attributes: Json, companyId: string | null): Json[] {
+    const errors: Json[] = [];
+    if ("name" in attributes || companyId === null) {
+      if (typeof attributes.name !== "string" || attributes.name.trim() === "") {
+        errors.push(invalidAttribute("name", "can't be blank"));
+      }
+    }
+    if ("domain" in attributes && attributes.domain !== null) {
+      const domain = String(attributes.domain).toLowerCase();
+      if (domain === "") errors.push(invalidAttribute("domain", "domain can't be empty string"));
+      else if (!DOMAIN_FORMAT.test(domain))
+        errors.push(invalidAttribute("domain", "domain format not valid"));
+      else if (PUBLIC_DOMAINS.has(domain))
+        errors.push(invalidAttribute("domain", "public domains are not allowed"));
+      else if (
+        [...companies.values()].some(
+          (company) =>
+            company.id !== companyId && String(company.attributes.domain ?? "").toLowerCase() === domain,
+        )
+      ) {
+        errors.push(invalidAttribute("domain", "domain already taken"));
+      }
+    }
+    return errors;
+  }
+
+  function entryErrors(attributes: Json, creating: boolean): Json[] {
+    const errors: Json[] = [];
+    if (("name" in attributes || creating) && !nonBlank(attributes.name)) {
+      errors.push(invalidAttribute("name", "can't be blank"));
+    }
+    if ("type" in attributes || creating) {
+      if (!nonBlank(attributes.type)) errors.push(invalidAttribute("type", "can't be blank"));
+      else if (!ENTRY_TYPES.has(snake(String(attributes.type)))) {
+        errors.push(invalidAttribute("type", "is not included in the list"));
+      }
+    }
+    if (creating) {
+      if (!nonBlank(attributes.contactable_type))
+        errors.push(invalidAttribute("contactable_type", "can't be blank"));
+      else if (!CONTACTABLE_TYPES.has(snake(String(attributes.contactable_type)))) {
+        errors.push(invalidAttribute("contactable_type", "is not included in the list"));
+      }
+    }
+    return errors;
+  }
+
+  function listCompanies(request: RecordedRequest): FakeResponse {
+    const q = request.query;
+    const unsupported = unsupportedFilter(q, [
+      "id]",
+      "name]",
+      "company_code]",
+      "billing_name]",
+      "vat]",
+      "default_currency]",
+      "status]",
+      "tags]",
+      "due_days]",
+      "created_at][gt]",
+      "created_at][lt]",
+    ]);
+    if (unsupported) return unsupported;
+    const equals = (param: string, attribute: string) => (company: JsonApiRecord) =>
+      !q.has(param) || String(company.attributes[attribute] ?? "") === q.get(param);
+    const ids = commaList(q.get("filter[id]"));
+    const tags = commaList(q.get("filter[tags]"));
+    const contains = (param: string, attribute: string) => (company: JsonApiRecord) => {
+      const value = company.attributes[attribute];
+      return (
+        !q.has(param) || (typeof value === "string" && foldCase(value).includes(foldCase(q.get(param) ?? "")))
+      );
+    };
+    const status = q.get("filter[status]");
+    const after = q.get("filter[created_at][gt]");
+    const before = q.get("filter[created_at][lt]");
+    const matching = [...companies.values()].filter(
+      (company) =>
+        (!ids || ids.includes(company.id)) &&
+        contains("filter[name]", "name")(company) &&
+        equals("filter[company_code]", "company_code")(company) &&
+        contains("filter[billing_name]", "billing_name")(company) &&
+        equals("filter[vat]", "vat")(company) &&
+        equals("filter[default_currency]", "default_currency")(company) &&
+        equals("filter[due_days]", "due_days")(company) &&
+        (!status || (status === "2") === (company.attributes.archived_at !== null)) &&
+        (!tags || tags.some((tag) => (company.attributes.tag_list as string[]).includes(tag))) &&
+        (!after || Date.parse(String(company.attributes.created_at)) > Date.parse(after)) &&
+        (!before || Date.parse(String(company.attributes.created_at)) < Date.parse(before)),
+    );
+    const sort = q.get("sort");
+    if (sort) {
+      const field = sort.replace(/^-/, "");
+      if (!COMPANY_SORTS.has(field))
+        return badRequest("Unsupported Sort", `sort by ${field} is not supported`);
+      const direction = sort.startsWith("-") ? -1 : 1;
+      // Names compare case-insensitively, times as instants; an empty value sorts first; ties by id.
+      const key = (company: JsonApiRecord) => {
+        const value = company.attributes[field];
+        if (field === "name") return foldCase(String(value));
+        return typeof value === "string" ? Date.parse(value) : Number.NEGATIVE_INFINITY;
+      };
+      matching.sort((a, b) => direction * compare(key(a), key(b)) || Number(a.id) - Number(b.id));
+    }
+    return page(request.path, q, matching, []);
+  }
+
+  function listEntries(request: RecordedRequest): FakeResponse {
+    const q = request.query;
+    const unsupported = unsupportedFilter(q, ["company_id]", "contactable_type]"]);
+    if (unsupported) return unsupported;
+    const companyIds = commaList(q.get("filter[company_id]"));
+    const contactableTypes = commaList(q.get("filter[contactable_type]"))?.map(snake);
+    const matching = [...entries.values()].filter(
+      (entry) =>
+        (!companyIds || companyIds.includes(companyIdOf(entry) ?? "")) &&
+        (!contactableTypes || contactableTypes.includes(snake(String(entry.attributes.contactable_type)))),
+    );
+    return page(request.path, q, matching, includedCompanies(q, matching));
+  }
+
+  function page(
+    path: string,
+    q: URLSearchParams,
+    records: JsonApiRecord[],
+    included: JsonApiRecord[],
+  ): FakeResponse {
+    const size = Math.min(positiveInt(q.get("page[size]")) ?? DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
+    const number = positiveInt(q.get("page[number]")) ?? 1;
+    const items = records.slice((number - 1) * size, number * size).map((record) => present(record, q));
+    const document = listDocument(items, {
+      number,
+      size,
+      totalCount: records.length,
+      url: `${server.origin}${path}`,
+    });
+    return ok(
+      included.length > 0
+        ? { ...document, included: included.map((record) => present(record, q)) }
+        : document,
+    );
+  }
+
+  /** Without `include=company`, Productive hides the company relationship's id. */
+  function present(record: JsonApiRecord, q: URLSearchParams): JsonApiRecord {
+    if (record.type !== "contact_entries" || includes(q, "company")) return record;
+    return { ...record, relationships: { ...record.relationships, company: notIncluded } };
+  }
+
+  function includedCompanies(q: URLSearchParams, records: JsonApiRecord[]): JsonApiRecord[] {
+    if (!includes(q, "company")) return [];
+    const ids = new Set(records.map(companyIdOf).filter((id) => id !== null));
+    return [...ids].flatMap((id) => companies.get(id) ?? []);
+  }
+
+  function single(record: JsonApiRecord, q: URLSearchParams, status = 200): FakeResponse {
+    const included = includedCompanies(q, [record]);
+    return jsonApi(status, {
+      data: present(record, q),
+      ...(included.length > 0 ? { included } : {}),
+      meta: {},
+    });
+  }
+
+  function createCompany(request: RecordedRequest): FakeResponse {
+    const attributes = dataOf(request.body)?.attributes ?? {};
+    const errors = companyErrors(attributes, null);
+    if (errors.length > 0) return unprocessable(errors);
+    const { contact, ...rest } = attributes;
+    const record = storeCompany(pick(rest, WRITABLE_COMPANY_ATTRIBUTES));
+    if (contact && typeof contact === "object")
+      record.attributes.contact = storeContactDetails(record.id, contact as Json);
+    return single(record, request.query, 201);
+  }
+
+  function updateCompany(request: RecordedRequest, company: JsonApiRecord): FakeResponse {
+    const attributes = pick(dataOf(request.body)?.attributes ?? {}, WRITABLE_COMPANY_ATTRIBUTES);
+    const errors = companyErrors(attributes, company.id);
+    if (errors.length > 0) return unprocessable(errors);
+    Object.assign(company.attributes, attributes, { last_activity_at: now() });
+    return single(company, request.query);
+  }
+
+  function createEntry(request: RecordedRequest): FakeResponse {
+    const data = dataOf(request.body);
+    const attributes = data?.attributes ?? {};
+    const companyId = relationshipId(data, "company");
+    if (companyId !== null && !companies.has(companyId)) return notFound();
+    const errors = entryErrors(attributes, true);
+    if (errors.length > 0) return unprocessable(errors);
+    const record = storeEntry(companyId, {
+      ...pick(attributes, [...ENTRY_ATTRIBUTES, "billing_address"]),
+      type: snake(String(attributes.type)),
+      contactable_type: snake(String(attributes.contactable_type)),
+    });
+    return single(record, request.query, 201);
+  }
+
+  function updateEntry(request: RecordedRequest, entry: JsonApiRecord): FakeResponse {
+    const attributes = pick(dataOf(request.body)?.attributes ?? {}, [
+      ...ENTRY_ATTRIBUTES,
+      "type",
+      "billing_address",
+    ]);
+    const errors = entryErrors(attributes, false);
+    if (errors.length > 0) return unprocessable(errors);
+    Object.assign(
+      entry.attributes,
+      attributes,
+      "type" in attributes ? { type: snake(String(attributes.type)) } : {},
+    );
+    return single(entry, request.query);
+  }
+
+  function route(request: RecordedRequest): FakeResponse {
+    const { method, path } = request;
+    const companyMatch = /^\/api\/v2\/companies\/([^/]+)(?:\/(archive|restore))?$/.exec(path);
+    const entryMatch = /^\/api\/v2\/contact_entries\/([^/]+)$/.exec(path);
+    if (path === "/api/v2/companies") {
+      if (method === "GET") return listCompanies(request);
+      if (method === "POST") return createCompany(request);
+    }
+    if (path === "/api/v2/contact_entries") {
+      if (method === "GET") return listEntries(request);
+      if (method === "POST") return createEntry(request);
+    }
+    if (companyMatch) {
+      const [, id = "", action] = companyMatch;
+      const company = companies.get(id);
+      if (!company) return notFound();
+      if (method === "GET" && !action) return single(company, request.query);
+      if (method === "PATCH" && !action) return updateCompany(request, company);
+      if (method === "PATCH") {
+        // Archiving an archived company keeps the time it was first archived.
+        company.attributes.archived_at =
+          action === "archive" ? (company.attributes.archived_at ?? now()) : null;
+        return single(company, request.query);
+      }
+    }
+    if (entryMatch) {
+      const [, id = ""] = entryMatch;
+      const entry = entries.get(id);
+      if (!entry) return notFound();
+      if (method === "GET") return single(entry, request.query);
+      if (method === "PATCH") return updateEntry(request, entry);
+      if (method === "DELETE") {
+        entries.delete(id);
+        return { status: 204 };
+      }
+    }
+    return jsonApi(404, errorsBody({ status: "404", code: "route_not_found", title: "Not Found" }));
+  }
+
+  const server = await startFakeServer((request) => {
+    if (nextFailure) {
+      const failure = nextFailure;
+      nextFailure = null;
+      return failure;
+    }
+    if (
+      request.headers["x-auth-token"] !== token ||
+      request.headers["x-organization-id"] !== organizationId
+    ) {
+      return jsonApi(
+        401,
+        errorsBody({ status: "401", code: "unauthorized", title: "Unauthorized", detail: "Invalid token" }),
+      );
+    }
+    if (request.body !== undefined && !String(request.headers["content-type"] ?? "").startsWith(JSON_API)) {
+      return jsonApi(
+        415,
+        errorsBody({ status: "415", title: "Unsupported Media Type", detail: `use ${JSON_API}` }),
+      );
+    }
+    return route(request);
+  });
+
+  return {
+    ...server,
+    config: { apiToken: token, organizationId, baseUrl: server.origin },
+    addCompany: (attributes = {}) => storeCompany(attributes),
+    addContactEntry: (companyId, attributes = {}) => storeEntry(companyId, attributes),
+    failNext: (response) => {
+      nextFailure = response;
+    },
+    reset: () => {
+      companies.clear();
+      entries.clear();
+      nextFailure = null;
+      server.clearRequests();
+      server.setLatency(0);
+    },
+  };
+}
+
+/** A company as Productive's examples show it: every attribute, defaults where `attributes` are silent. */
+export function companyRecord(id: string, attributes: Json = {}, organizationId = "207"): JsonApiRecord {
+  const created = (attributes.created_at as string | undefined) ?? "2025-07-24T06:04:41.953+02:00";
+  const name = String(attributes.name ?? `Client${id}`);
+  return {
+    id,
+    type: "companies",
+    attributes: {
+      ...structuredClone(EMPTY_COMPANY_ATTRIBUTES),
+      name,
+      created_at: created,
+      last_activity_at: created,
+      company_code: companyCode(name, id),
+      ...attributes,
+    },
+    relationships: {
+      organization: { data: { type: "organizations", id: organizationId } },
+      default_subsidiary: notIncluded,
+      default_tax_rate: notIncluded,
+      custom_field_people: notIncluded,
+      custom_field_attachments: notIncluded,
+    },
+  };
+}
+
+/** A contact entry as Productive's examples show it (an email of a company unless `attributes` say otherwise). */
+export function contactEntryRecord(
+  id: string,
+  companyId: string | null,
+  attributes: Json = {},
+  organizationId = "207",
+): JsonApiRecord {
+  return {
+    id,
+    type: "contact_entries",
+    attributes: {
+      contactable_type: "company",
+      type: "email",
+      ...Object.fromEntries(ENTRY_ATTRIBUTES.map((name) => [name, null])),
+      billing_address: false,
+      ...attributes,
+    },
+    relationships: {
+      organization: { data: { type: "organizations", id: organizationId } },
+      company: companyId ? { data: { type: "companies", id: companyId } } : notIncluded,
+      person: notIncluded,
+      invoice: notIncluded,
+      subsidiary: notIncluded,
+      purchase_order: notIncluded,
+    },
+  };
+}
+
+/** One page of a Productive list: `data`, `links` and the pagination `meta` its examples show. */
+export function listDocument(
+  data: JsonApiRecord[],
+  page: { number: number; size: number; totalCount: number; url?: string },
+): Json {
+  const totalPages = Math.ceil(page.totalCount / page.size);
+  const link = (number: number) =>
+    `${page.url ?? "http://api-test.productive.io/api/v2"}?page%5Bnumber%5D=${number}&page%5Bsize%5D=${page.size}`;
+  return {
+    data,
+    links: { first: link(1), last: link(Math.max(totalPages, 1)) },
+    meta: {
+      current_page: page.number,
+      total_pages: totalPages,
+      total_count: page.totalCount,
+      page_size: page.size,
+      max_page_size: MAX_PAGE_SIZE,
+    },
+  };
+}
+
+/** A request as it left the adapter through the MockAgent. */
+export interface SentRequest {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  headers: Record<string, string | string[]>;
+  body: unknown;
+}
+
+export interface MockedProductive {
+  sources: ProductiveSources;
+  config: ProductiveConfig;
+  /** Answers every `method` request to `/api/v2/<resource>` (any query) with `respond`. */
+  answer(method: string, resource: string, respond: (url: URL, body: unknown) => FakeResponse): void;
+  sent(): SentRequest[];
+  /** What the adapter's `onRequest` hook observed. */
+  events: UpstreamRequestEvent[];
+  close(): Promise<void>;
+}
+
+/** The adapter on an undici MockAgent that refuses any real connection, for unit tests. */
+export function mockProductive(): MockedProductive {
+  const config: ProductiveConfig = {
+    apiToken: "secret-token",
+    organizationId: "42",
+    baseUrl: "https://productive.test",
+  };
+  const agent = new MockAgent({ enableCallHistory: true });
+  agent.disableNetConnect();
+  const events: UpstreamRequestEvent[] = [];
+  const sources = createProductiveSources(config, {
+    timeoutMs: 2_000,
+    dispatcher: agent,
+    onRequest: (event) => events.push(event),
+  });
+  const pool = agent.get(config.baseUrl);
+  return {
+    sources,
+    config,
+    events,
+    answer(method, resource, respond) {
+      const prefix = `/api/v2/${resource}`;
+      pool
+        .intercept({ method, path: (path) => path === prefix || path.startsWith(`${prefix}?`) })
+        .reply(({ path, body }) => {
+          const response = respond(new URL(path, config.baseUrl), parseBody(body));
+          return {
+            statusCode: response.status,
+            data: response.body === undefined ? "" : JSON.stringify(response.body),
+            responseOptions: { headers: { "content-type": JSON_API, ...response.headers } },
+          };
+        })
+        .persist();
+    },
+    sent: () =>
+      (agent.getCallHistory()?.calls() ?? []).map((call) => ({
+        method: call.method,
+        path: call.path,
+        query: call.searchParams,
+        headers: call.headers ?? {},
+        body: parseBody(call.body),
+      })),
+    async close() {
+      await sources.close();
+      await agent.close();
+    },
+  };
+}
+
+function parseBody(body: unknown): unknown {
+  return typeof body === "string" && body !== "" ? JSON.parse(body) : undefined;
+}
+
+function companyIdOf(entry: JsonApiRecord): string | null {
+  const data = entry.relationships.company?.data as { id: string } | undefined;
+  return data?.id ?? null;
+}
+
+function companyCode(name: string, id: string): string {
+  return `${
+    name
+      .replace(/[^a-z]/gi, "")
+      .slice(0, 4)
+      .toUpperCase() || "COMP"
+  }${id}`;
+}
+
+function dataOf(
+  body: unknown,
+): { attributes?: Json; relationships?: Record<string, { data?: { id?: unknown } }> } | undefined {
+  return (body as { data?: never } | undefined)?.data;
+}
+
+function relationshipId(data: ReturnType<typeof dataOf>, name: string): string | null {
+  const id = data?.relationships?.[name]?.data?.id;
+  return id === undefined || id === null ? null : String(id);
+}
+
+function pick(attributes: Json, names: readonly string[]): Json {
+  return Object.fromEntries(Object.entries(attributes).filter(([name]) => names.includes(name)));
+}
+
+function includes(q: URLSearchParams, relationship: string): boolean {
+  return commaList(q.get("include"))?.includes(relationship) ?? false;
+}
+
+function commaList(value: string | null | undefined): string[] | undefined {
+  return value === null || value === undefined ? undefined : value.split(",").filter(Boolean);
+}
+
+function positiveInt(value: string | null): number | undefined {
+  return value && /^[1-9]\d*$/.test(value) ? Number(value) : undefined;
+}
+
+const foldCase = (value: string) => value.toLocaleLowerCase("en");
+const compare = (a: string | number, b: string | number) => (a < b ? -1 : a > b ? 1 : 0);
+const snake = (value: string) =>
+  value
+    .replace(/([a-z])([A-Z])/g, "$1_$2")
+    .replace(/\s+/g, "_")
+    .toLowerCase();
+const nonBlank = (value: unknown) => typeof value === "string" && value.trim() !== "";
+
+/** `supported`: what follows "filter[" in each parameter the endpoint knows. */
+function unsupportedFilter(q: URLSearchParams, supported: string[]): FakeResponse | null {
+  for (const key of q.keys()) {
+    if (key.startsWith("filter[") && !supported.some((filter) => key === `filter[${filter}`)) {
+      return badRequest("Unsupported Filter", `${key} is not supported on this endpoint`);
+    }
+  }
+  return null;
+}
+
+function invalidAttribute(attribute: string, detail: string): Json {
+  return {
+    status: "422",
+    code: "invalid_attribute",
+    title: "Invalid Attribute",
+    detail,
+    source: { pointer: `data/attributes/${attribute}` },
+  };
+}
+
+const errorsBody = (...errors: Json[]) => ({ errors });
+const jsonApi = (status: number, body: Json): FakeResponse => ({
+  status,
+  headers: { "content-type": `${JSON_API}; charset=utf-8` },
+  body,
+});
+const ok = (body: Json) => jsonApi(200, body);
+const unprocessable = (errors: Json[]) => jsonApi(422, errorsBody(...errors));
+const badRequest = (title: string, detail: string) =>
+  jsonApi(400, errorsBody({ status: "400", code: "bad_request", title, detail }));
+const notFound = () =>
+  jsonApi(404, errorsBody({ status: "404", code: "record_not_found", title: "Record not found" }));

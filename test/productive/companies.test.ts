@@ -1,0 +1,415 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { BadUserInputError, NotFoundError, UpstreamError, ValidationError } from "../../src/errors.ts";
+import { companyRecord, listDocument, type MockedProductive, mockProductive } from "../fakes/productive.ts";
+
+const ORDER_BY_NAME = { field: "NAME", direction: "ASC" } as const;
+
+/** A list endpoint over `total` companies with ids 1..total, paged as Productive pages. */
+function companiesUpTo(total: number) {
+  return (url: URL) => {
+    const size = Number(url.searchParams.get("page[size]") ?? 30);
+    const number = Number(url.searchParams.get("page[number]") ?? 1);
+    const ids = Array.from({ length: total }, (_, index) => String(index + 1));
+    const data = ids.slice((number - 1) * size, number * size).map((id) => companyRecord(id));
+    return { status: 200, body: listDocument(data, { number, size, totalCount: total }) };
+  };
+}
+
+const jsonApiError = (detail: string, attribute = "domain") => ({
+  errors: [
+    {
+      status: "422",
+      code: "invalid_attribute",
+      title: "Invalid Attribute",
+      detail,
+      source: { pointer: `data/attributes/${attribute}` },
+    },
+  ],
+});
+
+describe("Productive companies adapter (MockAgent)", () => {
+  let productive: MockedProductive;
+  beforeEach(() => {
+    productive = mockProductive();
+  });
+  afterEach(() => productive.close());
+
+  it("sends Productive's credentials and media type with every request", async () => {
+    productive.answer("GET", "companies", companiesUpTo(1));
+    await productive.sources.companies.list({}, ORDER_BY_NAME, { offset: 0, limit: 10 });
+
+    const [request] = productive.sent();
+    expect(request?.headers).toMatchObject({
+      "x-auth-token": "secret-token",
+      "x-organization-id": "42",
+      "content-type": "application/vnd.api+json",
+      accept: "application/vnd.api+json",
+    });
+  });
+
+  it("maps every company filter and the order to Productive's parameters", async () => {
+    productive.answer("GET", "companies", companiesUpTo(0));
+    await productive.sources.companies.list(
+      {
+        ids: ["1", "2"],
+        name: "Acme",
+        companyCode: "ACME",
+        billingName: "Acme Ltd",
+        vat: "NL123",
+        defaultCurrency: "EUR",
+        status: "ARCHIVED",
+        tags: ["partner", "vip"],
+        dueDays: 30,
+        createdAfter: "2025-01-01T00:00:00Z",
+        createdBefore: "2025-12-31T00:00:00Z",
+      },
+      { field: "LAST_ACTIVITY_AT", direction: "DESC" },
+      { offset: 0, limit: 10 },
+    );
+
+    expect(productive.sent().map((request) => [request.method, request.path, request.query])).toEqual([
+      [
+        "GET",
+        "/api/v2/companies",
+        {
+          "filter[id]": "1,2",
+          "filter[name]": "Acme",
+          "filter[company_code]": "ACME",
+          "filter[billing_name]": "Acme Ltd",
+          "filter[vat]": "NL123",
+          "filter[default_currency]": "EUR",
+          "filter[status]": "2",
+          "filter[tags]": "partner,vip",
+          "filter[due_days]": "30",
+          "filter[created_at][gt]": "2025-01-01T00:00:00Z",
+          "filter[created_at][lt]": "2025-12-31T00:00:00Z",
+          sort: "-last_activity_at",
+          "page[number]": "1",
+          "page[size]": "10",
+        },
+      ],
+    ]);
+  });
+
+  it.each([
+    [{ field: "NAME", direction: "ASC" }, "name"],
+    [{ field: "NAME", direction: "DESC" }, "-name"],
+    [{ field: "CREATED_AT", direction: "ASC" }, "created_at"],
+    [{ field: "LAST_ACTIVITY_AT", direction: "ASC" }, "last_activity_at"],
+  ] as const)("orders by %o with sort=%s", async (order, sort) => {
+    productive.answer("GET", "companies", companiesUpTo(0));
+    await productive.sources.companies.list({}, order, { offset: 0, limit: 5 });
+    expect(productive.sent()[0]?.query.sort).toBe(sort);
+  });
+
+  it("refuses a filter field Productive cannot apply, before any request", async () => {
+    const filter = { name: "Acme", website: "acme.com" } as never;
+    await expect(
+      productive.sources.companies.list(filter, ORDER_BY_NAME, { offset: 0, limit: 5 }),
+    ).rejects.toThrow(new BadUserInputError("Productive cannot filter companies by website"));
+    expect(productive.sent()).toHaveLength(0);
+  });
+
+  it.each([{ ids: [] }, { tags: [], name: "Acme" }])(
+    "answers a filter listing no value (%o) with an empty page and no request",
+    async (filter) => {
+      const page = await productive.sources.companies.list(filter, ORDER_BY_NAME, { offset: 0, limit: 5 });
+      expect(page).toEqual({ items: [], hasNextPage: false, totalCount: 0 });
+      expect(productive.sent()).toHaveLength(0);
+    },
+  );
+
+  it("serves a window from one page with totalCount from meta.total_count", async () => {
+    productive.answer("GET", "companies", companiesUpTo(45));
+    const page = await productive.sources.companies.list({}, ORDER_BY_NAME, { offset: 20, limit: 10 });
+
+    expect(page.items.map((company) => company.id)).toEqual([
+      "21",
+      "22",
+      "23",
+      "24",
+      "25",
+      "26",
+      "27",
+      "28",
+      "29",
+      "30",
+    ]);
+    expect(page).toMatchObject({ hasNextPage: true, totalCount: 45 });
+    expect(productive.sent().map((request) => request.query)).toEqual([
+      expect.objectContaining({ "page[number]": "3", "page[size]": "10" }),
+    ]);
+  });
+
+  it("serves a window no page size holds from the two pages that cover it", async () => {
+    productive.answer("GET", "companies", companiesUpTo(500));
+    const page = await productive.sources.companies.list({}, ORDER_BY_NAME, { offset: 100, limit: 200 });
+
+    expect(page.items.map((company) => company.id)).toEqual(
+      Array.from({ length: 200 }, (_, index) => String(101 + index)),
+    );
+    expect(page).toMatchObject({ hasNextPage: true, totalCount: 500 });
+    expect(
+      productive.sent().map((request) => [request.query["page[number]"], request.query["page[size]"]]),
+    ).toEqual([
+      ["1", "200"],
+      ["2", "200"],
+    ]);
+  });
+
+  it("serves an unaligned window from one larger page when one holds it", async () => {
+    productive.answer("GET", "companies", companiesUpTo(500));
+    const page = await productive.sources.companies.list({}, ORDER_BY_NAME, { offset: 150, limit: 100 });
+
+    expect(page.items.map((company) => company.id)).toEqual(
+      Array.from({ length: 100 }, (_, index) => String(151 + index)),
+    );
+    expect(
+      productive.sent().map((request) => [request.query["page[number]"], request.query["page[size]"]]),
+    ).toEqual([["2", "125"]]);
+  });
+
+  it("stops at the last page and reports no next page", async () => {
+    productive.answer("GET", "companies", companiesUpTo(160));
+    const page = await productive.sources.companies.list({}, ORDER_BY_NAME, { offset: 100, limit: 200 });
+
+    expect(page.items.map((company) => company.id)).toEqual(
+      Array.from({ length: 60 }, (_, index) => String(101 + index)),
+    );
+    expect(page).toMatchObject({ hasNextPage: false, totalCount: 160 });
+    expect(productive.sent()).toHaveLength(1);
+  });
+
+  it("reads an empty list reported with total_pages: 0", async () => {
+    productive.answer("GET", "companies", companiesUpTo(0));
+    const page = await productive.sources.companies.list({}, ORDER_BY_NAME, { offset: 0, limit: 20 });
+    expect(page).toEqual({ items: [], hasNextPage: false, totalCount: 0 });
+  });
+
+  it("maps a record to the domain and keeps the record as received in raw", async () => {
+    const record = companyRecord("537", {
+      name: "Client333",
+      tag_list: ["partner"],
+      archived_at: "2025-07-24T06:04:42.000+02:00",
+      due_days: 15,
+    });
+    productive.answer("GET", "companies", () => ({
+      status: 200,
+      body: listDocument([record], { number: 1, size: 10, totalCount: 1 }),
+    }));
+    const [company] = (await productive.sources.companies.list({}, ORDER_BY_NAME, { offset: 0, limit: 10 }))
+      .items;
+
+    expect(company).toMatchObject({
+      kind: "Company",
+      id: "537",
+      name: "Client333",
+      tags: ["partner"],
+      dueDays: 15,
+      status: "ARCHIVED",
+      archivedAt: "2025-07-24T06:04:42.000+02:00",
+    });
+    expect(company?.raw).toEqual(record);
+  });
+
+  it("batches getByIds into one request per 200 ids, in order, with null for a missing id", async () => {
+    productive.answer("GET", "companies", (url) => {
+      const ids = (url.searchParams.get("filter[id]") ?? "").split(",").filter((id) => Number(id) % 7 !== 0);
+      return {
+        status: 200,
+        body: listDocument(
+          ids.map((id) => companyRecord(id)),
+          { number: 1, size: 200, totalCount: ids.length },
+        ),
+      };
+    });
+    const ids = Array.from({ length: 250 }, (_, index) => String(250 - index));
+    const companies = await productive.sources.companies.getByIds([...ids, "abc", "250"]);
+
+    expect(companies.map((company) => company?.id ?? null)).toEqual([
+      ...ids.map((id) => (Number(id) % 7 === 0 ? null : id)),
+      null,
+      "250",
+    ]);
+    const sent = productive.sent();
+    expect(sent.map((request) => request.query["filter[id]"]?.split(",").length)).toEqual([200, 50]);
+    expect(sent.every((request) => request.query["page[size]"] === "200")).toBe(true);
+  });
+
+  it("turns Productive's 400 on a read into BAD_USER_INPUT with its words", async () => {
+    productive.answer("GET", "companies", () => ({
+      status: 400,
+      body: {
+        errors: [{ status: "400", title: "Unsupported Filter", detail: "filter[vat] is not supported" }],
+      },
+    }));
+    await expect(
+      productive.sources.companies.list({ vat: "NL1" }, ORDER_BY_NAME, { offset: 0, limit: 5 }),
+    ).rejects.toThrow(
+      new BadUserInputError("Productive refused the query: Unsupported Filter: filter[vat] is not supported"),
+    );
+  });
+
+  it.each([
+    [401, {}, "UNAUTHORIZED", null],
+    [429, {}, "RATE_LIMITED", 10],
+    [429, { "retry-after": "3" }, "RATE_LIMITED", 3],
+    [503, {}, "UNAVAILABLE", null],
+  ])("maps a %i (headers %o) to UpstreamError %s", async (status, headers, code, retryAfterSeconds) => {
+    productive.answer("GET", "companies", () => ({ status, headers, body: { errors: [] } }));
+    const error = await productive.sources.companies
+      .list({}, ORDER_BY_NAME, { offset: 0, limit: 5 })
+      .catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(UpstreamError);
+    expect(error).toMatchObject({ provider: "PRODUCTIVE", code, retryAfterSeconds });
+  });
+
+  it("treats a page without meta as a BAD_RESPONSE", async () => {
+    productive.answer("GET", "companies", () => ({ status: 200, body: { data: [] } }));
+    await expect(
+      productive.sources.companies.list({}, ORDER_BY_NAME, { offset: 0, limit: 5 }),
+    ).rejects.toMatchObject({ code: "BAD_RESPONSE" });
+  });
+
+  it("creates a company with its contact details in one POST", async () => {
+    productive.answer("POST", "companies", (_url, body) => {
+      const attributes = (body as { data: { attributes: Record<string, unknown> } }).data.attributes;
+      return { status: 201, body: { data: companyRecord("542", attributes), meta: {} } };
+    });
+    const company = await productive.sources.companies.create({
+      name: "ACME Comp.",
+      domain: "acme.com",
+      tags: ["partner", "priority"],
+      dueDays: 15,
+      contact: {
+        emails: [{ name: "Email", email: "contact@example.com" }],
+        phones: [{ name: "Contact phone", phone: "(555) 123-4567" }],
+        websites: [{ name: "Official website", website: "example-website.com" }],
+        addresses: [{ name: "Headquarters", billingAddress: "Main Street", city: "City", zipcode: "11111" }],
+      },
+    });
+
+    expect(company).toMatchObject({
+      id: "542",
+      name: "ACME Comp.",
+      domain: "acme.com",
+      tags: ["partner", "priority"],
+    });
+    expect(productive.sent().map((request) => [request.method, request.path, request.body])).toEqual([
+      [
+        "POST",
+        "/api/v2/companies",
+        {
+          data: {
+            type: "companies",
+            attributes: {
+              name: "ACME Comp.",
+              domain: "acme.com",
+              due_days: 15,
+              tag_list: ["partner", "priority"],
+              contact: {
+                emails: [{ name: "Email", email: "contact@example.com" }],
+                phones: [{ name: "Contact phone", phone: "(555) 123-4567" }],
+                websites: [{ name: "Official website", website: "example-website.com" }],
+                addresses: [
+                  { name: "Headquarters", billing_address: "Main Street", city: "City", zipcode: "11111" },
+                ],
+              },
+            },
+          },
+        },
+      ],
+    ]);
+  });
+
+  it("sends a create once, even when Productive fails", async () => {
+    productive.answer("POST", "companies", () => ({ status: 503, body: "" }));
+    await expect(productive.sources.companies.create({ name: "Once" })).rejects.toMatchObject({
+      code: "UNAVAILABLE",
+    });
+    expect(productive.sent()).toHaveLength(1);
+    expect(productive.events).toEqual([expect.objectContaining({ method: "POST", status: 503 })]);
+  });
+
+  it.each([
+    ["can't be blank", "name", ["name"]],
+    ["public domains are not allowed", "domain", ["domain"]],
+    ["domain already taken", "domain", ["domain"]],
+    ["domain can't be empty string", "domain", ["domain"]],
+    ["domain format not valid", "domain", ["domain"]],
+    ["is not a number", "due_days", ["dueDays"]],
+  ])("turns the 422 '%s' on %s into a ValidationError at %o", async (detail, attribute, path) => {
+    productive.answer("PATCH", "companies/546", () => ({
+      status: 422,
+      body: jsonApiError(detail, attribute),
+    }));
+    const error = await productive.sources.companies
+      .update("546", { domain: "x" })
+      .catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).fieldErrors).toEqual([{ path, message: detail }]);
+  });
+
+  it("updates only the given attributes", async () => {
+    productive.answer("PATCH", "companies/546", () => ({
+      status: 200,
+      body: { data: companyRecord("546", { name: "new name", tag_list: ["design", "IT"] }), meta: {} },
+    }));
+    const company = await productive.sources.companies.update("546", {
+      name: "new name",
+      tags: ["design", "IT"],
+    });
+
+    expect(company).toMatchObject({ id: "546", name: "new name", tags: ["design", "IT"] });
+    expect(productive.sent().map((request) => [request.method, request.path, request.body])).toEqual([
+      [
+        "PATCH",
+        "/api/v2/companies/546",
+        { data: { type: "companies", attributes: { name: "new name", tag_list: ["design", "IT"] } } },
+      ],
+    ]);
+  });
+
+  it("archives and restores with PATCH …/archive and …/restore", async () => {
+    productive.answer("PATCH", "companies/565/archive", () => ({
+      status: 200,
+      body: { data: companyRecord("565", { archived_at: "2025-07-24T06:04:42.000+02:00" }), meta: {} },
+    }));
+    productive.answer("PATCH", "companies/565/restore", () => ({
+      status: 200,
+      body: { data: companyRecord("565"), meta: {} },
+    }));
+
+    expect(await productive.sources.companies.archive("565")).toMatchObject({ status: "ARCHIVED" });
+    expect(await productive.sources.companies.restore("565")).toMatchObject({
+      status: "ACTIVE",
+      archivedAt: null,
+    });
+    expect(productive.sent().map((request) => [request.method, request.path, request.body])).toEqual([
+      ["PATCH", "/api/v2/companies/565/archive", undefined],
+      ["PATCH", "/api/v2/companies/565/restore", undefined],
+    ]);
+  });
+
+  it("turns a 404 record_not_found into NotFoundError, and never asks for an id that is no number", async () => {
+    productive.answer("PATCH", "companies/9/archive", () => ({
+      status: 404,
+      body: { errors: [{ status: "404", code: "record_not_found", title: "Record not found" }] },
+    }));
+    await expect(productive.sources.companies.archive("9")).rejects.toThrow(
+      new NotFoundError("Company", "9"),
+    );
+    await expect(productive.sources.companies.update("x1", { name: "n" })).rejects.toThrow(
+      new NotFoundError("Company", "x1"),
+    );
+    expect(productive.sent()).toHaveLength(1);
+  });
+
+  it("pings with one cheap request", async () => {
+    productive.answer("GET", "companies", companiesUpTo(3));
+    await productive.sources.backend.ping();
+    expect(productive.sent().map((request) => [request.path, request.query])).toEqual([
+      ["/api/v2/companies", { "page[number]": "1", "page[size]": "1" }],
+    ]);
+  });
+});

@@ -1,0 +1,256 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { BadUserInputError, NotFoundError, ValidationError } from "../../src/errors.ts";
+import {
+  contactEntryRecord,
+  type JsonApiRecord,
+  listDocument,
+  type MockedProductive,
+  mockProductive,
+} from "../fakes/productive.ts";
+
+/** A list endpoint serving `records` in pages of the requested size. */
+function pagesOf(records: JsonApiRecord[]) {
+  return (url: URL) => {
+    const size = Number(url.searchParams.get("page[size]") ?? 30);
+    const number = Number(url.searchParams.get("page[number]") ?? 1);
+    const data = records.slice((number - 1) * size, number * size);
+    return { status: 200, body: listDocument(data, { number, size, totalCount: records.length }) };
+  };
+}
+
+/** `count` entries of each company, alternating email and phone, ids numbered from 1. */
+function entriesOf(companyIds: string[], count: number): JsonApiRecord[] {
+  let id = 0;
+  return companyIds.flatMap((companyId) =>
+    Array.from({ length: count }, (_, index) =>
+      contactEntryRecord(String(++id), companyId, { type: index % 2 === 0 ? "email" : "phone" }),
+    ),
+  );
+}
+
+describe("Productive contact entries adapter (MockAgent)", () => {
+  let productive: MockedProductive;
+  beforeEach(() => {
+    productive = mockProductive();
+  });
+  afterEach(() => productive.close());
+
+  it("reads the entries of many companies in one request, grouped back per company", async () => {
+    productive.answer("GET", "contact_entries", pagesOf(entriesOf(["1", "2", "3"], 4)));
+    const grouped = await productive.sources.contactEntries.listByCompanyIds(["3", "1", "9"], null);
+
+    expect(grouped.map((entries) => entries.map((entry) => entry.id))).toEqual([
+      ["9", "10", "11", "12"],
+      ["1", "2", "3", "4"],
+      [],
+    ]);
+    expect(grouped[0]?.every((entry) => entry.companyId === "3")).toBe(true);
+    expect(productive.sent().map((request) => [request.method, request.path, request.query])).toEqual([
+      [
+        "GET",
+        "/api/v2/contact_entries",
+        { "filter[company_id]": "3,1,9", include: "company", "page[number]": "1", "page[size]": "200" },
+      ],
+    ]);
+  });
+
+  it("follows every page of a batch and filters types in memory", async () => {
+    productive.answer("GET", "contact_entries", pagesOf(entriesOf(["1", "2"], 150)));
+    const grouped = await productive.sources.contactEntries.listByCompanyIds(["1", "2"], ["PHONE"]);
+
+    expect(grouped.map((entries) => entries.length)).toEqual([75, 75]);
+    expect(grouped.flat().every((entry) => entry.type === "PHONE")).toBe(true);
+    expect(productive.sent().map((request) => request.query["page[number]"])).toEqual(["1", "2"]);
+  });
+
+  it("takes the company of an entry whose relationship came without id from the one company asked for", async () => {
+    const entry = contactEntryRecord("41", null);
+    productive.answer("GET", "contact_entries", pagesOf([entry]));
+    const [entries] = await productive.sources.contactEntries.listByCompanyIds(["580"], null);
+    expect(entries?.map((e) => e.companyId)).toEqual(["580"]);
+  });
+
+  it("lists with companyIds and contactableTypes mapped to Productive's filters", async () => {
+    productive.answer("GET", "contact_entries", pagesOf(entriesOf(["1"], 3)));
+    const page = await productive.sources.contactEntries.list(
+      { companyIds: ["1"], contactableTypes: ["COMPANY", "PURCHASE_ORDER"] },
+      { offset: 0, limit: 2 },
+    );
+
+    expect(page).toMatchObject({ hasNextPage: true, totalCount: 3 });
+    expect(page.items.map((entry) => entry.id)).toEqual(["1", "2"]);
+    expect(productive.sent().map((request) => request.query)).toEqual([
+      {
+        "filter[company_id]": "1",
+        "filter[contactable_type]": "company,purchase_order",
+        include: "company",
+        "page[number]": "1",
+        "page[size]": "2",
+      },
+    ]);
+  });
+
+  it.each([{ companyIds: [] }, { contactableTypes: [] }, { types: [] }])(
+    "answers a filter listing no value (%o) with an empty page and no request",
+    async (filter) => {
+      const page = await productive.sources.contactEntries.list(filter, { offset: 0, limit: 5 });
+      expect(page).toEqual({ items: [], hasNextPage: false, totalCount: 0 });
+      expect(productive.sent()).toHaveLength(0);
+    },
+  );
+
+  it("lists by type by scanning full pages and slicing in memory", async () => {
+    productive.answer("GET", "contact_entries", pagesOf(entriesOf(["1", "2", "3"], 100)));
+    const page = await productive.sources.contactEntries.list(
+      { types: ["EMAIL"] },
+      { offset: 140, limit: 20 },
+    );
+
+    expect(page.items).toHaveLength(10);
+    expect(page).toMatchObject({ hasNextPage: false, totalCount: 150 });
+    expect(
+      productive.sent().map((request) => [request.query["page[number]"], request.query["page[size]"]]),
+    ).toEqual([
+      ["1", "200"],
+      ["2", "200"],
+    ]);
+  });
+
+  it("refuses a list by type that would scan more than 10 pages, after one request", async () => {
+    productive.answer("GET", "contact_entries", (url) => ({
+      status: 200,
+      body: listDocument([], {
+        number: Number(url.searchParams.get("page[number]")),
+        size: 200,
+        totalCount: 2_001,
+      }),
+    }));
+    await expect(
+      productive.sources.contactEntries.list({ types: ["EMAIL"] }, { offset: 0, limit: 10 }),
+    ).rejects.toBeInstanceOf(BadUserInputError);
+    expect(productive.sent()).toHaveLength(1);
+  });
+
+  it("reads entries by id one GET each, with null for a 404", async () => {
+    productive.answer("GET", "contact_entries/44", () => ({
+      status: 200,
+      body: { data: contactEntryRecord("44", "580"), meta: {} },
+    }));
+    productive.answer("GET", "contact_entries/45", () => ({
+      status: 404,
+      body: { errors: [{ status: "404", code: "record_not_found", title: "Record not found" }] },
+    }));
+    const entries = await productive.sources.contactEntries.getByIds(["45", "44", "nope", "44"]);
+
+    expect(entries.map((entry) => entry?.companyId ?? null)).toEqual([null, "580", null, "580"]);
+    expect(
+      productive
+        .sent()
+        .map((request) => [request.path, request.query])
+        .sort(),
+    ).toEqual([
+      ["/api/v2/contact_entries/44", { include: "company" }],
+      ["/api/v2/contact_entries/45", { include: "company" }],
+    ]);
+  });
+
+  it("creates an entry related to its company", async () => {
+    productive.answer("POST", "contact_entries", () => ({
+      status: 201,
+      body: { data: contactEntryRecord("46", null, { name: "Work", email: "contact@email.com" }), meta: {} },
+    }));
+    const entry = await productive.sources.contactEntries.create({
+      companyId: "580",
+      type: "EMAIL",
+      name: "Work",
+      email: "contact@email.com",
+    });
+
+    expect(entry).toMatchObject({ id: "46", type: "EMAIL", contactableType: "COMPANY", companyId: "580" });
+    expect(
+      productive.sent().map((request) => [request.method, request.path, request.query, request.body]),
+    ).toEqual([
+      [
+        "POST",
+        "/api/v2/contact_entries",
+        { include: "company" },
+        {
+          data: {
+            type: "contact_entries",
+            attributes: {
+              contactable_type: "company",
+              type: "email",
+              name: "Work",
+              email: "contact@email.com",
+            },
+            relationships: { company: { data: { type: "companies", id: "580" } } },
+          },
+        },
+      ],
+    ]);
+  });
+
+  it("turns a 404 on create into NotFoundError for the company", async () => {
+    productive.answer("POST", "contact_entries", () => ({
+      status: 404,
+      body: { errors: [{ status: "404", code: "record_not_found", title: "Record not found" }] },
+    }));
+    await expect(
+      productive.sources.contactEntries.create({ companyId: "999", type: "PHONE", name: "Desk" }),
+    ).rejects.toThrow(new NotFoundError("Company", "999"));
+  });
+
+  it("updates only the given attributes and maps a 422 to the input's fields", async () => {
+    productive.answer("PATCH", "contact_entries/56", () => ({
+      status: 422,
+      body: {
+        errors: [
+          {
+            status: "422",
+            code: "invalid_attribute",
+            title: "Invalid Attribute",
+            detail: "can't be blank",
+            source: { pointer: "data/attributes/name" },
+          },
+        ],
+      },
+    }));
+    const error = await productive.sources.contactEntries
+      .update("56", { name: "" })
+      .catch((caught: unknown) => caught);
+
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).fieldErrors).toEqual([{ path: ["name"], message: "can't be blank" }]);
+    expect(productive.sent().map((request) => [request.method, request.path, request.body])).toEqual([
+      [
+        "PATCH",
+        "/api/v2/contact_entries/56",
+        { data: { type: "contact_entries", attributes: { name: "" } } },
+      ],
+    ]);
+  });
+
+  it("deletes with DELETE and a 204, and reports a missing entry", async () => {
+    productive.answer("DELETE", "contact_entries/61", () => ({ status: 204 }));
+    productive.answer("DELETE", "contact_entries/62", () => ({
+      status: 404,
+      body: { errors: [{ status: "404", code: "record_not_found", title: "Record not found" }] },
+    }));
+
+    await productive.sources.contactEntries.delete("61");
+    await expect(productive.sources.contactEntries.delete("62")).rejects.toThrow(
+      new NotFoundError("ContactEntry", "62"),
+    );
+    expect(productive.sent().map((request) => [request.method, request.path])).toEqual([
+      ["DELETE", "/api/v2/contact_entries/61"],
+      ["DELETE", "/api/v2/contact_entries/62"],
+    ]);
+  });
+
+  it("treats an entry of a type the gateway does not know as a BAD_RESPONSE", async () => {
+    productive.answer("GET", "contact_entries", pagesOf([contactEntryRecord("41", "1", { type: "fax" })]));
+    await expect(productive.sources.contactEntries.list({}, { offset: 0, limit: 5 })).rejects.toMatchObject({
+      code: "BAD_RESPONSE",
+    });
+  });
+});
