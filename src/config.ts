@@ -6,14 +6,23 @@ const optionalString = z
   .transform((value) => value || undefined)
   .optional();
 
+/** A provider host: scheme and host only (the adapter adds the documented API path). */
 const baseUrl = (fallback: string) =>
   z
-    .url({ protocol: /^https?$/, error: "must be an http(s) URL with scheme and host only" })
-    .refine((value) => new URL(value).pathname === "/" && !new URL(value).search, {
-      message: "must be scheme and host only (the adapter adds the API path)",
-    })
-    .transform((value) => new URL(value).origin)
-    .default(fallback);
+    .string()
+    .trim()
+    .default(fallback)
+    .transform((value, ctx) => {
+      const url = URL.canParse(value) ? new URL(value) : null;
+      if (!url || !/^https?:$/.test(url.protocol) || url.pathname !== "/" || url.search || url.hash) {
+        ctx.addIssue({
+          code: "custom",
+          message: `must be an http(s) URL with scheme and host only, such as ${fallback} (got "${value}")`,
+        });
+        return z.NEVER;
+      }
+      return url.origin;
+    });
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 

@@ -40,18 +40,14 @@ export async function createGateway({
     healthCheckEndpoint: "/health",
     maskedErrors: {
       maskError: (error, message) => {
-        const original = error instanceof GraphQLError ? (error.originalError ?? error) : error;
-        const typed = toGraphQLError(original, {
-          path: error instanceof GraphQLError ? error.path : undefined,
-        });
+        const path = isGraphQLError(error) ? error.path : undefined;
+        const original = isGraphQLError(error) ? (error.originalError ?? error) : error;
+        const typed = toGraphQLError(original, { path });
         if (typed) return typed;
         // GraphQL's own errors (syntax, validation, variable coercion) are the client's to see.
-        if (original instanceof GraphQLError) return original;
+        if (isGraphQLError(original)) return original;
         logError(original);
-        return new GraphQLError(message, {
-          path: error instanceof GraphQLError ? error.path : undefined,
-          extensions: { code: "INTERNAL_SERVER_ERROR" },
-        });
+        return new GraphQLError(message, { path, extensions: { code: "INTERNAL_SERVER_ERROR" } });
       },
     },
     plugins: [
@@ -70,6 +66,15 @@ export async function createGateway({
   });
 
   return { yoga, sources, close: () => sourceSet.close() };
+}
+
+/**
+ * Whether `error` is one of GraphQL's errors, whichever build of `graphql` made it: the executor
+ * loads graphql's CommonJS build while a bundler or test runner may give this module the ESM one,
+ * and then `instanceof GraphQLError` is false for the executor's errors.
+ */
+function isGraphQLError(error: unknown): error is GraphQLError {
+  return error instanceof Error && error.name === "GraphQLError";
 }
 
 /** Adds the provider failures a field survived (see GatewayContext.partialErrors) to `errors`. */

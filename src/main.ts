@@ -1,4 +1,5 @@
 import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { ConfigError, loadConfig } from "./config.ts";
 import { createGateway } from "./gateway.ts";
 
@@ -25,8 +26,9 @@ async function main(): Promise<void> {
   const backends = Object.entries(gateway.sources.health)
     .map(([provider, { backend }]) => `${provider}=${backend}`)
     .join(" ");
+  const { port } = server.address() as AddressInfo;
   const host = config.host === "0.0.0.0" ? "localhost" : config.host;
-  console.log(`Contacts gateway on http://${host}:${config.port}/graphql (${backends})`);
+  console.log(`Contacts gateway on http://${host}:${port}/graphql (${backends})`);
 
   let stopping = false;
   const stop = (signal: string) => {
@@ -38,7 +40,10 @@ async function main(): Promise<void> {
       process.exit(1);
     }, SHUTDOWN_GRACE_MS);
     forced.unref();
+    // Keep-alive connections go idle as their last response is sent: close each as soon as it does.
+    const closeIdle = setInterval(() => server.closeIdleConnections(), 50);
     server.close(async () => {
+      clearInterval(closeIdle);
       await gateway.close();
       console.log("closed");
       process.exit(0);

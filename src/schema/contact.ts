@@ -24,7 +24,7 @@ import { ROOT_CONNECTION_NULLABILITY, toGraphQLError, WRITE_ERRORS } from "./err
 import { decodeGlobalIdOf } from "./global-id.ts";
 import { successType } from "./mutation-result.ts";
 import { ProviderEnum } from "./provider.ts";
-import { ContactConnection, ContactInterface, MoneybirdContactNode } from "./refs.ts";
+import { ContactConnection, ContactInterface, FreeAgentContactNode, MoneybirdContactNode } from "./refs.ts";
 
 type AccountingProvider = Exclude<Provider, "PRODUCTIVE">;
 /** The merged connection's order: all of Moneybird's contacts, then all of FreeAgent's. */
@@ -235,6 +235,7 @@ async function mergedContacts(
     page.items.forEach((node, i) => {
       edges.push({ cursor: providerCursor(provider, offset + i), node });
     });
+    primeContactLoaders(page.items, ctx);
     if (page.hasNextPage) {
       hasNextPage = true;
       break;
@@ -246,6 +247,18 @@ async function mergedContacts(
     ? (knownTotals as number[]).reduce((sum, total) => sum + total, 0)
     : null;
   return toConnection(edges, hasNextPage, start !== null, totalCount);
+}
+
+/**
+ * The merged connection's nodes are typed as the Contact interface, which the dataloader plugin's
+ * `cacheResolved` does not see: prime each concrete type's loader here, so a contact listed here
+ * costs no further call when a person's or note's `contact` asks for it.
+ */
+function primeContactLoaders(contacts: Contact[], ctx: GatewayContext): void {
+  for (const contact of contacts) {
+    const node = contact.kind === "MoneybirdContact" ? MoneybirdContactNode : FreeAgentContactNode;
+    node.getDataloader(ctx).prime(contact.id, contact as never);
+  }
 }
 
 builder.queryField("contacts", (t) =>

@@ -25,8 +25,11 @@ const LOADERS = {
   { getDataloader(ctx: GatewayContext): { load(key: string): Promise<unknown> } }
 >;
 
-/** Any record by global id, through the type's per-request loader (so `nodes` batches per type). */
-function loadNode(globalId: string, ctx: GatewayContext): Promise<unknown> {
+/**
+ * Any record by global id, through the type's per-request loader (so `nodes` batches per type).
+ * Async so that a malformed id rejects its own promise: in `nodes` it is that item's error, not the list's.
+ */
+async function loadNode(globalId: string, ctx: GatewayContext): Promise<unknown> {
   const { typename, id } = decodeGlobalId(globalId);
   return LOADERS[typename].getDataloader(ctx).load(id);
 }

@@ -1,0 +1,129 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "../../src/config.ts";
+
+/** The ConfigError `env` is refused with. */
+function refusal(env: Record<string, string>): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return error as ConfigError;
+  }
+  throw new Error(`accepted ${JSON.stringify(env)}`);
+}
+
+const PRODUCTIVE = { PRODUCTIVE_API_TOKEN: "pt-secret", PRODUCTIVE_ORGANIZATION_ID: "216" };
+const MONEYBIRD = { MONEYBIRD_API_TOKEN: "mb-secret", MONEYBIRD_ADMINISTRATION_ID: "123456789" };
+const FREEAGENT_REFRESH = {
+  FREEAGENT_REFRESH_TOKEN: "fa-refresh-secret",
+  FREEAGENT_CLIENT_ID: "client",
+  FREEAGENT_CLIENT_SECRET: "fa-client-secret",
+};
+
+describe("loadConfig", () => {
+  it("defaults to port 4000 on every interface, the SQLite file, and the store for every provider", () => {
+    expect(loadConfig({})).toEqual({
+      port: 4000,
+      host: "0.0.0.0",
+      storeUrl: "./data/gateway.sqlite",
+      upstreamTimeoutMs: 10_000,
+      productive: null,
+      moneybird: null,
+      freeAgent: null,
+    });
+  });
+
+  it("serves a provider live when its credentials are set, from the production hosts by default", () => {
+    const config = loadConfig({ ...PRODUCTIVE, ...MONEYBIRD, FREEAGENT_ACCESS_TOKEN: "fa-secret" });
+    expect(config.productive).toEqual({
+      apiToken: "pt-secret",
+      organizationId: "216",
+      baseUrl: "https://api.productive.io",
+    });
+    expect(config.moneybird).toEqual({
+      apiToken: "mb-secret",
+      administrationId: "123456789",
+      baseUrl: "https://moneybird.com",
+    });
+    expect(config.freeAgent).toEqual({
+      accessToken: "fa-secret",
+      refresh: null,
+      baseUrl: "https://api.freeagent.com",
+      concurrency: 4,
+    });
+  });
+
+  it("reads every other variable, and a base URL's trailing slash is dropped", () => {
+    const config = loadConfig({
+      PORT: "8080",
+      HOST: "127.0.0.1",
+      STORE_URL: ":memory:",
+      UPSTREAM_TIMEOUT_MS: "2500",
+      ...MONEYBIRD,
+      MONEYBIRD_BASE_URL: "http://127.0.0.1:9999/",
+      FREEAGENT_ACCESS_TOKEN: "fa-secret",
+      ...FREEAGENT_REFRESH,
+      FREEAGENT_BASE_URL: "https://api.sandbox.freeagent.com",
+      FREEAGENT_CONCURRENCY: "2",
+    });
+    expect(config).toMatchObject({
+      port: 8080,
+      host: "127.0.0.1",
+      storeUrl: ":memory:",
+      upstreamTimeoutMs: 2500,
+    });
+    expect(config.productive).toBeNull();
+    expect(config.moneybird?.baseUrl).toBe("http://127.0.0.1:9999");
+    expect(config.freeAgent).toEqual({
+      accessToken: "fa-secret",
+      refresh: { refreshToken: "fa-refresh-secret", clientId: "client", clientSecret: "fa-client-secret" },
+      baseUrl: "https://api.sandbox.freeagent.com",
+      concurrency: 2,
+    });
+  });
+
+  it("takes blank credentials as unset", () => {
+    expect(loadConfig({ PRODUCTIVE_API_TOKEN: "  ", PRODUCTIVE_ORGANIZATION_ID: "" }).productive).toBeNull();
+  });
+
+  it.each([
+    ["PORT", "abc"],
+    ["PORT", "70000"],
+    ["HOST", " "],
+    ["UPSTREAM_TIMEOUT_MS", "0"],
+    ["FREEAGENT_CONCURRENCY", "-1"],
+    ["PRODUCTIVE_BASE_URL", "https://api.productive.io/api/v2"],
+    ["MONEYBIRD_BASE_URL", "moneybird.com"],
+    ["FREEAGENT_BASE_URL", "ftp://api.freeagent.com"],
+    ["FREEAGENT_BASE_URL", "https://api.freeagent.com?sandbox=1"],
+  ])("refuses %s=%s, naming the variable", (name, value) => {
+    expect(refusal({ [name]: value }).message).toContain(name);
+  });
+
+  it.each([
+    [
+      "a Productive token without its organization",
+      { PRODUCTIVE_API_TOKEN: "pt-secret" },
+      "PRODUCTIVE_ORGANIZATION_ID",
+    ],
+    [
+      "a Productive organization without its token",
+      { PRODUCTIVE_ORGANIZATION_ID: "216" },
+      "PRODUCTIVE_API_TOKEN",
+    ],
+    [
+      "a Moneybird token without its administration",
+      { MONEYBIRD_API_TOKEN: "mb-secret" },
+      "MONEYBIRD_ADMINISTRATION_ID",
+    ],
+    [
+      "FreeAgent refresh credentials without the client secret",
+      { FREEAGENT_ACCESS_TOKEN: "fa-secret", ...FREEAGENT_REFRESH, FREEAGENT_CLIENT_SECRET: "" },
+      "FREEAGENT_CLIENT_SECRET",
+    ],
+  ])("refuses half a credential set (%s), naming what is missing and no secret", (_name, env, missing) => {
+    const { message } = refusal(env);
+    expect(message).toContain(missing);
+    expect(message).not.toMatch(/pt-secret|mb-secret|fa-secret|fa-refresh-secret/);
+  });
+});
