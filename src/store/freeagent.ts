@@ -13,23 +13,26 @@ import {
   contactFromRecord,
   fieldErrorsFromFreeAgent,
 } from "../sources/freeagent/mapping.ts";
+import {
+  CREATE_DEFAULTS,
+  contactNameErrors,
+  type FreeAgentRoles,
+  nameSortKey,
+  VIEW_RULES,
+  withoutNulls,
+} from "../sources/freeagent/rules.ts";
 import type { FreeAgentContactSource } from "../sources/ports.ts";
 import type { Database, Db } from "./database.ts";
-import { countedPage, foldCase, instant, isBlank, loadRecord, nextId, readByIds } from "./support.ts";
+import { countedPage, instant, loadRecord, nextId, readByIds } from "./support.ts";
 
 type Json = Record<string, unknown>;
 
 /**
- * What makes a contact appear in FreeAgent's role views: invoices, bills and projects, none of
- * which the store models. They are kept beside the record (the seed sets them), never in it.
+ * The roles a contact has through invoices, bills and projects, none of which the store models:
+ * they are kept beside the record (the seed sets them), never in it. Active projects are the
+ * record's own `active_projects_count`.
  */
-export interface FreeAgentRoles {
-  isClient: boolean;
-  isSupplier: boolean;
-  hasCompletedProjects: boolean;
-  hasOpenInvoices: boolean;
-  hasOpenBills: boolean;
-}
+type StoredRoles = Omit<FreeAgentRoles, "hasActiveProjects">;
 
 /** Record attributes FreeAgent computes from activity the store does not model (the seed sets them). */
 export type FreeAgentActivity = Partial<
@@ -38,26 +41,27 @@ export type FreeAgentActivity = Partial<
 
 type ContactWhere = ExpressionBuilder<Database, "freeagent_contacts">;
 
-const VIEW_CONDITION: Record<FreeAgentView, (eb: ContactWhere) => Expression<SqlBool>> = {
-  ALL: (eb) => eb.and([]),
-  ACTIVE: (eb) => eb("status", "=", "Active"),
-  HIDDEN: (eb) => eb("status", "=", "Hidden"),
-  CLIENTS: (eb) => eb("is_client", "=", 1),
-  SUPPLIERS: (eb) => eb.and([eb("is_supplier", "=", 1), eb("status", "=", "Active")]),
-  ACTIVE_PROJECTS: (eb) => eb("active_projects_count", ">", 0),
-  COMPLETED_PROJECTS: (eb) => eb("has_completed_projects", "=", 1),
-  OPEN_CLIENTS: (eb) => eb("has_open_invoices", "=", 1),
-  OPEN_SUPPLIERS: (eb) => eb("has_open_bills", "=", 1),
+const ROLE_CONDITION: Record<keyof FreeAgentRoles, (eb: ContactWhere) => Expression<SqlBool>> = {
+  isClient: (eb) => eb("is_client", "=", 1),
+  isSupplier: (eb) => eb("is_supplier", "=", 1),
+  hasActiveProjects: (eb) => eb("active_projects_count", ">", 0),
+  hasCompletedProjects: (eb) => eb("has_completed_projects", "=", 1),
+  hasOpenInvoices: (eb) => eb("has_open_invoices", "=", 1),
+  hasOpenBills: (eb) => eb("has_open_bills", "=", 1),
 };
+
+function viewCondition(eb: ContactWhere, view: FreeAgentView): Expression<SqlBool> {
+  const { status, roles } = VIEW_RULES[view];
+  return eb.and([
+    ...(status ? [eb("status", "=", status)] : []),
+    ...roles.map((role) => ROLE_CONDITION[role](eb)),
+  ]);
+}
 
 const SORT_COLUMN = { NAME: "sort_name", CREATED_AT: "created_at_ms", UPDATED_AT: "updated_at_ms" } as const;
 
 /** FreeAgent's timestamps are whole seconds in UTC. */
 const timestamp = (at: Date) => at.toISOString().replace(/\.\d{3}Z$/, "Z");
-
-/** FreeAgent leaves out the attributes that have no value. */
-const withoutNulls = (record: Json): Json =>
-  Object.fromEntries(Object.entries(record).filter(([, value]) => value !== null && value !== undefined));
 
 const toContact = (record: Json) => contactFromRecord(ContactRecord.parse(record), record);
 const readContact = (json: string) => toContact(JSON.parse(json) as Json);
@@ -70,8 +74,7 @@ function contactRow(record: Json) {
     columns: {
       record: JSON.stringify(record),
       status: contact.status ?? "Active",
-      // FreeAgent's name order: organisation, last name, first name, run together.
-      sort_name: foldCase(`${contact.companyName ?? ""}${contact.lastName ?? ""}${contact.firstName ?? ""}`),
+      sort_name: nameSortKey(record),
       active_projects_count: contact.activeProjectsCount ?? 0,
       created_at_ms: Date.parse(contact.createdAt ?? ""),
       updated_at_ms: Date.parse(contact.updatedAt ?? ""),
@@ -79,17 +82,8 @@ function contactRow(record: Json) {
   };
 }
 
-const REQUIRED_NAMES = [
-  { attribute: "first_name", message: "First name can't be blank" },
-  { attribute: "last_name", message: "Last name can't be blank" },
-];
-
-/** A contact needs an organisation name, or a first and a last name; FreeAgent names each missing one. */
 function assertValidContact(record: Json): void {
-  if (!isBlank(record.organisation_name)) return;
-  const errors = REQUIRED_NAMES.filter(({ attribute }) => isBlank(record[attribute])).map(({ message }) => ({
-    message,
-  }));
+  const errors = contactNameErrors(record).map((message) => ({ message }));
   if (errors.length > 0) throw new ValidationError(fieldErrorsFromFreeAgent({ errors }));
 }
 
@@ -101,7 +95,7 @@ export async function insertFreeAgentContact(
   db: Db,
   input: CreateFreeAgentContact,
   at: Date,
-  roles: Partial<FreeAgentRoles> = {},
+  roles: Partial<StoredRoles> = {},
   activity: FreeAgentActivity = {},
 ): Promise<FreeAgentContact> {
   const body = contactBody(input);
@@ -110,11 +104,9 @@ export async function insertFreeAgentContact(
   const now = timestamp(at);
   const record = withoutNulls({
     url: `https://api.freeagent.com/v2/contacts/${id}`,
-    ...body,
-    account_balance: "0.0",
-    active_projects_count: 0,
+    ...CREATE_DEFAULTS,
+    ...withoutNulls(body),
     ...activity,
-    status: body.status ?? "Active",
     created_at: now,
     updated_at: now,
   });
@@ -150,7 +142,7 @@ export function createFreeAgentContactSource(db: Db): FreeAgentContactSource {
     async list(filter: FreeAgentContactFilter, page) {
       const where = (eb: ContactWhere) =>
         eb.and([
-          VIEW_CONDITION[filter.view ?? "ACTIVE"](eb),
+          viewCondition(eb, filter.view ?? "ACTIVE"),
           ...(filter.updatedAfter ? [eb("updated_at_ms", ">=", instant(filter.updatedAfter))] : []),
         ]);
       const sort = filter.sort ?? { field: "NAME", direction: "ASC" };

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { type Expression, type ExpressionBuilder, type SqlBool, sql } from "kysely";
 import type {
   AddContactNote,
@@ -31,22 +31,32 @@ import {
   PaymentsMandateRecord,
   paymentsMandateFromRecord,
 } from "../sources/moneybird/mapping.ts";
-import type { MoneybirdContactSource } from "../sources/ports.ts";
-import type { Database, Db } from "./database.ts";
 import {
-  foldCase,
-  instant,
-  isBlank,
-  isEmail,
-  loadRecord,
-  nextId,
-  readByIds,
-  uncountedPage,
-} from "./support.ts";
+  type Administration,
+  addError,
+  applyContactBody,
+  type ChildRecordOrigin,
+  type ContactJson,
+  contactErrors,
+  contactPersonErrors,
+  type ErrorsByAttribute,
+  hasErrors,
+  isChargePeriod,
+  newAdditionalChargeRecord,
+  newContactPersonRecord,
+  newContactRecord,
+  newNoteRecord,
+  type PersonJson,
+  SEARCHED_FIELDS,
+  touch,
+} from "../sources/moneybird/rules.ts";
+import type { MoneybirdContactSource } from "../sources/ports.ts";
+import { foldCase, isBlank } from "../sources/shared/text.ts";
+import type { Database, Db } from "./database.ts";
+import { instant, loadRecord, nextId, readByIds, uncountedPage } from "./support.ts";
 
 /** The administration and user every record of the store belongs to (Moneybird records name them). */
-const ADMINISTRATION_ID = 1;
-const CURRENT_USER_ID = "4960814000000001";
+const ADMINISTRATION: Administration = { id: 1, userId: "4960814000000001" };
 
 /** The administration's custom field definitions: a value can only be set for one of these. */
 export const CUSTOM_FIELDS = [
@@ -55,135 +65,18 @@ export const CUSTOM_FIELDS = [
   { id: "4960814000000103", name: "Contract number" },
 ] as const;
 
-const DELIVERY_METHODS = ["Email", "Simplerinvoicing", "Peppol", "Manual", "Post"];
-
-/** The fields Moneybird's `query` searches. */
-const SEARCHED_FIELDS = [
-  "company_name",
-  "attention",
-  "firstname",
-  "lastname",
-  "address1",
-  "address2",
-  "zipcode",
-  "city",
-  "country",
-  "email",
-  "phone",
-  "customer_id",
-  "tax_number",
-  "chamber_of_commerce",
-  "bank_account",
-] as const;
-
 type Json = Record<string, unknown>;
-interface CustomFieldValue {
-  id: string;
-  name: string;
-  value: string;
-}
-interface StoredContact extends Json {
-  id: string;
-  customer_id: string;
-  version: number;
-  archived: boolean;
-  created_at: string;
-  updated_at: string;
-  moneybird_payments_mandate: boolean;
-  notes: Json[];
-  custom_fields: CustomFieldValue[];
-  contact_people: StoredPerson[];
-}
-interface StoredPerson extends Json {
-  id: string;
-  version: number;
-  updated_at: string;
-}
-
-type ErrorsByAttribute = Record<string, string[]>;
 
 /** Moneybird's 422 body, converted exactly as the REST adapter converts it. */
 function assertNoErrors(errors: ErrorsByAttribute): void {
-  if (Object.keys(errors).length > 0) throw new ValidationError(fieldErrorsFromMoneybird({ error: errors }));
+  if (hasErrors(errors)) throw new ValidationError(fieldErrorsFromMoneybird({ error: errors }));
 }
 
-function addError(errors: ErrorsByAttribute, attribute: string, message: string): void {
-  errors[attribute] = [...(errors[attribute] ?? []), message];
-}
-
-const epochSeconds = (at: Date) => Math.floor(at.getTime() / 1000);
-
-/** Moneybird's `version` is the epoch second of the last change; it never repeats, so it only grows. */
-function touch(record: { version: number; updated_at: string }, at: Date): void {
-  record.updated_at = at.toISOString();
-  record.version = Math.max(epochSeconds(at), record.version + 1);
-}
-
-/** What Moneybird returns for a contact whose create set nothing else. */
-function newContactRecord(id: string, at: Date): StoredContact {
-  const now = at.toISOString();
-  const digest = createHash("sha256").update(id).digest("hex");
-  return {
-    id,
-    administration_id: ADMINISTRATION_ID,
-    company_name: "",
-    firstname: "",
-    lastname: "",
-    address1: "",
-    address2: "",
-    zipcode: "",
-    city: "",
-    country: "NL",
-    phone: "",
-    delivery_method: "Email",
-    customer_id: "",
-    tax_number: "",
-    chamber_of_commerce: "",
-    bank_account: "",
-    is_trusted: false,
-    max_transfer_amount: null,
-    attention: "",
-    email: "",
-    email_ubl: true,
-    send_invoices_to_attention: "",
-    send_invoices_to_email: "",
-    send_estimates_to_attention: "",
-    send_estimates_to_email: "",
-    direct_debit: false,
-    sepa_active: false,
-    sepa_iban: "",
-    sepa_iban_account_name: "",
-    sepa_bic: "",
-    sepa_mandate_id: "",
-    sepa_mandate_date: null,
-    sepa_sequence_type: "RCUR",
-    credit_card_number: "",
-    credit_card_reference: "",
-    credit_card_type: null,
-    tax_number_validated_at: null,
-    tax_number_valid: null,
-    invoice_workflow_id: null,
-    estimate_workflow_id: null,
-    si_identifier: "",
-    si_identifier_type: null,
-    moneybird_payments_mandate: false,
-    created_at: now,
-    updated_at: now,
-    version: epochSeconds(at),
-    sales_invoices_url: `https://moneybird.com/${ADMINISTRATION_ID}/sales_invoices/${digest}/all`,
-    notes: [],
-    custom_fields: [],
-    contact_people: [],
-    archived: false,
-    events: [],
-  };
-}
-
-const toContact = (record: StoredContact) => contactFromRecord(ContactRecord.parse(record), record);
-const readContact = (json: string) => toContact(JSON.parse(json) as StoredContact);
+const toContact = (record: ContactJson) => contactFromRecord(ContactRecord.parse(record), record);
+const readContact = (json: string) => toContact(JSON.parse(json) as ContactJson);
 
 /** The contact a record is, and the row that stores it. */
-function contactRow(record: StoredContact) {
+function contactRow(record: ContactJson) {
   const contact = toContact(record);
   return {
     contact,
@@ -201,21 +94,25 @@ function contactRow(record: StoredContact) {
 }
 
 const loadContact = (db: Db, id: string) =>
-  loadRecord<StoredContact>(db, "moneybird_contacts", "MoneybirdContact", id);
+  loadRecord<ContactJson>(db, "moneybird_contacts", "MoneybirdContact", id);
 
-async function saveContact(db: Db, record: StoredContact): Promise<MoneybirdContact> {
+async function saveContact(db: Db, record: ContactJson): Promise<MoneybirdContact> {
   const { contact, columns } = contactRow(record);
   await db.updateTable("moneybird_contacts").set(columns).where("id", "=", Number(record.id)).execute();
   return contact;
 }
 
-const isEmailList = (value: unknown) =>
-  isBlank(value) ||
-  String(value)
-    .split(",")
-    .every((address) => isEmail(address.trim()));
-
-const firstAddress = (emails: string) => emails.split(",")[0]?.trim() ?? "";
+/** Whether another contact has the customer id (a blank one is Moneybird's to assign). */
+async function customerIdTaken(db: Db, record: ContactJson): Promise<boolean> {
+  if (isBlank(record.customer_id)) return false;
+  const owner = await db
+    .selectFrom("moneybird_contacts")
+    .select("id")
+    .where("customer_id", "=", record.customer_id)
+    .where("id", "!=", Number(record.id))
+    .executeTakeFirst();
+  return owner !== undefined;
+}
 
 /** The next free numeric customer id, as Moneybird assigns one to a contact that has none. */
 async function nextCustomerId(db: Db): Promise<string> {
@@ -224,93 +121,33 @@ async function nextCustomerId(db: Db): Promise<string> {
   return String((rows[0]?.highest ?? 0) + 1);
 }
 
-type CustomFieldsAttributes = { id: string; value: string }[];
-
-/** Applies a write body. Moneybird shows the first invoice address as `email`, the invoice attention as `attention`. */
-function applyContactBody(record: StoredContact, body: Json): void {
-  const { custom_fields_attributes, contact_person, ...attributes } = body;
-  Object.assign(record, attributes);
-  if (typeof attributes.send_invoices_to_attention === "string")
-    record.attention = attributes.send_invoices_to_attention;
-  if (typeof attributes.send_invoices_to_email === "string")
-    record.email = firstAddress(attributes.send_invoices_to_email);
-  const values = new Map(record.custom_fields.map((field) => [field.id, field.value]));
-  for (const field of (custom_fields_attributes ?? []) as CustomFieldsAttributes)
-    values.set(String(field.id), field.value);
-  record.custom_fields = CUSTOM_FIELDS.filter((field) => values.has(field.id)).map((field) => ({
-    ...field,
-    value: values.get(field.id) ?? "",
-  }));
+/** Applies a write body to a contact, or throws what Moneybird answers a body that breaks its rules. */
+async function applyValidContactBody(db: Db, record: ContactJson, body: Json): Promise<void> {
+  applyContactBody(record, body, CUSTOM_FIELDS);
+  assertNoErrors(
+    contactErrors(record, body, {
+      customerIdTaken: await customerIdTaken(db, record),
+      customFields: CUSTOM_FIELDS,
+    }),
+  );
+  if (isBlank(record.customer_id)) record.customer_id = await nextCustomerId(db);
 }
 
-async function assertValidContact(db: Db, record: StoredContact, body: Json): Promise<void> {
-  const errors: ErrorsByAttribute = {};
-  const hasName = !isBlank(record.company_name) || (!isBlank(record.firstname) && !isBlank(record.lastname));
-  if (!hasName) {
-    for (const attribute of ["firstname", "lastname", "company_name"]) {
-      if (isBlank(record[attribute])) addError(errors, attribute, "is required");
-    }
-  }
-  for (const attribute of ["send_invoices_to_email", "send_estimates_to_email"]) {
-    if (!isEmailList(record[attribute])) addError(errors, attribute, "is invalid");
-  }
-  if (!isBlank(record.delivery_method) && !DELIVERY_METHODS.includes(String(record.delivery_method))) {
-    addError(errors, "delivery_method", "is not included in the list");
-  }
-  if (!isBlank(record.customer_id)) {
-    const owner = await db
-      .selectFrom("moneybird_contacts")
-      .select("id")
-      .where("customer_id", "=", record.customer_id)
-      .where("id", "!=", Number(record.id))
-      .executeTakeFirst();
-    if (owner) addError(errors, "customer_id", "has already been taken");
-  }
-  for (const field of (body.custom_fields_attributes ?? []) as CustomFieldsAttributes) {
-    if (!CUSTOM_FIELDS.some((known) => known.id === String(field.id))) {
-      addError(errors, "custom_fields", `Custom field with id ${field.id} not found for administration`);
-    }
-  }
-  const person = body.contact_person as Json | undefined;
-  if (person && (isBlank(person.firstname) || isBlank(person.lastname)))
-    addError(errors, "contact_person", "is invalid");
-  assertNoErrors(errors);
-}
+/** Where a new record inside a contact belongs, with its id taken from the store's sequence. */
+const childOrigin = async (db: Db, contactId: string, at: Date): Promise<ChildRecordOrigin> => ({
+  administration: ADMINISTRATION,
+  contactId,
+  id: String(await nextId(db, "moneybird")),
+  at,
+});
 
-function personErrors(person: Json): ErrorsByAttribute {
-  const errors: ErrorsByAttribute = {};
-  for (const attribute of ["firstname", "lastname"]) {
-    if (isBlank(person[attribute])) addError(errors, attribute, "can't be blank");
-  }
-  if (!isBlank(person.email) && !isEmail(String(person.email))) addError(errors, "email", "is invalid");
-  return errors;
-}
-
-function newPersonRecord(id: number, contactId: string, at: Date, body: Json): StoredPerson {
-  const now = at.toISOString();
-  return {
-    id: String(id),
-    contact_id: contactId,
-    administration_id: ADMINISTRATION_ID,
-    firstname: null,
-    lastname: null,
-    phone: null,
-    email: null,
-    department: null,
-    created_at: now,
-    updated_at: now,
-    version: epochSeconds(at),
-    ...body,
-  };
-}
-
-function findPerson(record: StoredContact, personId: string): StoredPerson {
+function findPerson(record: ContactJson, personId: string): PersonJson {
   const person = record.contact_people.find((candidate) => candidate.id === personId);
   if (!person) throw new NotFoundError("ContactPerson", `${record.id}/${personId}`);
   return person;
 }
 
-const toPerson = (person: StoredPerson, contactId: string): ContactPerson =>
+const toPerson = (person: PersonJson, contactId: string): ContactPerson =>
   contactPersonFromRecord(ContactPersonRecord.parse(person), contactId, person);
 
 /** Creates a contact inside the caller's transaction. */
@@ -321,13 +158,11 @@ export async function insertMoneybirdContact(
 ): Promise<MoneybirdContact> {
   const body = contactBody(input);
   const id = await nextId(db, "moneybird");
-  const record = newContactRecord(String(id), at);
-  applyContactBody(record, body);
-  await assertValidContact(db, record, body);
-  if (isBlank(record.customer_id)) record.customer_id = await nextCustomerId(db);
+  const record = newContactRecord(ADMINISTRATION, String(id), at);
+  await applyValidContactBody(db, record, body);
   const person = body.contact_person as Json | undefined;
   if (person)
-    record.contact_people.push(newPersonRecord(await nextId(db, "moneybird"), record.id, at, person));
+    record.contact_people.push(newContactPersonRecord(await childOrigin(db, record.id, at), person));
   const { contact, columns } = contactRow(record);
   await db
     .insertInto("moneybird_contacts")
@@ -338,10 +173,7 @@ export async function insertMoneybirdContact(
 
 async function updateMoneybirdContact(db: Db, id: string, patch: UpdateMoneybirdContact, at: Date) {
   const record = await loadContact(db, id);
-  const body = contactBody(patch);
-  applyContactBody(record, body);
-  await assertValidContact(db, record, body);
-  if (isBlank(record.customer_id)) record.customer_id = await nextCustomerId(db);
+  await applyValidContactBody(db, record, contactBody(patch));
   touch(record, at);
   return saveContact(db, record);
 }
@@ -370,8 +202,8 @@ export async function insertContactPerson(
 ): Promise<ContactPerson> {
   const record = await loadContact(db, contactId);
   const body = contactPersonBody(input);
-  assertNoErrors(personErrors(body));
-  const person = newPersonRecord(await nextId(db, "moneybird"), record.id, at, body);
+  assertNoErrors(contactPersonErrors(body));
+  const person = newContactPersonRecord(await childOrigin(db, record.id, at), body);
   record.contact_people.push(person);
   touch(record, at);
   await saveContact(db, record);
@@ -387,40 +219,12 @@ export async function insertNote(
   const record = await loadContact(db, contactId);
   const body = noteBody(input);
   if (isBlank(body.note)) assertNoErrors({ note: ["can't be blank"] });
-  const now = at.toISOString();
-  const note = {
-    id: String(await nextId(db, "moneybird")),
-    administration_id: ADMINISTRATION_ID,
-    entity_id: record.id,
-    entity_type: "Contact",
-    user_id: CURRENT_USER_ID,
-    assignee_id: body.assignee_id ?? null,
-    todo: body.todo === true || body.assignee_id !== undefined,
-    note: body.note,
-    completed_at: null,
-    completed_by_id: null,
-    todo_type: null,
-    data: {},
-    created_at: now,
-    updated_at: now,
-  };
+  const note = newNoteRecord(await childOrigin(db, record.id, at), body);
   record.notes.push(note);
   touch(record, at);
   await saveContact(db, record);
   return noteFromRecord(NoteRecord.parse(note), record.id, note);
 }
-
-/** "20210601..20210630" → "202106..202106": Moneybird answers with the months the period covers. */
-const monthPeriod = (period: string) => period.replace(/^(\d{6})\d{2}\.\.(\d{6})\d{2}$/, "$1..$2");
-const currentMonth = (at: Date) => {
-  const month = at.toISOString().slice(0, 7).replace("-", "");
-  return `${month}..${month}`;
-};
-/** Moneybird writes prices as decimals ("100.0" for 100). */
-const decimal = (price: string) => {
-  const value = Number(price);
-  return Number.isInteger(value) ? value.toFixed(1) : String(value);
-};
 
 export async function insertAdditionalCharge(
   db: Db,
@@ -435,20 +239,11 @@ export async function insertAdditionalCharge(
   if (isBlank(body.product_id)) addError(errors, "product_id", "can't be blank");
   if (isBlank(body.price)) addError(errors, "price", "can't be blank");
   else if (!Number.isFinite(Number(body.price))) addError(errors, "price", "is not a number");
-  if (body.period !== undefined && !/^\d{8}\.\.\d{8}$/.test(String(body.period)))
-    addError(errors, "period", "is invalid");
+  if (body.period !== undefined && !isChargePeriod(body.period)) addError(errors, "period", "is invalid");
   assertNoErrors(errors);
 
-  const record = {
-    id: String(await nextId(db, "moneybird")),
-    administration_id: ADMINISTRATION_ID,
-    contact_id: contact.id,
-    subscription_id: null,
-    product_id: String(body.product_id),
-    detail_id: null,
-    amount: body.amount ?? null,
-    price: decimal(String(body.price)),
-    period: body.period === undefined ? currentMonth(at) : monthPeriod(String(body.period)),
+  const record: Json = {
+    ...newAdditionalChargeRecord(await childOrigin(db, contact.id, at), body),
     description: body.description ?? "",
   };
   await db
@@ -532,7 +327,7 @@ export function createMoneybirdContactSource(db: Db, options: MoneybirdStoreOpti
   const changePerson = (
     contactId: string,
     personId: string,
-    change: (record: StoredContact, person: StoredPerson, at: Date) => void,
+    change: (record: ContactJson, person: PersonJson, at: Date) => void,
   ) =>
     write(async (trx, at) => {
       const record = await loadContact(trx, contactId);
@@ -597,7 +392,7 @@ export function createMoneybirdContactSource(db: Db, options: MoneybirdStoreOpti
     async updateContactPerson(contactId, personId, patch) {
       const person = await changePerson(contactId, personId, (_record, person, at) => {
         const changed = { ...person, ...contactPersonBody(patch) };
-        assertNoErrors(personErrors(changed));
+        assertNoErrors(contactPersonErrors(changed));
         Object.assign(person, changed);
         touch(person, at);
       });

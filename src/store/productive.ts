@@ -20,23 +20,19 @@ import {
   ContactEntryRecord,
   companyAttributes,
   companyFromRecord,
+  companyRelationships,
   contactEntryAttributes,
   contactEntryFromRecord,
+  contactEntryRelationships,
   EMPTY_COMPANY_ATTRIBUTES,
+  EMPTY_CONTACT_ENTRY_ATTRIBUTES,
   fieldErrorsFromJsonApi,
+  type JsonApiErrors,
 } from "../sources/productive/mapping.ts";
+import { blankAttribute, companyErrors, domainKey } from "../sources/productive/rules.ts";
+import { foldCase, isBlank } from "../sources/shared/text.ts";
 import type { Database, Db } from "./database.ts";
-import {
-  countedPage,
-  foldCase,
-  instant,
-  isBlank,
-  loadRecord,
-  nextId,
-  nextIds,
-  readByIds,
-  storedIds,
-} from "./support.ts";
+import { countedPage, instant, loadRecord, nextId, nextIds, readByIds, storedIds } from "./support.ts";
 
 /** The organization every record of the store belongs to (Productive records name theirs). */
 const ORGANIZATION_ID = "1";
@@ -49,98 +45,28 @@ type StoredResource = {
   relationships: Record<string, unknown>;
 };
 
-const notIncluded = () => ({ meta: { included: false } });
-const organization = () => ({ data: { type: "organizations", id: ORGANIZATION_ID } });
-
-const CONTACT_ENTRY_DEFAULTS: Attributes = {
-  contactable_type: null,
-  type: null,
-  name: null,
-  email: null,
-  phone: null,
-  website: null,
-  address: null,
-  city: null,
-  state: null,
-  zipcode: null,
-  country: null,
-  vat: null,
-  billing_address: false,
-};
-
-/** Mail providers' domains, which Productive refuses as a company's domain. */
-const PUBLIC_MAIL_DOMAINS = new Set([
-  "gmail.com",
-  "googlemail.com",
-  "yahoo.com",
-  "ymail.com",
-  "hotmail.com",
-  "outlook.com",
-  "live.com",
-  "msn.com",
-  "icloud.com",
-  "me.com",
-  "mac.com",
-  "aol.com",
-  "protonmail.com",
-  "proton.me",
-  "gmx.com",
-  "gmx.de",
-  "gmx.net",
-  "web.de",
-  "mail.com",
-  "yandex.com",
-  "zoho.com",
-]);
-const HOSTNAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
-
-interface AttributeError {
-  attribute: string;
-  detail: string;
-}
-
 /** Productive's 422 body, converted exactly as the REST adapter converts it, so both give the same paths. */
-function productiveValidationError(errors: AttributeError[]): ValidationError {
-  return new ValidationError(
-    fieldErrorsFromJsonApi({
-      errors: errors.map(({ attribute, detail }) => ({
-        status: "422",
-        code: "invalid_attribute",
-        title: "Invalid Attribute",
-        detail,
-        source: { pointer: `data/attributes/${attribute}` },
-      })),
-    }),
-  );
+function assertNoErrors(errors: JsonApiErrors["errors"]): void {
+  if (errors.length > 0) throw new ValidationError(fieldErrorsFromJsonApi({ errors }));
 }
 
-async function domainError(db: Db, domain: unknown, companyId: number): Promise<string | null> {
-  if (domain === null || domain === undefined) return null;
-  if (domain === "") return "domain can't be empty string";
-  if (typeof domain !== "string" || !HOSTNAME.test(domain)) return "domain format not valid";
-  const key = foldCase(domain);
-  if (PUBLIC_MAIL_DOMAINS.has(key)) return "public domains are not allowed";
+async function domainTaken(db: Db, domain: unknown, companyId: number): Promise<boolean> {
+  if (typeof domain !== "string") return false;
   const owner = await db
     .selectFrom("productive_companies")
     .select("id")
-    .where("domain_key", "=", key)
+    .where("domain_key", "=", domainKey(domain))
     .where("id", "!=", companyId)
     .executeTakeFirst();
-  return owner ? "domain already taken" : null;
+  return owner !== undefined;
 }
 
-/** Every rule the company breaks, reported together as Productive does. */
 async function assertValidCompany(db: Db, attributes: Attributes, companyId: number): Promise<void> {
-  const errors: AttributeError[] = [];
-  if (isBlank(attributes.name)) errors.push({ attribute: "name", detail: "can't be blank" });
-  const domain = await domainError(db, attributes.domain, companyId);
-  if (domain) errors.push({ attribute: "domain", detail: domain });
-  if (errors.length > 0) throw productiveValidationError(errors);
+  assertNoErrors(companyErrors(attributes, await domainTaken(db, attributes.domain, companyId)));
 }
 
 function assertValidContactEntry(attributes: Attributes): void {
-  if (isBlank(attributes.name))
-    throw productiveValidationError([{ attribute: "name", detail: "can't be blank" }]);
+  if (isBlank(attributes.name)) assertNoErrors([blankAttribute("name")]);
 }
 
 /** Like Productive: the name's first letters in capitals and its digits, numbered when already used. */
@@ -184,7 +110,7 @@ function companyRow(record: StoredResource) {
       billing_name_key: company.billingName === null ? null : foldCase(company.billingName),
       vat: company.vat,
       default_currency: company.defaultCurrency,
-      domain_key: company.domain === null ? null : foldCase(company.domain),
+      domain_key: company.domain === null ? null : domainKey(company.domain),
       due_days: company.dueDays,
       archived: company.status === "ARCHIVED" ? 1 : 0,
       created_at_ms: Date.parse(company.createdAt),
@@ -222,15 +148,8 @@ function contactEntryResource(id: number, companyId: string, attributes: Attribu
   const record = {
     id: String(id),
     type: "contact_entries",
-    attributes: { ...CONTACT_ENTRY_DEFAULTS, ...attributes },
-    relationships: {
-      organization: organization(),
-      company: { data: { type: "companies", id: companyId } },
-      person: notIncluded(),
-      invoice: notIncluded(),
-      subsidiary: notIncluded(),
-      purchase_order: notIncluded(),
-    },
+    attributes: { ...EMPTY_CONTACT_ENTRY_ATTRIBUTES, ...attributes },
+    relationships: contactEntryRelationships(ORGANIZATION_ID, companyId),
   };
   assertValidContactEntry(record.attributes);
   return record;
@@ -304,13 +223,7 @@ export async function insertCompany(db: Db, input: CreateCompany, at: Date): Pro
       company_code: given.company_code || (await generateCompanyCode(db, input.name)),
       ...(contact ? { contact: contactAttributeWithEntryIds(contact as Attributes, entryIds) } : {}),
     },
-    relationships: {
-      organization: organization(),
-      default_subsidiary: notIncluded(),
-      default_tax_rate: notIncluded(),
-      custom_field_people: notIncluded(),
-      custom_field_attachments: notIncluded(),
-    },
+    relationships: companyRelationships(ORGANIZATION_ID),
   };
   const { company, columns } = companyRow(record);
   await db

@@ -74,11 +74,3 @@ export function instant(timestamp: Timestamp): number {
   if (Number.isNaN(ms)) throw new BadUserInputError(`not an ISO 8601 timestamp: ${timestamp}`);
   return ms;
 }
-
-/** The comparison key of case-insensitive filters and sorts. */
-export const foldCase = (value: string) => value.toLocaleLowerCase("en");
-
-export const isBlank = (value: unknown) => typeof value !== "string" || value.trim() === "";
-
-const EMAIL = /^[^\s@,]+@[^\s@,]+\.[^\s@,]+$/;
-export const isEmail = (value: string) => EMAIL.test(value);

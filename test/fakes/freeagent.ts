@@ -1,4 +1,6 @@
 import type { FreeAgentConfig } from "../../src/config.ts";
+import type { FreeAgentView } from "../../src/domain/index.ts";
+import * as rules from "../../src/sources/freeagent/rules.ts";
 import { type FakeResponse, type FakeServer, type RecordedRequest, startFakeServer } from "./fake-server.ts";
 
 /**
@@ -10,16 +12,6 @@ import { type FakeResponse, type FakeServer, type RecordedRequest, startFakeServ
  */
 
 export type FreeAgentRecord = Record<string, unknown> & { url: string };
-
-/** What a contact is to the account (invoices, bills, projects): only the fake knows, the views use it. */
-export interface FreeAgentRoles {
-  client?: boolean;
-  supplier?: boolean;
-  activeProjects?: boolean;
-  completedProjects?: boolean;
-  openInvoices?: boolean;
-  openBills?: boolean;
-}
 
 export type FreeAgentErrorShape = "object" | "array";
 
@@ -48,7 +40,8 @@ export interface FakeFreeAgent {
   /** Which documented error body validation failures use (default "array"). */
   setErrorShape(shape: FreeAgentErrorShape): void;
   /** Stores a contact directly: the documented example record, overridden by `attributes`. Returns its id. */
-  seed(attributes?: Partial<FreeAgentRecord>, roles?: FreeAgentRoles): string;
+  /** `roles`: what the contact is to the account, which only the fake knows; the views select by them. */
+  seed(attributes?: Partial<FreeAgentRecord>, roles?: Partial<rules.FreeAgentRoles>): string;
   record(id: string): FreeAgentRecord | undefined;
   close(): Promise<void>;
 }
@@ -112,40 +105,26 @@ const EXAMPLE: Record<string, unknown> = {
   status: "Active",
 };
 
-/** What FreeAgent fills in on a create; it leaves out the attributes that have no value. */
-const CREATE_DEFAULTS: Record<string, unknown> = {
-  account_balance: "0.0",
-  active_projects_count: 0,
-  status: "Active",
-};
-
-const withoutNulls = (record: Record<string, unknown>) =>
-  Object.fromEntries(Object.entries(record).filter(([, value]) => value !== null && value !== undefined));
-
 interface StoredContact {
   id: number;
   record: FreeAgentRecord;
-  roles: FreeAgentRoles;
+  roles: Partial<rules.FreeAgentRoles>;
 }
 
-const VIEWS: Record<string, (contact: StoredContact) => boolean> = {
-  all: () => true,
-  active: (c) => c.record.status !== "Hidden",
-  clients: (c) => c.roles.client === true,
-  suppliers: (c) => c.roles.supplier === true && c.record.status !== "Hidden",
-  active_projects: (c) => c.roles.client === true && c.roles.activeProjects === true,
-  completed_projects: (c) => c.roles.client === true && c.roles.completedProjects === true,
-  open_clients: (c) => c.roles.client === true && c.roles.openInvoices === true,
-  open_suppliers: (c) => c.roles.supplier === true && c.roles.openBills === true,
-  hidden: (c) => c.record.status === "Hidden",
-};
+/** The view a `view` parameter names (the adapter sends the lower-case name), or undefined. */
+function viewFilter(view: string): ((contact: StoredContact) => boolean) | undefined {
+  const name = view.toUpperCase();
+  if (!Object.hasOwn(rules.VIEW_RULES, name)) return undefined;
+  const { status, roles } = rules.VIEW_RULES[name as FreeAgentView];
+  return (contact) =>
+    (status === undefined || contact.record.status === status) &&
+    roles.every((role) => contact.roles[role] === true);
+}
 
 const text = (value: unknown) => (typeof value === "string" ? value : "");
-const isBlank = (value: unknown) => text(value).trim() === "";
 
 const SORT_KEYS: Record<string, (record: FreeAgentRecord) => string> = {
-  // "the concatenation of organisation_name, last_name and first_name"
-  name: (r) => `${text(r.organisation_name)}${text(r.last_name)}${text(r.first_name)}`.toLowerCase(),
+  name: rules.nameSortKey,
   created_at: (r) => text(r.created_at),
   updated_at: (r) => text(r.updated_at),
 };
@@ -174,7 +153,7 @@ export async function startFakeFreeAgent(options: FakeFreeAgentOptions = {}): Pr
   let origin = "";
   const contactUrl = (id: number) => `${origin}${CONTACTS}/${id}`;
 
-  function insert(attributes: Record<string, unknown>, roles: FreeAgentRoles): StoredContact {
+  function insert(attributes: Record<string, unknown>, roles: Partial<rules.FreeAgentRoles>): StoredContact {
     const id = nextId++;
     const now = tick();
     const contact = {
@@ -192,11 +171,7 @@ export async function startFakeFreeAgent(options: FakeFreeAgentOptions = {}): Pr
       : { errors: { error: { message: messages.join(", ") } } };
 
   function invalid(record: Record<string, unknown>): string[] {
-    const messages: string[] = [];
-    if (isBlank(record.organisation_name) && (isBlank(record.first_name) || isBlank(record.last_name))) {
-      if (isBlank(record.first_name)) messages.push("First name can't be blank");
-      if (isBlank(record.last_name)) messages.push("Last name can't be blank");
-    }
+    const messages = rules.contactNameErrors(record);
     if (record.status !== undefined && !STATUSES.includes(text(record.status))) {
       messages.push("Status is not included in the list");
     }
@@ -216,7 +191,7 @@ export async function startFakeFreeAgent(options: FakeFreeAgentOptions = {}): Pr
     const sort = query.get("sort") ?? "name";
     const page = Number(query.get("page") ?? 1);
     const perPage = Number(query.get("per_page") ?? DEFAULT_PER_PAGE);
-    const inView = VIEWS[view];
+    const inView = viewFilter(view);
     const sortKey = SORT_KEYS[sort.replace(/^-/, "")];
     const since = query.get("updated_since");
     const validSince = since === null || !Number.isNaN(Date.parse(since));
@@ -257,7 +232,7 @@ export async function startFakeFreeAgent(options: FakeFreeAgentOptions = {}): Pr
       if (!attributes) return { status: 400, body: errorBody(["The request needs a root contact element"]) };
       const messages = invalid(attributes);
       if (messages.length > 0) return { status: 422, body: errorBody(messages) };
-      const contact = insert({ ...CREATE_DEFAULTS, ...withoutNulls(attributes) }, {});
+      const contact = insert({ ...rules.CREATE_DEFAULTS, ...rules.withoutNulls(attributes) }, {});
       return { status: 201, headers: { location: contact.record.url }, body: { contact: contact.record } };
     }
     const id = /^\/v2\/contacts\/(\d+)$/.exec(request.path)?.[1];
@@ -274,7 +249,7 @@ export async function startFakeFreeAgent(options: FakeFreeAgentOptions = {}): Pr
     const updated = { ...contact.record, ...changes };
     const messages = invalid(updated);
     if (messages.length > 0) return { status: 422, body: errorBody(messages) };
-    contact.record = { ...withoutNulls(updated), url: contact.record.url, updated_at: tick() };
+    contact.record = { ...rules.withoutNulls(updated), url: contact.record.url, updated_at: tick() };
     // The docs show a bare 200 for an update.
     return { status: 200 };
   }

@@ -1,19 +1,20 @@
-import { createHash, randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { randomBytes } from "node:crypto";
 import type { MoneybirdConfig } from "../../src/config.ts";
+import * as rules from "../../src/sources/moneybird/rules.ts";
+import { foldCase, isBlank } from "../../src/sources/shared/text.ts";
 import { CUSTOM_FIELDS } from "../../src/store/moneybird.ts";
 import { loadOpenApiValidator } from "../support/openapi.ts";
 import { type FakeResponse, type FakeServer, type RecordedRequest, startFakeServer } from "./fake-server.ts";
 
 /**
  * A fake Moneybird API v2 (contacts) on 127.0.0.1. It keeps contacts in the exact response shape of
- * moneybird-contacts.openapi.json, enforces the rules the local store enforces (src/store/moneybird.ts)
- * but answers them the way Moneybird does (422/400/404 bodies of the spec), pages with `Link`
- * headers, and checks every exchange against the spec: `violations` lists what broke it.
+ * moneybird-contacts.openapi.json, enforces Moneybird's contact rules (src/sources/moneybird/rules.ts,
+ * which the local store enforces too) but answers them the way Moneybird does (422/400/404 bodies
+ * of the spec), pages with `Link` headers, and checks every exchange against the spec: `violations`
+ * lists what broke it.
  */
 
 type Json = Record<string, unknown>;
-type Errors = Record<string, string[]>;
 
 export interface FakeMoneybirdOptions {
   /** Digits, as Moneybird's are (the spec's `sales_invoices_url` pattern needs them). */
@@ -42,54 +43,15 @@ export interface FakeMoneybird extends Omit<FakeServer, "close"> {
 }
 
 const SPEC = new URL("../support/moneybird-contacts.openapi.json", import.meta.url);
-/** The spec's full `contact_response` example: every property Moneybird sends, with Moneybird's blank values. */
-const CONTACT_EXAMPLE = (() => {
-  const spec = JSON.parse(readFileSync(SPEC, "utf8"));
-  const get = spec.paths["/{administration_id}/contacts/customer_id/{customer_id}{format}"].get;
-  return get.responses["200"].content["application/json"].examples.ReturnAContact.value as Json;
-})();
-/** The attributes the example fills in that a new contact has blank. */
-const EXAMPLE_VALUES = [
-  "company_name",
-  "firstname",
-  "lastname",
-  "address1",
-  "zipcode",
-  "city",
-  "customer_id",
-  "email",
-  "send_invoices_to_email",
-  "send_estimates_to_email",
-];
 let validator: ReturnType<typeof loadOpenApiValidator> | undefined;
 const USER_ID = "496081346724103269";
 const FIRST_ID = 496081400000000000n;
-const DELIVERY_METHODS = ["Email", "Simplerinvoicing", "Peppol", "Manual", "Post"];
-const SEARCHED_FIELDS = [
-  "company_name",
-  "attention",
-  "firstname",
-  "lastname",
-  "address1",
-  "address2",
-  "zipcode",
-  "city",
-  "country",
-  "email",
-  "phone",
-  "customer_id",
-  "tax_number",
-  "chamber_of_commerce",
-  "bank_account",
-];
-const EMAIL = /^[^\s@,]+@[^\s@,]+\.[^\s@,]+$/;
-const isBlank = (value: unknown) => typeof value !== "string" || value.trim() === "";
-const fold = (value: unknown) => String(value ?? "").toLocaleLowerCase("en");
+const fold = (value: unknown) => foldCase(String(value ?? ""));
 
 const json = (status: number, body?: unknown): FakeResponse => ({ status, body });
 const symbolic = (status: number, error: string, symbols: Json) => json(status, { error, symbolic: symbols });
 const recordNotFound = () => symbolic(404, "record not found", { id: "not_found" });
-const invalid = (errors: Errors) =>
+const invalid = (errors: rules.ErrorsByAttribute) =>
   json(422, {
     error: errors,
     details: Object.fromEntries(
@@ -102,6 +64,7 @@ export async function startFakeMoneybird(options: FakeMoneybirdOptions = {}): Pr
   const apiToken = options.apiToken ?? "fake-moneybird-token";
   let paymentsEnabled = options.paymentsEnabled ?? true;
   let rateLimited = { count: 0, retryAfterSeconds: 60 };
+  const administration: rules.Administration = { id: Number(administrationId), userId: USER_ID };
   let lastId = FIRST_ID;
   const nextId = () => String(++lastId);
   const contacts = new Map<string, Json>();
@@ -117,13 +80,9 @@ export async function startFakeMoneybird(options: FakeMoneybirdOptions = {}): Pr
   const spec = validator;
 
   const now = () => new Date().toISOString();
-  const touch = (record: Json) => {
-    record.updated_at = now();
-    record.version = Math.max(Math.floor(Date.now() / 1000), Number(record.version) + 1);
-  };
   const event = (action: string) => ({
-    administration_id: Number(administrationId),
-    user_id: USER_ID,
+    administration_id: administration.id,
+    user_id: administration.userId,
     action,
     link_entity_id: null,
     link_entity_type: null,
@@ -136,125 +95,35 @@ export async function startFakeMoneybird(options: FakeMoneybirdOptions = {}): Pr
   const visible = (contact: Json | undefined, includeArchived: boolean) =>
     contact && (includeArchived || contact.archived !== true) ? contact : undefined;
 
-  /** A contact created with nothing set: the spec's example with its own values blanked. */
-  function newContact(): Json {
-    const id = nextId();
-    const at = now();
-    return {
-      ...structuredClone(CONTACT_EXAMPLE),
-      id,
-      administration_id: Number(administrationId),
-      ...Object.fromEntries(EXAMPLE_VALUES.map((attribute) => [attribute, ""])),
-      created_at: at,
-      updated_at: at,
-      version: Math.floor(Date.now() / 1000),
-      sales_invoices_url: `https://moneybird.com/${administrationId}/sales_invoices/${createHash("sha256").update(id).digest("hex")}/all`,
-      notes: [],
-      custom_fields: [],
-      contact_people: [],
-      events: [],
-    };
-  }
+  /** Where a new record inside a contact belongs, with the next id. */
+  const childOrigin = (contactId: string) => ({ administration, contactId, id: nextId(), at: new Date() });
 
-  function newPerson(contactId: string, body: Json): Json {
-    const at = now();
-    return {
-      id: nextId(),
-      contact_id: contactId,
-      administration_id: Number(administrationId),
-      firstname: null,
-      lastname: null,
-      phone: null,
-      email: null,
-      department: null,
-      created_at: at,
-      updated_at: at,
-      version: Math.floor(Date.now() / 1000),
-      ...body,
-    };
-  }
-
-  /** The `custom_fields_attributes` of a body, in either of the spec's forms (array or index-keyed object). */
-  const customFieldValues = (body: Json) =>
-    Object.values((body.custom_fields_attributes ?? {}) as Record<string, { id: unknown; value: string }>);
-
-  /** Applies a contact body as Moneybird does; returns the 4xx answer when the result is invalid. */
+  /**
+   * Applies a contact body as Moneybird does, to a record the caller drops when the answer is a 4xx;
+   * returns that answer when the result is invalid.
+   */
   function applyContact(record: Json, body: Json): FakeResponse | null {
-    const { custom_fields_attributes: _fields, contact_person: _person, ...attributes } = body;
-    const unknownField = customFieldValues(body).find(
-      (field) => !CUSTOM_FIELDS.some((known) => known.id === String(field.id)),
-    );
-    if (unknownField) {
-      return symbolic(404, `Custom field with id ${unknownField.id} not found for administration`, {
+    const [unknownField] = rules.unknownCustomFieldIds(body, CUSTOM_FIELDS);
+    if (unknownField !== undefined) {
+      return symbolic(404, rules.unknownCustomFieldMessage(unknownField), {
         custom_fields_attributes: "not_found",
       });
     }
-    const candidate = { ...record, ...attributes };
-    const errors: Errors = {};
-    const add = (attribute: string, message: string) => {
-      errors[attribute] = [...(errors[attribute] ?? []), message];
-    };
-    if (isBlank(candidate.company_name) && (isBlank(candidate.firstname) || isBlank(candidate.lastname))) {
-      for (const attribute of ["firstname", "lastname", "company_name"]) {
-        if (isBlank(candidate[attribute])) add(attribute, "is required");
-      }
-    }
-    for (const attribute of ["send_invoices_to_email", "send_estimates_to_email"]) {
-      const value = candidate[attribute];
-      if (
-        !isBlank(value) &&
-        !String(value)
-          .split(",")
-          .every((address) => EMAIL.test(address.trim()))
-      )
-        add(attribute, "is invalid");
-    }
-    if (
-      !isBlank(candidate.delivery_method) &&
-      !DELIVERY_METHODS.includes(String(candidate.delivery_method))
-    ) {
-      add("delivery_method", "is not included in the list");
-    }
-    if (!isBlank(candidate.customer_id)) {
-      const taken = [...contacts.values()].some(
-        (other) => other.id !== record.id && other.customer_id === candidate.customer_id,
+    rules.applyContactBody(record, body, CUSTOM_FIELDS);
+    const customerIdTaken =
+      !isBlank(record.customer_id) &&
+      [...contacts.values()].some(
+        (other) => other.id !== record.id && other.customer_id === record.customer_id,
       );
-      if (taken) add("customer_id", "has already been taken");
-    }
-    const person = body.contact_person as Json | undefined;
-    if (person && (isBlank(person.firstname) || isBlank(person.lastname)))
-      add("contact_person", "is invalid");
-    if (Object.keys(errors).length > 0) return invalid(errors);
-
-    Object.assign(record, attributes);
-    if (typeof attributes.send_invoices_to_attention === "string")
-      record.attention = attributes.send_invoices_to_attention;
-    if (typeof attributes.send_invoices_to_email === "string") {
-      record.email = attributes.send_invoices_to_email.split(",")[0]?.trim() ?? "";
-    }
+    const errors = rules.contactErrors(record, body, { customerIdTaken, customFields: CUSTOM_FIELDS });
+    if (rules.hasErrors(errors)) return invalid(errors);
     if (isBlank(record.customer_id)) {
       const highest = Math.max(0, ...[...contacts.values()].map((other) => Number(other.customer_id) || 0));
       record.customer_id = String(highest + 1);
     }
-    const values = new Map(
-      (record.custom_fields as Json[]).map((field) => [String(field.id), String(field.value)]),
-    );
-    for (const field of customFieldValues(body)) values.set(String(field.id), field.value);
-    record.custom_fields = CUSTOM_FIELDS.filter((field) => values.has(field.id)).map((field) => ({
-      ...field,
-      value: values.get(field.id) ?? "",
-    }));
-    if (person) people(record).push(newPerson(String(record.id), person));
+    const person = body.contact_person as Json | undefined;
+    if (person) people(record).push(rules.newContactPersonRecord(childOrigin(String(record.id)), person));
     return null;
-  }
-
-  function personErrors(person: Json): Errors | null {
-    const errors: Errors = {};
-    for (const attribute of ["firstname", "lastname"]) {
-      if (isBlank(person[attribute])) errors[attribute] = ["can't be blank"];
-    }
-    if (!isBlank(person.email) && !EMAIL.test(String(person.email))) errors.email = ["is invalid"];
-    return Object.keys(errors).length > 0 ? errors : null;
   }
 
   function list(request: RecordedRequest, filtered: boolean): FakeResponse {
@@ -286,7 +155,9 @@ export async function startFakeMoneybird(options: FakeMoneybirdOptions = {}): Pr
     const tests: ((contact: Json) => boolean)[] = [];
     const search = query.get("query");
     if (search)
-      tests.push((contact) => SEARCHED_FIELDS.some((field) => fold(contact[field]).includes(fold(search))));
+      tests.push((contact) =>
+        rules.SEARCHED_FIELDS.some((field) => fold(contact[field]).includes(fold(search))),
+      );
     for (const term of filtered ? (query.get("filter") ?? "").split(",").filter(Boolean) : []) {
       const colon = term.indexOf(":");
       const [key, value] = [term.slice(0, colon), term.slice(colon + 1)];
@@ -358,7 +229,7 @@ export async function startFakeMoneybird(options: FakeMoneybirdOptions = {}): Pr
       (request) => {
         const body = (request.body as Json | undefined)?.contact as Json | undefined;
         if (!body) return symbolic(400, "Contact is required", { contact: "required" });
-        const record = newContact();
+        const record = rules.newContactRecord(administration, nextId(), new Date());
         const failure = applyContact(record, body);
         if (failure) return failure;
         (record.events as Json[]).push(event("contact_created"));
@@ -377,7 +248,7 @@ export async function startFakeMoneybird(options: FakeMoneybirdOptions = {}): Pr
         const changed = structuredClone(record);
         const failure = applyContact(changed, body);
         if (failure) return failure;
-        touch(changed);
+        rules.touch(changed, new Date());
         (changed.events as Json[]).push(event("contact_updated"));
         contacts.set(id, changed);
         return json(200, changed);
@@ -392,7 +263,7 @@ export async function startFakeMoneybird(options: FakeMoneybirdOptions = {}): Pr
         // Moneybird archives what it cannot delete; here, a contact with additional charges.
         if (charges.some((charge) => charge.record.contact_id === id)) {
           record.archived = true;
-          touch(record);
+          rules.touch(record, new Date());
         } else {
           contacts.delete(id);
         }
@@ -408,7 +279,7 @@ export async function startFakeMoneybird(options: FakeMoneybirdOptions = {}): Pr
         if (record.archived)
           return symbolic(400, "Contact can not be archived", { id: "can_not_be_archived" });
         record.archived = true;
-        touch(record);
+        rules.touch(record, new Date());
         return json(204);
       },
     ],
@@ -429,11 +300,11 @@ export async function startFakeMoneybird(options: FakeMoneybirdOptions = {}): Pr
         const record = contacts.get(contactId);
         if (!record) return invalid({ contact: ["must exist"] });
         const body = ((request.body as Json | undefined)?.contact_person ?? {}) as Json;
-        const errors = personErrors(body);
-        if (errors) return invalid(errors);
-        const person = newPerson(contactId, body);
+        const errors = rules.contactPersonErrors(body);
+        if (rules.hasErrors(errors)) return invalid(errors);
+        const person = rules.newContactPersonRecord(childOrigin(contactId), body);
         people(record).push(person);
-        touch(record);
+        rules.touch(record, new Date());
         return json(201, person);
       },
     ],
@@ -449,11 +320,11 @@ export async function startFakeMoneybird(options: FakeMoneybirdOptions = {}): Pr
           ...person,
           ...(((request.body as Json | undefined)?.contact_person ?? {}) as Json),
         };
-        const errors = personErrors(changed);
-        if (errors) return invalid(errors);
+        const errors = rules.contactPersonErrors(changed);
+        if (rules.hasErrors(errors)) return invalid(errors);
         Object.assign(person, changed);
-        touch(person);
-        touch(record);
+        rules.touch(person, new Date());
+        rules.touch(record, new Date());
         return json(200, person);
       },
     ],
@@ -470,25 +341,9 @@ export async function startFakeMoneybird(options: FakeMoneybirdOptions = {}): Pr
         if (!record) return symbolic(400, "Entity is invalid", { entity: "not_found" });
         const body = ((request.body as Json | undefined)?.note ?? {}) as Json;
         if (isBlank(body.note)) return invalid({ note: ["can't be blank"] });
-        const at = now();
-        const note = {
-          id: nextId(),
-          administration_id: Number(administrationId),
-          entity_id: contactId,
-          entity_type: "Contact",
-          user_id: USER_ID,
-          assignee_id: body.assignee_id === undefined ? null : String(body.assignee_id),
-          todo: body.todo === true || body.todo === "true" || body.assignee_id !== undefined,
-          note: body.note,
-          completed_at: null,
-          completed_by_id: null,
-          todo_type: null,
-          data: {},
-          created_at: at,
-          updated_at: at,
-        };
+        const note = rules.newNoteRecord(childOrigin(contactId), body);
         notes(record).push(note);
-        touch(record);
+        rules.touch(record, new Date());
         return json(201, note);
       },
     ],
@@ -524,16 +379,10 @@ export async function startFakeMoneybird(options: FakeMoneybirdOptions = {}): Pr
         if (isBlank(String(body.price ?? "")) || !Number.isFinite(Number(body.price))) {
           return symbolic(400, "price is invalid", { price: "invalid" });
         }
-        if (body.period !== undefined && !/^\d{8}\.\.\d{8}$/.test(String(body.period))) {
+        if (body.period !== undefined && !rules.isChargePeriod(body.period)) {
           return symbolic(400, "period is invalid", { period: "invalid" });
         }
-        const record = chargeRecord(
-          contactId,
-          String(body.product_id),
-          String(body.price),
-          body.amount,
-          body.period,
-        );
+        const record = rules.newAdditionalChargeRecord(childOrigin(contactId), body);
         charges.push({ record, billed: false });
         return json(201, record);
       },
@@ -570,7 +419,7 @@ export async function startFakeMoneybird(options: FakeMoneybirdOptions = {}): Pr
           if (mandates.delete(contactId)) {
             const record = contacts.get(contactId) as Json;
             record.moneybird_payments_mandate = false;
-            touch(record);
+            rules.touch(record, new Date());
           }
           return json(204);
         }),
@@ -583,7 +432,7 @@ export async function startFakeMoneybird(options: FakeMoneybirdOptions = {}): Pr
     const embedded = (record?.[list] ?? []) as Json[];
     if (!record || !embedded.some((item) => item.id === id)) return recordNotFound();
     record[list] = embedded.filter((item) => item.id !== id);
-    touch(record);
+    rules.touch(record, new Date());
     return json(204);
   }
 
@@ -591,31 +440,6 @@ export async function startFakeMoneybird(options: FakeMoneybirdOptions = {}): Pr
   function withPayments(contactId: string, answer: () => FakeResponse): FakeResponse {
     if (!paymentsEnabled) return json(403);
     return contacts.has(contactId) ? answer() : json(404);
-  }
-
-  function chargeRecord(
-    contactId: string,
-    productId: string,
-    price: string,
-    amount: unknown,
-    period: unknown,
-  ): Json {
-    const month = new Date().toISOString().slice(0, 7).replace("-", "");
-    const value = Number(price);
-    return {
-      id: nextId(),
-      administration_id: Number(administrationId),
-      contact_id: contactId,
-      subscription_id: null,
-      product_id: productId,
-      detail_id: null,
-      amount: amount === undefined ? null : String(amount),
-      price: Number.isInteger(value) ? value.toFixed(1) : String(value),
-      period:
-        period === undefined
-          ? `${month}..${month}`
-          : String(period).replace(/^(\d{6})\d{2}\.\.(\d{6})\d{2}$/, "$1..$2"),
-    };
   }
 
   function handle(request: RecordedRequest): FakeResponse {
@@ -678,7 +502,11 @@ export async function startFakeMoneybird(options: FakeMoneybirdOptions = {}): Pr
     },
     contact: (id) => contacts.get(id),
     addAdditionalCharge(contactId, charge) {
-      const record = chargeRecord(contactId, charge.productId, charge.price, "1 x", undefined);
+      const record = rules.newAdditionalChargeRecord(childOrigin(contactId), {
+        product_id: charge.productId,
+        price: charge.price,
+        amount: "1 x",
+      });
       charges.push({ record, billed: charge.billed });
       return record;
     },

@@ -2,7 +2,20 @@ import { MockAgent } from "undici";
 import type { ProductiveConfig } from "../../src/config.ts";
 import type { UpstreamRequestEvent } from "../../src/http/upstream-client.ts";
 import { createProductiveSources, type ProductiveSources } from "../../src/sources/productive/index.ts";
-import { EMPTY_COMPANY_ATTRIBUTES } from "../../src/sources/productive/mapping.ts";
+import {
+  companyRelationships,
+  contactEntryRelationships,
+  EMPTY_COMPANY_ATTRIBUTES,
+  EMPTY_CONTACT_ENTRY_ATTRIBUTES,
+  notIncluded,
+} from "../../src/sources/productive/mapping.ts";
+import {
+  blankAttribute,
+  companyErrors,
+  domainKey,
+  invalidAttribute,
+} from "../../src/sources/productive/rules.ts";
+import { foldCase, isBlank } from "../../src/sources/shared/text.ts";
 import { type FakeResponse, type FakeServer, type RecordedRequest, startFakeServer } from "./fake-server.ts";
 
 /**
@@ -37,30 +50,11 @@ export interface FakeProductive extends FakeServer {
 const JSON_API = "application/vnd.api+json";
 const MAX_PAGE_SIZE = 200;
 const DEFAULT_PAGE_SIZE = 30;
-const PUBLIC_DOMAINS = new Set([
-  "gmail.com",
-  "googlemail.com",
-  "yahoo.com",
-  "hotmail.com",
-  "outlook.com",
-  "icloud.com",
-]);
-const DOMAIN_FORMAT = /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,}$/i;
 const ENTRY_TYPES = new Set(["address", "bill_from", "bill_to", "email", "phone", "website"]);
 const CONTACTABLE_TYPES = new Set(["person", "company", "invoice", "subsidiary", "purchase_order"]);
 const COMPANY_SORTS = new Set(["name", "created_at", "last_activity_at"]);
-const ENTRY_ATTRIBUTES = [
-  "name",
-  "email",
-  "phone",
-  "website",
-  "address",
-  "city",
-  "state",
-  "zipcode",
-  "country",
-  "vat",
-] as const;
+/** What a contact entry write sets; `contactable_type` only on create. */
+const WRITABLE_ENTRY_ATTRIBUTES = Object.keys(EMPTY_CONTACT_ENTRY_ATTRIBUTES);
 const WRITABLE_COMPANY_ATTRIBUTES = [
   "name",
   "billing_name",
@@ -79,8 +73,6 @@ const WRITABLE_COMPANY_ATTRIBUTES = [
   "tag_list",
   "external_id",
 ] as const;
-
-const notIncluded = { meta: { included: false } };
 
 export async function startFakeProductive(): Promise<FakeProductive> {
   const token = "fake-productive-token";
@@ -135,46 +127,31 @@ export async function startFakeProductive(): Promise<FakeProductive> {
     return stored;
   }
 
-  function companyErrors(attributes: Json, companyId: string | null): Json[] {
-    const errors: Json[] = [];
-    if ("name" in attributes || companyId === null) {
-      if (typeof attributes.name !== "string" || attributes.name.trim() === "") {
-        errors.push(invalidAttribute("name", "can't be blank"));
-      }
-    }
-    if ("domain" in attributes && attributes.domain !== null) {
-      const domain = String(attributes.domain).toLowerCase();
-      if (domain === "") errors.push(invalidAttribute("domain", "domain can't be empty string"));
-      else if (!DOMAIN_FORMAT.test(domain))
-        errors.push(invalidAttribute("domain", "domain format not valid"));
-      else if (PUBLIC_DOMAINS.has(domain))
-        errors.push(invalidAttribute("domain", "public domains are not allowed"));
-      else if (
-        [...companies.values()].some(
-          (company) =>
-            company.id !== companyId && String(company.attributes.domain ?? "").toLowerCase() === domain,
-        )
-      ) {
-        errors.push(invalidAttribute("domain", "domain already taken"));
-      }
-    }
-    return errors;
+  /** Productive's rules on the attributes a company write leaves it with. */
+  function errorsOfCompany(attributes: Json, companyId: string | null): Json[] {
+    const { domain } = attributes;
+    const domainTaken =
+      typeof domain === "string" &&
+      [...companies.values()].some(
+        (company) =>
+          company.id !== companyId &&
+          typeof company.attributes.domain === "string" &&
+          domainKey(company.attributes.domain) === domainKey(domain),
+      );
+    return companyErrors(attributes, domainTaken);
   }
 
   function entryErrors(attributes: Json, creating: boolean): Json[] {
     const errors: Json[] = [];
-    if (("name" in attributes || creating) && !nonBlank(attributes.name)) {
-      errors.push(invalidAttribute("name", "can't be blank"));
-    }
+    if (("name" in attributes || creating) && isBlank(attributes.name)) errors.push(blankAttribute("name"));
     if ("type" in attributes || creating) {
-      if (!nonBlank(attributes.type)) errors.push(invalidAttribute("type", "can't be blank"));
+      if (isBlank(attributes.type)) errors.push(blankAttribute("type"));
       else if (!ENTRY_TYPES.has(snake(String(attributes.type)))) {
         errors.push(invalidAttribute("type", "is not included in the list"));
       }
     }
     if (creating) {
-      if (!nonBlank(attributes.contactable_type))
-        errors.push(invalidAttribute("contactable_type", "can't be blank"));
+      if (isBlank(attributes.contactable_type)) errors.push(blankAttribute("contactable_type"));
       else if (!CONTACTABLE_TYPES.has(snake(String(attributes.contactable_type)))) {
         errors.push(invalidAttribute("contactable_type", "is not included in the list"));
       }
@@ -281,7 +258,7 @@ export async function startFakeProductive(): Promise<FakeProductive> {
   /** Without `include=company`, Productive hides the company relationship's id. */
   function present(record: JsonApiRecord, q: URLSearchParams): JsonApiRecord {
     if (record.type !== "contact_entries" || includes(q, "company")) return record;
-    return { ...record, relationships: { ...record.relationships, company: notIncluded } };
+    return { ...record, relationships: { ...record.relationships, company: notIncluded() } };
   }
 
   function includedCompanies(q: URLSearchParams, records: JsonApiRecord[]): JsonApiRecord[] {
@@ -301,7 +278,7 @@ export async function startFakeProductive(): Promise<FakeProductive> {
 
   function createCompany(request: RecordedRequest): FakeResponse {
     const attributes = dataOf(request.body)?.attributes ?? {};
-    const errors = companyErrors(attributes, null);
+    const errors = errorsOfCompany(attributes, null);
     if (errors.length > 0) return unprocessable(errors);
     const { contact, ...rest } = attributes;
     const record = storeCompany(pick(rest, WRITABLE_COMPANY_ATTRIBUTES));
@@ -312,7 +289,7 @@ export async function startFakeProductive(): Promise<FakeProductive> {
 
   function updateCompany(request: RecordedRequest, company: JsonApiRecord): FakeResponse {
     const attributes = pick(dataOf(request.body)?.attributes ?? {}, WRITABLE_COMPANY_ATTRIBUTES);
-    const errors = companyErrors(attributes, company.id);
+    const errors = errorsOfCompany({ ...company.attributes, ...attributes }, company.id);
     if (errors.length > 0) return unprocessable(errors);
     Object.assign(company.attributes, attributes, { last_activity_at: now() });
     return single(company, request.query);
@@ -326,7 +303,7 @@ export async function startFakeProductive(): Promise<FakeProductive> {
     const errors = entryErrors(attributes, true);
     if (errors.length > 0) return unprocessable(errors);
     const record = storeEntry(companyId, {
-      ...pick(attributes, [...ENTRY_ATTRIBUTES, "billing_address"]),
+      ...pick(attributes, WRITABLE_ENTRY_ATTRIBUTES),
       type: snake(String(attributes.type)),
       contactable_type: snake(String(attributes.contactable_type)),
     });
@@ -334,11 +311,10 @@ export async function startFakeProductive(): Promise<FakeProductive> {
   }
 
   function updateEntry(request: RecordedRequest, entry: JsonApiRecord): FakeResponse {
-    const attributes = pick(dataOf(request.body)?.attributes ?? {}, [
-      ...ENTRY_ATTRIBUTES,
-      "type",
-      "billing_address",
-    ]);
+    const attributes = pick(
+      dataOf(request.body)?.attributes ?? {},
+      WRITABLE_ENTRY_ATTRIBUTES.filter((name) => name !== "contactable_type"),
+    );
     const errors = entryErrors(attributes, false);
     if (errors.length > 0) return unprocessable(errors);
     Object.assign(
@@ -445,13 +421,7 @@ export function companyRecord(id: string, attributes: Json = {}, organizationId 
       company_code: companyCode(name, id),
       ...attributes,
     },
-    relationships: {
-      organization: { data: { type: "organizations", id: organizationId } },
-      default_subsidiary: notIncluded,
-      default_tax_rate: notIncluded,
-      custom_field_people: notIncluded,
-      custom_field_attachments: notIncluded,
-    },
+    relationships: companyRelationships(organizationId),
   };
 }
 
@@ -466,20 +436,12 @@ export function contactEntryRecord(
     id,
     type: "contact_entries",
     attributes: {
+      ...EMPTY_CONTACT_ENTRY_ATTRIBUTES,
       contactable_type: "company",
       type: "email",
-      ...Object.fromEntries(ENTRY_ATTRIBUTES.map((name) => [name, null])),
-      billing_address: false,
       ...attributes,
     },
-    relationships: {
-      organization: { data: { type: "organizations", id: organizationId } },
-      company: companyId ? { data: { type: "companies", id: companyId } } : notIncluded,
-      person: notIncluded,
-      invoice: notIncluded,
-      subsidiary: notIncluded,
-      purchase_order: notIncluded,
-    },
+    relationships: contactEntryRelationships(organizationId, companyId),
   };
 }
 
@@ -618,14 +580,12 @@ function positiveInt(value: string | null): number | undefined {
   return value && /^[1-9]\d*$/.test(value) ? Number(value) : undefined;
 }
 
-const foldCase = (value: string) => value.toLocaleLowerCase("en");
 const compare = (a: string | number, b: string | number) => (a < b ? -1 : a > b ? 1 : 0);
 const snake = (value: string) =>
   value
     .replace(/([a-z])([A-Z])/g, "$1_$2")
     .replace(/\s+/g, "_")
     .toLowerCase();
-const nonBlank = (value: unknown) => typeof value === "string" && value.trim() !== "";
 
 /** `supported`: what follows "filter[" in each parameter the endpoint knows. */
 function unsupportedFilter(q: URLSearchParams, supported: string[]): FakeResponse | null {
@@ -635,16 +595,6 @@ function unsupportedFilter(q: URLSearchParams, supported: string[]): FakeRespons
     }
   }
   return null;
-}
-
-function invalidAttribute(attribute: string, detail: string): Json {
-  return {
-    status: "422",
-    code: "invalid_attribute",
-    title: "Invalid Attribute",
-    detail,
-    source: { pointer: `data/attributes/${attribute}` },
-  };
 }
 
 const errorsBody = (...errors: Json[]) => ({ errors });

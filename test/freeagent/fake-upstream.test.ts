@@ -19,14 +19,17 @@ beforeAll(async () => {
   close = live.close;
   ids.acme = fake.seed(
     { organisation_name: "Acme Ltd" },
-    { client: true, activeProjects: true, openInvoices: true },
+    { isClient: true, hasActiveProjects: true, hasOpenInvoices: true },
   );
-  ids.zeta = fake.seed({ organisation_name: "Zeta BV" }, { supplier: true, openBills: true });
+  ids.zeta = fake.seed({ organisation_name: "Zeta BV" }, { isSupplier: true, hasOpenBills: true });
   ids.bob = fake.seed(
     { organisation_name: null, first_name: "Bob", last_name: "Baker" },
-    { client: true, completedProjects: true },
+    { isClient: true, hasCompletedProjects: true },
   );
-  ids.gone = fake.seed({ organisation_name: "Gone Inc", status: "Hidden" }, { client: true, supplier: true });
+  ids.gone = fake.seed(
+    { organisation_name: "Gone Inc", status: "Hidden" },
+    { isClient: true, isSupplier: true },
+  );
   for (let i = 0; i < 41; i++) fake.seed({ organisation_name: `Filler ${String(i).padStart(2, "0")}` });
 });
 

@@ -3,7 +3,7 @@ import type { FreeAgentContact, FreeAgentContactFilter, Page } from "../../domai
 import { NotFoundError, ValidationError } from "../../errors.ts";
 import { createConcurrencyLimit } from "../../http/concurrency-limit.ts";
 import { headerValue, integerHeader, linkRelations } from "../../http/headers.ts";
-import { pagesCovering } from "../../http/page-window.ts";
+import { readPageWindow, type UpstreamPage } from "../../http/page-window.ts";
 import {
   parseUpstream,
   type QueryValue,
@@ -65,7 +65,11 @@ export function createFreeAgentContactSource(
   // FreeAgent has no batch read: by-id loads are single GETs, bounded across all callers.
   const limit = createConcurrencyLimit(options.concurrency);
 
-  async function fetchPage(query: Record<string, QueryValue>, page: number, perPage: number) {
+  async function fetchPage(
+    query: Record<string, QueryValue>,
+    page: number,
+    perPage: number,
+  ): Promise<UpstreamPage<Record<string, unknown>>> {
     const response = await client.request({
       method: "GET",
       path: CONTACTS_PATH,
@@ -117,22 +121,10 @@ export function createFreeAgentContactSource(
 
     async list(filter, request): Promise<Page<FreeAgentContact>> {
       const query = listQuery(filter);
-      const pages = pagesCovering(request, MAX_PER_PAGE);
-      const first = await fetchPage(query, pages.first, pages.size);
-      const second =
-        pages.count === 2 && first.hasNext ? await fetchPage(query, pages.first + 1, pages.size) : null;
-      const records = second ? [...first.records, ...second.records] : first.records;
-      const last = second ?? first;
-      const end = pages.skip + request.limit;
-      const { totalCount } = last;
-      return {
-        items: records.slice(pages.skip, end).map(toContact),
-        hasNextPage:
-          totalCount === null
-            ? records.length > end || last.hasNext
-            : request.offset + request.limit < totalCount,
-        totalCount,
-      };
+      const page = await readPageWindow(request, MAX_PER_PAGE, (number, size) =>
+        fetchPage(query, number, size),
+      );
+      return { ...page, items: page.items.map(toContact) };
     },
 
     async create(input) {

@@ -9,9 +9,10 @@ import type {
 } from "../../domain/index.ts";
 import { BadUserInputError, NotFoundError, UpstreamError } from "../../errors.ts";
 import { linkRelations } from "../../http/headers.ts";
-import { pagesCovering } from "../../http/page-window.ts";
+import { readPageWindow, type UpstreamPage } from "../../http/page-window.ts";
 import { parseUpstream } from "../../http/upstream-client.ts";
 import type { MoneybirdContactSource } from "../ports.ts";
+import { chunk } from "../shared/chunk.ts";
 import { MAX_PER_CALL, type MoneybirdClient, type MoneybirdRequest, type Target } from "./client.ts";
 import {
   AdditionalChargeRecord,
@@ -55,7 +56,11 @@ export function createMoneybirdContactSource(client: MoneybirdClient): Moneybird
     return path;
   }
 
-  async function fetchPage(request: MoneybirdRequest, page: number, perPage: number) {
+  async function fetchPage(
+    request: MoneybirdRequest,
+    page: number,
+    perPage: number,
+  ): Promise<UpstreamPage<MoneybirdContact>> {
     const response = await client.read({ ...request, query: { ...request.query, page, per_page: perPage } });
     if (!response) {
       throw new UpstreamError(
@@ -65,19 +70,17 @@ export function createMoneybirdContactSource(client: MoneybirdClient): Moneybird
       );
     }
     return {
-      contacts: contactsFrom(response.body, "contact list"),
+      records: contactsFrom(response.body, "contact list"),
       hasNext: linkRelations(response.headers).has("next"),
+      totalCount: null,
     };
   }
 
   return {
     async getByIds(ids) {
       const wanted = [...new Set(ids.filter(isMoneybirdId))];
-      const batches = Array.from({ length: Math.ceil(wanted.length / MAX_PER_CALL) }, (_, i) =>
-        wanted.slice(i * MAX_PER_CALL, (i + 1) * MAX_PER_CALL),
-      );
       const answers = await Promise.all(
-        batches.map(async (batch) => {
+        chunk(wanted, MAX_PER_CALL).map(async (batch) => {
           const response = await client.read({
             method: "POST",
             path: ["synchronization"],
@@ -100,20 +103,7 @@ export function createMoneybirdContactSource(client: MoneybirdClient): Moneybird
         throw new BadUserInputError(`Moneybird lists at most ${MAX_PER_CALL} contacts a page`);
       }
       const request = listRequest(filter);
-      const window = pagesCovering(page, MAX_PER_CALL);
-      const fetched: MoneybirdContact[] = [];
-      let hasNext = true;
-      for (let number = window.first; hasNext && number < window.first + window.count; number++) {
-        const answer = await fetchPage(request, number, window.size);
-        fetched.push(...answer.contacts);
-        hasNext = answer.hasNext;
-      }
-      const end = window.skip + page.limit;
-      return {
-        items: fetched.slice(window.skip, end),
-        hasNextPage: fetched.length > end || hasNext,
-        totalCount: null,
-      };
+      return readPageWindow(page, MAX_PER_CALL, (number, size) => fetchPage(request, number, size));
     },
 
     async create(input) {

@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { ProductiveConfig } from "../../config.ts";
 import type { Page, PageRequest, RawRecord, RecordKind } from "../../domain/index.ts";
 import { BadUserInputError, NotFoundError, UpstreamError, ValidationError } from "../../errors.ts";
-import { pagesCovering } from "../../http/page-window.ts";
+import { readPageWindow } from "../../http/page-window.ts";
 import {
   createUpstreamClient,
   type HttpMethod,
@@ -36,11 +36,6 @@ const PageMeta = z.looseObject({
 const ListDocument = z.looseObject({ data: z.array(z.record(z.string(), z.unknown())), meta: PageMeta });
 const SingleDocument = z.looseObject({ data: z.record(z.string(), z.unknown()) });
 
-export interface RecordWindow {
-  records: RawRecord[];
-  totalCount: number;
-}
-
 /** The record a write is about: its 404 becomes this `NotFoundError`. */
 export interface Target {
   kind: RecordKind;
@@ -48,8 +43,8 @@ export interface Target {
 }
 
 export interface ProductiveClient {
-  /** The records at `offset`..`offset + limit` of a list, from the (at most two) pages that cover it. */
-  fetchWindow(resource: string, query: Query, window: PageRequest): Promise<RecordWindow>;
+  /** The window `offset`..`offset + limit` of a list, read from the (at most two) pages that cover it. */
+  fetchWindow(resource: string, query: Query, window: PageRequest): Promise<Page<RawRecord>>;
   /** Every record of a list, page after page; more than `maxPages` pages is the caller's `tooMany` error. */
   fetchAll(resource: string, query: Query, cap?: { maxPages: number; tooMany: string }): Promise<RawRecord[]>;
   /** One record, or null when Productive answers 404. */
@@ -115,18 +110,11 @@ export function createProductiveClient(
   }
 
   return {
-    async fetchWindow(resource, query, window) {
-      const { size, first, count, skip } = pagesCovering(window, MAX_UPSTREAM_PAGE_SIZE);
-      const records: RawRecord[] = [];
-      let totalCount = 0;
-      for (let number = first; number < first + count; number++) {
-        const page = await fetchPage(resource, query, number, size);
-        records.push(...page.data);
-        totalCount = page.meta.total_count;
-        if (number >= page.meta.total_pages) break;
-      }
-      return { records: records.slice(skip, skip + window.limit), totalCount };
-    },
+    fetchWindow: (resource, query, window) =>
+      readPageWindow(window, MAX_UPSTREAM_PAGE_SIZE, async (number, size) => {
+        const { data, meta } = await fetchPage(resource, query, number, size);
+        return { records: data, hasNext: number < meta.total_pages, totalCount: meta.total_count };
+      }),
 
     async fetchAll(resource, query, cap) {
       const records: RawRecord[] = [];
@@ -235,13 +223,6 @@ export const matchesNothing = (filter: object) =>
   Object.values(filter).some((value) => Array.isArray(value) && value.length === 0);
 
 export const emptyPage = <T>(): Page<T> => ({ items: [], hasNextPage: false, totalCount: 0 });
-
-/** Splits `items` into runs of at most `size`, for requests that take a bounded list of ids. */
-export function chunk<T>(items: readonly T[], size: number): T[][] {
-  const chunks: T[][] = [];
-  for (let start = 0; start < items.length; start += size) chunks.push(items.slice(start, start + size));
-  return chunks;
-}
 
 /** Productive ids are integers; anything else cannot name a record and is not worth a request. */
 export const isProductiveId = (id: string) => /^\d+$/.test(id);

@@ -1,8 +1,8 @@
 import type { Company, CompanyFilter, CompanyOrder, CompanyStatus, RawRecord } from "../../domain/index.ts";
 import { NotFoundError } from "../../errors.ts";
 import type { CompanySource } from "../ports.ts";
+import { chunk } from "../shared/chunk.ts";
 import {
-  chunk,
   emptyPage,
   type FilterParameters,
   filterQuery,
@@ -67,12 +67,8 @@ export function createProductiveCompanies(client: ProductiveClient): CompanySour
         ...filterQuery(COMPANY_FILTER_PARAMETERS, filter, "companies"),
         sort: `${order.direction === "DESC" ? "-" : ""}${SORT_TO_UPSTREAM[order.field]}`,
       };
-      const { records, totalCount } = await client.fetchWindow("companies", query, page);
-      return {
-        items: records.map(toCompany),
-        hasNextPage: page.offset + records.length < totalCount,
-        totalCount,
-      };
+      const window = await client.fetchWindow("companies", query, page);
+      return { ...window, items: window.items.map(toCompany) };
     },
 
     async create(input) {

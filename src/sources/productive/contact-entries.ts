@@ -1,8 +1,8 @@
 import type { ContactEntry, ContactEntryFilter, ContactEntryType, RawRecord } from "../../domain/index.ts";
 import { NotFoundError } from "../../errors.ts";
 import type { ContactEntrySource } from "../ports.ts";
+import { chunk } from "../shared/chunk.ts";
 import {
-  chunk,
   emptyPage,
   type FilterParameters,
   filterQuery,
@@ -84,12 +84,8 @@ export function createProductiveContactEntries(client: ProductiveClient): Contac
       };
       const companyId = onlyCompany(filter.companyIds);
       if (!types) {
-        const { records, totalCount } = await client.fetchWindow("contact_entries", query, page);
-        return {
-          items: records.map((raw) => toContactEntry(raw, companyId)),
-          hasNextPage: page.offset + records.length < totalCount,
-          totalCount,
-        };
+        const window = await client.fetchWindow("contact_entries", query, page);
+        return { ...window, items: window.items.map((raw) => toContactEntry(raw, companyId)) };
       }
       const records = await client.fetchAll("contact_entries", query, {
         maxPages: MAX_TYPE_SCAN_PAGES,

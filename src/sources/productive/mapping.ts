@@ -83,6 +83,47 @@ export const EMPTY_COMPANY_ATTRIBUTES: Readonly<Record<string, unknown>> = {
   external_sync: false,
 };
 
+/** A relationship Productive names without its data, as it does for one the request did not include. */
+export const notIncluded = () => ({ meta: { included: false } });
+
+const organization = (organizationId: string) => ({ data: { type: "organizations", id: organizationId } });
+
+/** The relationships of a company record, as Productive sends them. */
+export const companyRelationships = (organizationId: string) => ({
+  organization: organization(organizationId),
+  default_subsidiary: notIncluded(),
+  default_tax_rate: notIncluded(),
+  custom_field_people: notIncluded(),
+  custom_field_attachments: notIncluded(),
+});
+
+/** Every attribute of a contact entry record in Productive's examples, as a create that sets nothing else leaves them. */
+export const EMPTY_CONTACT_ENTRY_ATTRIBUTES: Readonly<Record<string, unknown>> = {
+  contactable_type: null,
+  type: null,
+  name: null,
+  email: null,
+  phone: null,
+  website: null,
+  address: null,
+  city: null,
+  state: null,
+  zipcode: null,
+  country: null,
+  vat: null,
+  billing_address: false,
+};
+
+/** The relationships of a contact entry record, as Productive sends them; a null `companyId` is not included. */
+export const contactEntryRelationships = (organizationId: string, companyId: string | null) => ({
+  organization: organization(organizationId),
+  company: companyId ? { data: { type: "companies", id: companyId } } : notIncluded(),
+  person: notIncluded(),
+  invoice: notIncluded(),
+  subsidiary: notIncluded(),
+  purchase_order: notIncluded(),
+});
+
 export const ContactEntryRecord = z.looseObject({
   id: upstreamId,
   type: z.literal("contact_entries"),

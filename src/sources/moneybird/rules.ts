@@ -1,0 +1,307 @@
+import { createHash } from "node:crypto";
+import { isBlank, isEmail } from "../shared/text.ts";
+
+/**
+ * How Moneybird treats contacts beyond the shape of its records (mapping.ts): what a new record
+ * holds, which writes it refuses with which 422 messages, what it derives from a write, what its
+ * search reads. The local store and the tests' fake Moneybird both answer by these rules.
+ */
+
+type Json = Record<string, unknown>;
+
+/** The `error` object of Moneybird's 422: messages by attribute. */
+export type ErrorsByAttribute = Record<string, string[]>;
+
+/** The administration records belong to, and the user the API acts as. */
+export interface Administration {
+  id: number;
+  userId: string;
+}
+
+/** A custom field the administration defines; a contact can only hold values of these. */
+export interface CustomField {
+  id: string;
+  name: string;
+}
+
+export interface CustomFieldValue extends CustomField {
+  value: string;
+}
+
+/** A contact record with the attributes these rules read and write typed. */
+export interface ContactJson extends Json {
+  id: string;
+  customer_id: string;
+  version: number;
+  archived: boolean;
+  created_at: string;
+  updated_at: string;
+  moneybird_payments_mandate: boolean;
+  notes: Json[];
+  custom_fields: CustomFieldValue[];
+  contact_people: PersonJson[];
+}
+
+export interface PersonJson extends Json {
+  id: string;
+  version: number;
+  updated_at: string;
+}
+
+const DELIVERY_METHODS = ["Email", "Simplerinvoicing", "Peppol", "Manual", "Post"];
+
+/** The fields Moneybird's `query` searches. */
+export const SEARCHED_FIELDS = [
+  "company_name",
+  "attention",
+  "firstname",
+  "lastname",
+  "address1",
+  "address2",
+  "zipcode",
+  "city",
+  "country",
+  "email",
+  "phone",
+  "customer_id",
+  "tax_number",
+  "chamber_of_commerce",
+  "bank_account",
+] as const;
+
+const epochSeconds = (at: Date) => Math.floor(at.getTime() / 1000);
+
+/** Moneybird's `version` is the epoch second of the last change; it never repeats, so it only grows. */
+export function touch(record: Json, at: Date): void {
+  record.updated_at = at.toISOString();
+  record.version = Math.max(epochSeconds(at), Number(record.version) + 1);
+}
+
+/** What Moneybird returns for a contact whose create set nothing else: the spec's example, blank. */
+export function newContactRecord(administration: Administration, id: string, at: Date): ContactJson {
+  const now = at.toISOString();
+  const digest = createHash("sha256").update(id).digest("hex");
+  return {
+    id,
+    administration_id: administration.id,
+    company_name: "",
+    firstname: "",
+    lastname: "",
+    address1: "",
+    address2: "",
+    zipcode: "",
+    city: "",
+    country: "NL",
+    phone: "",
+    delivery_method: "Email",
+    customer_id: "",
+    tax_number: "",
+    chamber_of_commerce: "",
+    bank_account: "",
+    is_trusted: false,
+    max_transfer_amount: null,
+    attention: "",
+    email: "",
+    email_ubl: true,
+    send_invoices_to_attention: "",
+    send_invoices_to_email: "",
+    send_estimates_to_attention: "",
+    send_estimates_to_email: "",
+    direct_debit: false,
+    sepa_active: false,
+    sepa_iban: "",
+    sepa_iban_account_name: "",
+    sepa_bic: "",
+    sepa_mandate_id: "",
+    sepa_mandate_date: null,
+    sepa_sequence_type: "RCUR",
+    credit_card_number: "",
+    credit_card_reference: "",
+    credit_card_type: null,
+    tax_number_validated_at: null,
+    tax_number_valid: null,
+    invoice_workflow_id: null,
+    estimate_workflow_id: null,
+    si_identifier: "",
+    si_identifier_type: null,
+    moneybird_payments_mandate: false,
+    created_at: now,
+    updated_at: now,
+    version: epochSeconds(at),
+    sales_invoices_url: `https://moneybird.com/${administration.id}/sales_invoices/${digest}/all`,
+    notes: [],
+    custom_fields: [],
+    contact_people: [],
+    archived: false,
+    events: [],
+  };
+}
+
+/** What a record inside a contact (a person, note or charge) is made with: where it belongs, its id and time. */
+export interface ChildRecordOrigin {
+  administration: Administration;
+  contactId: string;
+  id: string;
+  at: Date;
+}
+
+/** A contact person as Moneybird stores the `contact_person` of a write body. */
+export function newContactPersonRecord(
+  { administration, contactId, id, at }: ChildRecordOrigin,
+  body: Json,
+): PersonJson {
+  const now = at.toISOString();
+  return {
+    id,
+    contact_id: contactId,
+    administration_id: administration.id,
+    firstname: null,
+    lastname: null,
+    phone: null,
+    email: null,
+    department: null,
+    created_at: now,
+    updated_at: now,
+    version: epochSeconds(at),
+    ...body,
+  };
+}
+
+/** A note as Moneybird stores the `note` of a write body: one with an assignee is a to-do. */
+export function newNoteRecord({ administration, contactId, id, at }: ChildRecordOrigin, body: Json): Json {
+  const now = at.toISOString();
+  return {
+    id,
+    administration_id: administration.id,
+    entity_id: contactId,
+    entity_type: "Contact",
+    user_id: administration.userId,
+    assignee_id: body.assignee_id === undefined ? null : String(body.assignee_id),
+    todo: body.todo === true || body.todo === "true" || body.assignee_id !== undefined,
+    note: body.note,
+    completed_at: null,
+    completed_by_id: null,
+    todo_type: null,
+    data: {},
+    created_at: now,
+    updated_at: now,
+  };
+}
+
+/** "20210601..20210630": the days a charge's `period` names. */
+export const isChargePeriod = (value: unknown) => /^\d{8}\.\.\d{8}$/.test(String(value));
+
+/**
+ * An additional charge as Moneybird answers its create: the price as a decimal ("100.0" for 100),
+ * the period as the months it covers ("20210601..20210630" → "202106..202106"), this month by default.
+ */
+export function newAdditionalChargeRecord(
+  { administration, contactId, id, at }: ChildRecordOrigin,
+  body: Json,
+): Json {
+  const month = at.toISOString().slice(0, 7).replace("-", "");
+  const price = Number(body.price);
+  return {
+    id,
+    administration_id: administration.id,
+    contact_id: contactId,
+    subscription_id: null,
+    product_id: String(body.product_id),
+    detail_id: null,
+    amount: body.amount === undefined ? null : String(body.amount),
+    price: Number.isInteger(price) ? price.toFixed(1) : String(price),
+    period:
+      body.period === undefined
+        ? `${month}..${month}`
+        : String(body.period).replace(/^(\d{6})\d{2}\.\.(\d{6})\d{2}$/, "$1..$2"),
+  };
+}
+
+/** The `custom_fields_attributes` of a body, in either of the spec's forms (array or index-keyed object). */
+const customFieldValues = (body: Json) =>
+  Object.values((body.custom_fields_attributes ?? {}) as Record<string, { id: unknown; value: string }>);
+
+/**
+ * Applies a contact write body to a record (not its `contact_person`, which becomes a record of its
+ * own): the first invoice address shows as `email`, the invoice attention as `attention`, and the
+ * custom field values follow the order of the administration's definitions.
+ */
+export function applyContactBody(record: Json, body: Json, customFields: readonly CustomField[]): void {
+  const { custom_fields_attributes: _values, contact_person: _person, ...attributes } = body;
+  Object.assign(record, attributes);
+  if (typeof attributes.send_invoices_to_attention === "string")
+    record.attention = attributes.send_invoices_to_attention;
+  if (typeof attributes.send_invoices_to_email === "string")
+    record.email = attributes.send_invoices_to_email.split(",")[0]?.trim() ?? "";
+  const values = new Map(
+    (record.custom_fields as CustomFieldValue[]).map((field) => [String(field.id), String(field.value)]),
+  );
+  for (const field of customFieldValues(body)) values.set(String(field.id), field.value);
+  record.custom_fields = customFields
+    .filter((field) => values.has(field.id))
+    .map((field) => ({ ...field, value: values.get(field.id) ?? "" }));
+}
+
+export function addError(errors: ErrorsByAttribute, attribute: string, message: string): void {
+  errors[attribute] = [...(errors[attribute] ?? []), message];
+}
+
+const isEmailList = (value: unknown) =>
+  isBlank(value) ||
+  String(value)
+    .split(",")
+    .every((address) => isEmail(address.trim()));
+
+/** The ids of a body's custom field values that name no field the administration defines. */
+export const unknownCustomFieldIds = (body: Json, customFields: readonly CustomField[]) =>
+  customFieldValues(body)
+    .map((field) => String(field.id))
+    .filter((id) => !customFields.some((known) => known.id === id));
+
+export const unknownCustomFieldMessage = (id: string) =>
+  `Custom field with id ${id} not found for administration`;
+
+/**
+ * Every rule a contact breaks as a write `body` leaves it: a company name or both names, valid
+ * invoice and estimate address lists, a known delivery method, a customer id no other contact has
+ * (`customerIdTaken`, which only the caller's storage can tell), known custom fields, and a
+ * `contact_person` with both names.
+ */
+export function contactErrors(
+  contact: Json,
+  body: Json,
+  known: { customerIdTaken: boolean; customFields: readonly CustomField[] },
+): ErrorsByAttribute {
+  const errors: ErrorsByAttribute = {};
+  if (isBlank(contact.company_name) && (isBlank(contact.firstname) || isBlank(contact.lastname))) {
+    for (const attribute of ["firstname", "lastname", "company_name"]) {
+      if (isBlank(contact[attribute])) addError(errors, attribute, "is required");
+    }
+  }
+  for (const attribute of ["send_invoices_to_email", "send_estimates_to_email"]) {
+    if (!isEmailList(contact[attribute])) addError(errors, attribute, "is invalid");
+  }
+  if (!isBlank(contact.delivery_method) && !DELIVERY_METHODS.includes(String(contact.delivery_method))) {
+    addError(errors, "delivery_method", "is not included in the list");
+  }
+  if (known.customerIdTaken) addError(errors, "customer_id", "has already been taken");
+  for (const id of unknownCustomFieldIds(body, known.customFields)) {
+    addError(errors, "custom_fields", unknownCustomFieldMessage(id));
+  }
+  const person = body.contact_person as Json | undefined;
+  if (person && (isBlank(person.firstname) || isBlank(person.lastname)))
+    addError(errors, "contact_person", "is invalid");
+  return errors;
+}
+
+/** Every rule a contact person breaks: both names, and a valid address when it has one. */
+export function contactPersonErrors(person: Json): ErrorsByAttribute {
+  const errors: ErrorsByAttribute = {};
+  for (const attribute of ["firstname", "lastname"]) {
+    if (isBlank(person[attribute])) addError(errors, attribute, "can't be blank");
+  }
+  if (!isBlank(person.email) && !isEmail(String(person.email))) addError(errors, "email", "is invalid");
+  return errors;
+}
+
+export const hasErrors = (errors: ErrorsByAttribute) => Object.keys(errors).length > 0;

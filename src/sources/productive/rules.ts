@@ -1,0 +1,72 @@
+import { foldCase, isBlank } from "../shared/text.ts";
+import type { JsonApiErrors } from "./mapping.ts";
+
+/**
+ * The rules Productive enforces on a company write, with the 422 errors its examples answer
+ * (productive-companies.txt). The local store and the tests' fake Productive both enforce them.
+ */
+
+type JsonApiError = JsonApiErrors["errors"][number];
+
+/** Mail providers' domains, which Productive refuses as a company's domain. */
+const PUBLIC_MAIL_DOMAINS = new Set([
+  "gmail.com",
+  "googlemail.com",
+  "yahoo.com",
+  "ymail.com",
+  "hotmail.com",
+  "outlook.com",
+  "live.com",
+  "msn.com",
+  "icloud.com",
+  "me.com",
+  "mac.com",
+  "aol.com",
+  "protonmail.com",
+  "proton.me",
+  "gmx.com",
+  "gmx.de",
+  "gmx.net",
+  "web.de",
+  "mail.com",
+  "yandex.com",
+  "zoho.com",
+]);
+const HOSTNAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
+
+/** One error of Productive's 422 body, on an attribute of the write. */
+export function invalidAttribute(attribute: string, detail: string): JsonApiError {
+  return {
+    status: "422",
+    code: "invalid_attribute",
+    title: "Invalid Attribute",
+    detail,
+    source: { pointer: `data/attributes/${attribute}` },
+  };
+}
+
+export const blankAttribute = (attribute: string) => invalidAttribute(attribute, "can't be blank");
+
+/** What Productive compares to find another company with the same domain: case does not count. */
+export const domainKey = (domain: string) => foldCase(domain);
+
+function domainDetail(domain: unknown, domainTaken: boolean): string | null {
+  if (domain === null || domain === undefined) return null;
+  if (domain === "") return "domain can't be empty string";
+  if (typeof domain !== "string" || !HOSTNAME.test(domain)) return "domain format not valid";
+  if (PUBLIC_MAIL_DOMAINS.has(domainKey(domain))) return "public domains are not allowed";
+  return domainTaken ? "domain already taken" : null;
+}
+
+/**
+ * Every rule a company's attributes (as the write leaves them) break, reported together as
+ * Productive does. `domainTaken`: whether another company has the domain, which only the caller's
+ * storage can tell.
+ */
+export function companyErrors(attributes: Record<string, unknown>, domainTaken: boolean): JsonApiError[] {
+  const errors: JsonApiError[] = [];
+  if (isBlank(attributes.name)) errors.push(blankAttribute("name"));
+  const domain = domainDetail(attributes.domain, domainTaken);
+  if (domain) errors.push(invalidAttribute("domain", domain));
+  return errors;
+}
