@@ -13,7 +13,7 @@ export interface GatewayOptions {
   config: Config;
   /** Test hooks: count upstream requests, or inject an undici MockAgent. */
   upstream?: Partial<Omit<UpstreamSettings, "timeoutMs">>;
-  /** Where unexpected (masked) errors are reported; default console.error. */
+  /** Where unexpected (masked) errors are reported, unwrapped; default console.error. */
   logError?: (error: unknown) => void;
 }
 
@@ -37,6 +37,17 @@ export async function createGateway({
     context: () => createContext(sources),
     graphiql: { title: "Contacts gateway", defaultQuery: GRAPHIQL_EXAMPLE_QUERY },
     landingPage: false,
+    logging: {
+      debug: () => {},
+      info: () => {},
+      warn: (...args: unknown[]) => console.warn(...args),
+      // Yoga reports every error a resolver threw; the typed ones are answers, not incidents.
+      error: (...args: unknown[]) => {
+        const unexpected = args.map(unwrap).filter((arg) => !(arg instanceof Error && toGraphQLError(arg)));
+        if (!unexpected.some((arg) => arg instanceof Error)) return;
+        for (const arg of unexpected) logError(arg);
+      },
+    },
     healthCheckEndpoint: "/health",
     maskedErrors: {
       maskError: (error, message) => {
@@ -46,7 +57,6 @@ export async function createGateway({
         if (typed) return typed;
         // GraphQL's own errors (syntax, validation, variable coercion) are the client's to see.
         if (isGraphQLError(original)) return original;
-        logError(original);
         return new GraphQLError(message, { path, extensions: { code: "INTERNAL_SERVER_ERROR" } });
       },
     },
@@ -66,6 +76,11 @@ export async function createGateway({
   });
 
   return { yoga, sources, close: () => sourceSet.close() };
+}
+
+/** The error a resolver threw, out of the GraphQLError the executor wrapped it in. */
+function unwrap(arg: unknown): unknown {
+  return isGraphQLError(arg) && arg.originalError ? arg.originalError : arg;
 }
 
 /**

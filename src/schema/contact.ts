@@ -444,7 +444,7 @@ builder.mutationFields((t) => ({
     type: ArchiveContactSuccess,
     description: "Moneybird: archives the contact. FreeAgent: hides it (FreeAgent's status Hidden).",
     args: { id: t.arg.id({ required: true }) },
-    errors: { types: [NotFoundError, UpstreamError], union: { name: "ArchiveContactResult" } },
+    errors: { types: WRITE_ERRORS, union: { name: "ArchiveContactResult" } },
     resolve: async (_root, { id }, ctx) => {
       const { typename, id: remoteId } = decodeGlobalIdOf(String(id), ...CONTACT_KINDS);
       if (typename === "FreeAgentContact") {

@@ -123,6 +123,9 @@ describe("contact mutations", () => {
       expect(await listedIds(gateway(), { providers: ["MONEYBIRD"] })).not.toContain(id);
       expect(await listedIds(gateway(), { providers: ["MONEYBIRD"], includeArchived: true })).toContain(id);
       expect(await contactNode(gateway(), id as string)).toEqual(archived.contact);
+      expect(await mutate(gateway(), ARCHIVE_CONTACT, { id })).toEqual(
+        validationError([["input"], "Contact can not be archived"]),
+      );
     });
 
     it("creates, updates, hides and deletes a FreeAgent contact", async () => {
