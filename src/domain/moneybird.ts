@@ -72,7 +72,8 @@ export interface AdditionalCharge {
   amount: string | null;
   price: string;
   period: string;
-  description: string;
+  /** Moneybird's response schema has none; the local store keeps the one it was given. */
+  description: string | null;
   raw: RawRecord;
 }
 

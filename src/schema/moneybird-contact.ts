@@ -47,7 +47,10 @@ const AdditionalChargeType = builder.objectRef<AdditionalCharge>("AdditionalChar
     }),
     price: t.exposeString("price", { description: "Decimal string." }),
     period: t.exposeString("period", { description: 'e.g. "20210601..20210630".' }),
-    description: t.exposeString("description"),
+    description: t.exposeString("description", {
+      nullable: true,
+      description: "What the charge is for; null from live Moneybird, whose responses leave it out.",
+    }),
     raw: t.field({ type: "JSON", resolve: (charge) => charge.raw }),
   }),
 });

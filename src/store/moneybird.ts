@@ -244,7 +244,7 @@ export async function insertAdditionalCharge(
 
   const record: Json = {
     ...newAdditionalChargeRecord(await childOrigin(db, contact.id, at), body),
-    description: body.description ?? "",
+    ...(typeof body.description === "string" ? { description: body.description } : {}),
   };
   await db
     .insertInto("moneybird_additional_charges")

@@ -261,7 +261,7 @@ describe("Moneybird rules the contract cannot drive through the port", () => {
         price: "100",
         period: "20210601..20210630",
       });
-      expect(charge).toMatchObject({ price: "100.0", period: "202106..202106", description: "" });
+      expect(charge).toMatchObject({ price: "100.0", period: "202106..202106", description: null });
     }));
 
   it("takes no id for a write that fails: the whole write rolls back", () =>

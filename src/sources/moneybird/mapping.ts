@@ -95,7 +95,7 @@ export const AdditionalChargeRecord = z.looseObject({
   period: z.string(),
   // The spec's response schema has no description (and forbids unknown properties); the local
   // store keeps the one it was given.
-  description: z.string().optional(),
+  description: nullableString,
 });
 
 export const PaymentsMandateRecord = z.looseObject({
@@ -207,7 +207,7 @@ export function additionalChargeFromRecord(
     amount: record.amount,
     price: record.price,
     period: record.period,
-    description: record.description ?? "",
+    description: record.description,
     raw,
   };
 }
