@@ -1,3 +1,4 @@
+import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
 import { GraphQLError } from "graphql";
 import { createYoga, type Plugin, useReadinessCheck, type YogaServerInstance } from "graphql-yoga";
 import type { Config } from "./config.ts";
@@ -36,6 +37,8 @@ export async function createGateway({
     schema,
     context: () => createContext(sources),
     graphiql: { title: "Contacts gateway", defaultQuery: GRAPHIQL_EXAMPLE_QUERY },
+    // GraphiQL's assets are served by the gateway itself, not a CDN: it works offline and under a strict CSP.
+    renderGraphiQL,
     landingPage: false,
     logging: {
       debug: () => {},
