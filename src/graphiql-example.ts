@@ -1,8 +1,13 @@
 /** The query GraphiQL opens with: one look at each provider through the graph. */
 export const GRAPHIQL_EXAMPLE_QUERY = `# Welcome to the contacts gateway. Press ▶ to run.
-# Productive companies with their contact entries, and Moneybird + FreeAgent contacts in one list.
+# Productive companies with their contact entries,
+# then Moneybird and FreeAgent contacts as one list.
 query Overview {
-  providers { provider backend healthy }
+  providers {
+    provider
+    backend
+    healthy
+  }
   companies(first: 5, orderBy: { field: NAME, direction: ASC }) {
     totalCount
     edges {
@@ -12,7 +17,11 @@ query Overview {
         domain
         status
         tags
-        contactEntries(first: 3) { edges { node { type name email phone website city } } }
+        contactEntries(first: 3) {
+          edges {
+            node { type name email phone website city }
+          }
+        }
       }
     }
     pageInfo { hasNextPage endCursor }
@@ -25,7 +34,12 @@ query Overview {
         displayName
         email
         address { city country }
-        ... on MoneybirdContact { customerId contactPersons(first: 3) { edges { node { firstName lastName email } } } }
+        ... on MoneybirdContact {
+          customerId
+          contactPersons(first: 3) {
+            edges { node { firstName lastName email } }
+          }
+        }
         ... on FreeAgentContact { status accountBalance }
       }
     }
