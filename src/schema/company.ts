@@ -11,6 +11,7 @@ import {
 import { ContactEntryTypeEnum } from "./contact-entry.ts";
 import { ROOT_CONNECTION_NULLABILITY, WRITE_ERRORS } from "./errors.ts";
 import { decodeGlobalIdOf } from "./global-id.ts";
+import { givenFields } from "./input.ts";
 import { rejectClearedRequired, successType } from "./mutation-result.ts";
 import { CompanyConnection, CompanyNode, ContactEntryConnection } from "./refs.ts";
 
@@ -107,20 +108,9 @@ builder.queryField("companies", (t) =>
     },
     resolve: async (_root, { filter, orderBy, ...paging }, ctx) => {
       const request = pageRequest(paging);
+      const { ids, ...conditions } = givenFields(filter);
       const page = await ctx.sources.companies.list(
-        {
-          ids: filter?.ids?.map((id) => decodeGlobalIdOf(String(id), "Company").id),
-          name: filter?.name ?? undefined,
-          companyCode: filter?.companyCode ?? undefined,
-          billingName: filter?.billingName ?? undefined,
-          vat: filter?.vat ?? undefined,
-          defaultCurrency: filter?.defaultCurrency ?? undefined,
-          status: filter?.status ?? undefined,
-          tags: filter?.tags ?? undefined,
-          dueDays: filter?.dueDays ?? undefined,
-          createdAfter: filter?.createdAfter ?? undefined,
-          createdBefore: filter?.createdBefore ?? undefined,
-        },
+        { ...conditions, ids: ids?.map((id) => decodeGlobalIdOf(String(id), "Company").id) },
         orderBy ?? { field: "NAME", direction: "ASC" },
         request,
       );

@@ -4,6 +4,7 @@ import { type BuilderTypes, builder } from "./builder.ts";
 import { offsetConnection, pageRequest } from "./connection.ts";
 import { ROOT_CONNECTION_NULLABILITY, WRITE_ERRORS } from "./errors.ts";
 import { decodeGlobalIdOf } from "./global-id.ts";
+import { givenFields } from "./input.ts";
 import { rejectClearedRequired, successType } from "./mutation-result.ts";
 import { CompanyNode, ContactEntryConnection, ContactEntryNode } from "./refs.ts";
 
@@ -75,12 +76,9 @@ builder.queryField("contactEntries", (t) =>
     args: { filter: t.arg({ type: ContactEntryFilterInput }), first: t.arg.int(), after: t.arg.string() },
     resolve: async (_root, { filter, ...paging }, ctx) => {
       const request = pageRequest(paging);
+      const { companyIds, ...conditions } = givenFields(filter);
       const page = await ctx.sources.contactEntries.list(
-        {
-          companyIds: filter?.companyIds?.map((id) => decodeGlobalIdOf(String(id), "Company").id),
-          types: filter?.types ?? undefined,
-          contactableTypes: filter?.contactableTypes ?? undefined,
-        },
+        { ...conditions, companyIds: companyIds?.map((id) => decodeGlobalIdOf(String(id), "Company").id) },
         request,
       );
       return offsetConnection(page, request);

@@ -22,6 +22,7 @@ import {
 } from "./connection.ts";
 import { ROOT_CONNECTION_NULLABILITY, toGraphQLError, WRITE_ERRORS } from "./errors.ts";
 import { decodeGlobalIdOf } from "./global-id.ts";
+import { givenFields } from "./input.ts";
 import { successType } from "./mutation-result.ts";
 import { ProviderEnum } from "./provider.ts";
 import { ContactConnection, ContactInterface, FreeAgentContactNode, MoneybirdContactNode } from "./refs.ts";
@@ -121,12 +122,15 @@ type ContactFilterArgs =
 const MONEYBIRD_ONLY_FILTERS = ["query", "firstName", "lastName", "createdAfter"] as const;
 const FREEAGENT_ONLY_FILTERS = ["freeAgentView", "freeAgentSort"] as const;
 
-/** The selected providers' list calls, after refusing filters a selected provider cannot apply. */
+type ProviderLister = [AccountingProvider, (page: PageRequest) => Promise<Page<Contact>>];
+
+/** The selected providers' list calls, in connection order, after refusing filters a selected provider cannot apply. */
 function providerListers(
   filter: ContactFilterArgs | null | undefined,
   ctx: GatewayContext,
-): Map<AccountingProvider, (page: PageRequest) => Promise<Page<Contact>>> {
-  const selected: readonly Provider[] = filter?.providers ?? CONTACT_PROVIDERS;
+): ProviderLister[] {
+  const given = givenFields(filter);
+  const selected: readonly Provider[] = given.providers ?? CONTACT_PROVIDERS;
   if (selected.includes("PRODUCTIVE")) {
     throw new BadUserInputError(
       "contacts come from MONEYBIRD and FREEAGENT; Productive companies are under `companies`",
@@ -137,7 +141,7 @@ function providerListers(
     only: AccountingProvider,
     other: AccountingProvider,
   ) => {
-    const used = fields.filter((field) => filter?.[field] !== undefined && filter?.[field] !== null);
+    const used = fields.filter((field) => given[field] !== undefined);
     if (used.length > 0 && selected.includes(other)) {
       throw new BadUserInputError(
         `${used.join(", ")} can only filter ${only} contacts; set providers: [${only}] to use ${used.length > 1 ? "them" : "it"}`,
@@ -146,41 +150,43 @@ function providerListers(
   };
   refuse(MONEYBIRD_ONLY_FILTERS, "MONEYBIRD", "FREEAGENT");
   refuse(FREEAGENT_ONLY_FILTERS, "FREEAGENT", "MONEYBIRD");
-  if (filter?.includeArchived && filter.freeAgentView && selected.includes("FREEAGENT")) {
+  if (given.includeArchived && given.freeAgentView && selected.includes("FREEAGENT")) {
     throw new BadUserInputError(
       "includeArchived and freeAgentView both choose FreeAgent's view: set only one",
     );
   }
 
-  const listers = new Map<AccountingProvider, (page: PageRequest) => Promise<Page<Contact>>>();
-  for (const provider of CONTACT_PROVIDERS.filter((p) => selected.includes(p))) {
-    listers.set(
-      provider,
+  return CONTACT_PROVIDERS.filter((provider) => selected.includes(provider)).map(
+    (provider): ProviderLister =>
       provider === "MONEYBIRD"
-        ? (page) =>
-            ctx.sources.moneybirdContacts.list(
-              {
-                query: filter?.query ?? undefined,
-                firstName: filter?.firstName ?? undefined,
-                lastName: filter?.lastName ?? undefined,
-                createdAfter: filter?.createdAfter ?? undefined,
-                updatedAfter: filter?.updatedAfter ?? undefined,
-                includeArchived: filter?.includeArchived ?? undefined,
-              },
-              page,
-            )
-        : (page) =>
-            ctx.sources.freeAgentContacts.list(
-              {
-                view: filter?.freeAgentView ?? (filter?.includeArchived ? "ALL" : undefined),
-                sort: filter?.freeAgentSort ?? undefined,
-                updatedAfter: filter?.updatedAfter ?? undefined,
-              },
-              page,
-            ),
-    );
-  }
-  return listers;
+        ? [
+            provider,
+            (page) =>
+              ctx.sources.moneybirdContacts.list(
+                {
+                  query: given.query,
+                  firstName: given.firstName,
+                  lastName: given.lastName,
+                  createdAfter: given.createdAfter,
+                  updatedAfter: given.updatedAfter,
+                  includeArchived: given.includeArchived,
+                },
+                page,
+              ),
+          ]
+        : [
+            provider,
+            (page) =>
+              ctx.sources.freeAgentContacts.list(
+                {
+                  view: given.freeAgentView ?? (given.includeArchived ? "ALL" : undefined),
+                  sort: given.freeAgentSort,
+                  updatedAfter: given.updatedAfter,
+                },
+                page,
+              ),
+          ],
+  );
 }
 
 /**
@@ -197,7 +203,7 @@ async function mergedContacts(
 ): Promise<ConnectionShape<Contact>> {
   const limit = pageSize(args.first);
   const listers = providerListers(filter, ctx);
-  const providers = [...listers.keys()];
+  const providers = listers.map(([provider]) => provider);
   const start = args.after ? providerFromCursor(args.after) : null;
   if (start && !providers.includes(start.provider as AccountingProvider)) {
     throw new BadUserInputError(
@@ -211,14 +217,14 @@ async function mergedContacts(
   const firstIndex = start ? providers.indexOf(start.provider as AccountingProvider) : 0;
 
   for (let index = firstIndex; index < providers.length; index++) {
-    const provider = providers[index] as AccountingProvider;
+    const [provider, list] = listers[index] as ProviderLister;
     const offset = start && index === firstIndex ? start.offset + 1 : 0;
     const remaining = limit - edges.length;
     // A full page still needs to know whether anything follows: ask the next provider for one item.
     const request = { offset, limit: remaining > 0 ? remaining : 1 };
     let page: Page<Contact>;
     try {
-      page = await (listers.get(provider) as (page: PageRequest) => Promise<Page<Contact>>)(request);
+      page = await list(request);
     } catch (error) {
       if (!(error instanceof UpstreamError) || providers.length === 1) throw error;
       ctx.partialErrors.push(
