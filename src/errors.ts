@@ -6,7 +6,7 @@ import type { Provider, RecordKind } from "./domain/common.ts";
  */
 
 export interface FieldError {
-  /** Path into the GraphQL mutation input, without the leading "input" (e.g. ["domain"]). */
+  /** Path into the GraphQL mutation argument, without the argument itself (e.g. ["domain"] of "input"). */
   path: string[];
   message: string;
 }
@@ -17,6 +17,8 @@ export class ValidationError extends Error {
   constructor(
     readonly fieldErrors: FieldError[],
     message = fieldErrors.map((e) => `${e.path.join(".") || "input"}: ${e.message}`).join("; "),
+    /** The mutation argument the paths start from: "input", or "id" for a write addressed by id. */
+    readonly argument = "input",
   ) {
     super(message || "Invalid input");
   }
@@ -55,7 +57,23 @@ export class UpstreamError extends Error {
     readonly code: UpstreamErrorCode,
     message: string,
     readonly retryAfterSeconds: number | null = null,
+    /**
+     * True when the provider accepted a write and only a follow-up read (of the record it wrote)
+     * failed: the write landed, so sending it again would repeat it.
+     */
+    readonly writeLanded = false,
   ) {
     super(message);
+  }
+
+  /** This error, for a follow-up read after a write that landed. */
+  afterLandedWrite(what: string): UpstreamError {
+    return new UpstreamError(
+      this.provider,
+      this.code,
+      `${what} landed, but reading the result back failed: ${this.message}`,
+      this.retryAfterSeconds,
+      true,
+    );
   }
 }

@@ -160,4 +160,12 @@ export interface RequestPaymentsMandate {
 /** What a Moneybird DELETE did: Moneybird archives a contact it cannot delete. */
 export interface DeleteContactOutcome {
   archived: boolean;
+  /** The archived contact, when it was archived (the source read it to learn what happened). */
+  contact: MoneybirdContact | null;
+}
+
+/** An entry of Moneybird's synchronization list: which contacts exist, at which version. */
+export interface ContactVersion {
+  id: string;
+  version: number;
 }

@@ -67,6 +67,8 @@ export interface ContactEntry {
   billingAddress: boolean | null;
   /** The owning company, when the entry belongs to one. */
   companyId: string | null;
+  /** The owning company's record, when the source received it with the entry (Productive's `include=company`). */
+  company?: Company | null;
   raw: RawRecord;
 }
 

@@ -1,5 +1,5 @@
 import type { CompanyOrderField, CompanyStatus } from "../domain/index.ts";
-import { NotFoundError, UpstreamError, ValidationError } from "../errors.ts";
+import { UpstreamError, ValidationError } from "../errors.ts";
 import { builder } from "./builder.ts";
 import {
   arrayConnection,
@@ -12,8 +12,8 @@ import { ContactEntryTypeEnum } from "./contact-entry.ts";
 import { ROOT_CONNECTION_NULLABILITY, WRITE_ERRORS } from "./errors.ts";
 import { decodeGlobalIdOf } from "./global-id.ts";
 import { givenFields } from "./input.ts";
-import { rejectClearedRequired, successType } from "./mutation-result.ts";
-import { CompanyConnection, CompanyNode, ContactEntryConnection } from "./refs.ts";
+import { atArgument, idAt, rejectClearedRequired, successType } from "./mutation-result.ts";
+import { CompanyConnection, CompanyNode, ContactEntryConnection, remember } from "./refs.ts";
 
 const CompanyStatusEnum = builder.enumType("CompanyStatus", {
   values: ["ACTIVE", "ARCHIVED"] as const satisfies readonly CompanyStatus[],
@@ -197,33 +197,39 @@ builder.mutationFields((t) => ({
     type: CreateCompanySuccess,
     args: { input: t.arg({ type: CreateCompanyInput, required: true }) },
     errors: { types: [ValidationError, UpstreamError], union: { name: "CreateCompanyResult" } },
-    resolve: async (_root, { input }, ctx) => ({ company: await ctx.sources.companies.create(input) }),
+    resolve: async (_root, { input }, ctx) => {
+      const company = await ctx.sources.companies.create(input);
+      return { company: remember(CompanyNode, ctx, company.id, company) };
+    },
   }),
   updateCompany: t.field({
     type: UpdateCompanySuccess,
     args: { input: t.arg({ type: UpdateCompanyInput, required: true }) },
     errors: { types: WRITE_ERRORS, union: { name: "UpdateCompanyResult" } },
-    resolve: async (_root, { input: { id, ...patch } }, ctx) => ({
-      company: await ctx.sources.companies.update(
-        decodeGlobalIdOf(String(id), "Company").id,
-        rejectClearedRequired(patch, "name"),
-      ),
-    }),
+    resolve: async (_root, { input: { id, ...patch } }, ctx) => {
+      const { id: remoteId } = idAt(id, ["input", "id"], "Company");
+      const company = await ctx.sources.companies.update(remoteId, rejectClearedRequired(patch, "name"));
+      return { company: remember(CompanyNode, ctx, remoteId, company) };
+    },
   }),
   archiveCompany: t.field({
     type: ArchiveCompanySuccess,
     args: { id: t.arg.id({ required: true }) },
-    errors: { types: [NotFoundError, UpstreamError], union: { name: "ArchiveCompanyResult" } },
-    resolve: async (_root, { id }, ctx) => ({
-      company: await ctx.sources.companies.archive(decodeGlobalIdOf(String(id), "Company").id),
-    }),
+    errors: { types: WRITE_ERRORS, union: { name: "ArchiveCompanyResult" } },
+    resolve: async (_root, { id }, ctx) => {
+      const { id: remoteId } = idAt(id, ["id"], "Company");
+      const company = await atArgument("id", ctx.sources.companies.archive(remoteId));
+      return { company: remember(CompanyNode, ctx, remoteId, company) };
+    },
   }),
   restoreCompany: t.field({
     type: RestoreCompanySuccess,
     args: { id: t.arg.id({ required: true }) },
-    errors: { types: [NotFoundError, UpstreamError], union: { name: "RestoreCompanyResult" } },
-    resolve: async (_root, { id }, ctx) => ({
-      company: await ctx.sources.companies.restore(decodeGlobalIdOf(String(id), "Company").id),
-    }),
+    errors: { types: WRITE_ERRORS, union: { name: "RestoreCompanyResult" } },
+    resolve: async (_root, { id }, ctx) => {
+      const { id: remoteId } = idAt(id, ["id"], "Company");
+      const company = await atArgument("id", ctx.sources.companies.restore(remoteId));
+      return { company: remember(CompanyNode, ctx, remoteId, company) };
+    },
   }),
 }));

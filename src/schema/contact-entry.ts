@@ -1,12 +1,11 @@
 import type { ContactableType, ContactEntryType } from "../domain/index.ts";
-import { NotFoundError, UpstreamError } from "../errors.ts";
 import { type BuilderTypes, builder } from "./builder.ts";
 import { offsetConnection, pageRequest } from "./connection.ts";
 import { ROOT_CONNECTION_NULLABILITY, WRITE_ERRORS } from "./errors.ts";
 import { decodeGlobalIdOf } from "./global-id.ts";
 import { givenFields } from "./input.ts";
-import { rejectClearedRequired, successType } from "./mutation-result.ts";
-import { CompanyNode, ContactEntryConnection, ContactEntryNode } from "./refs.ts";
+import { atArgument, idAt, rejectClearedRequired, successType } from "./mutation-result.ts";
+import { CompanyNode, ContactEntryConnection, ContactEntryNode, forget, remember } from "./refs.ts";
 
 export const ContactEntryTypeEnum = builder.enumType("ContactEntryType", {
   values: [
@@ -50,7 +49,8 @@ ContactEntryNode.implement({
       type: CompanyNode,
       nullable: true,
       description: "The company the entry belongs to, when it belongs to one.",
-      resolve: (entry) => entry.companyId,
+      // The company record when the source received it with the entry, else its id for the loader.
+      resolve: (entry) => entry.company ?? entry.companyId,
     }),
     raw: t.field({
       type: "JSON",
@@ -131,30 +131,33 @@ builder.mutationFields((t) => ({
     type: CreateContactEntrySuccess,
     args: { input: t.arg({ type: CreateContactEntryInput, required: true }) },
     errors: { types: WRITE_ERRORS, union: { name: "CreateContactEntryResult" } },
-    resolve: async (_root, { input: { companyId, ...rest } }, ctx) => ({
-      contactEntry: await ctx.sources.contactEntries.create({
-        ...rest,
-        companyId: decodeGlobalIdOf(String(companyId), "Company").id,
-      }),
-    }),
+    resolve: async (_root, { input: { companyId, ...entry } }, ctx) => {
+      const { id: company } = idAt(companyId, ["input", "companyId"], "Company");
+      const created = await ctx.sources.contactEntries.create({ ...entry, companyId: company });
+      return { contactEntry: remember(ContactEntryNode, ctx, created.id, created) };
+    },
   }),
   updateContactEntry: t.field({
     type: UpdateContactEntrySuccess,
     args: { input: t.arg({ type: UpdateContactEntryInput, required: true }) },
     errors: { types: WRITE_ERRORS, union: { name: "UpdateContactEntryResult" } },
-    resolve: async (_root, { input: { id, ...patch } }, ctx) => ({
-      contactEntry: await ctx.sources.contactEntries.update(
-        decodeGlobalIdOf(String(id), "ContactEntry").id,
+    resolve: async (_root, { input: { id, ...patch } }, ctx) => {
+      const { id: remoteId } = idAt(id, ["input", "id"], "ContactEntry");
+      const updated = await ctx.sources.contactEntries.update(
+        remoteId,
         rejectClearedRequired(patch, "type", "name"),
-      ),
-    }),
+      );
+      return { contactEntry: remember(ContactEntryNode, ctx, remoteId, updated) };
+    },
   }),
   deleteContactEntry: t.field({
     type: DeleteContactEntrySuccess,
     args: { id: t.arg.id({ required: true }) },
-    errors: { types: [NotFoundError, UpstreamError], union: { name: "DeleteContactEntryResult" } },
+    errors: { types: WRITE_ERRORS, union: { name: "DeleteContactEntryResult" } },
     resolve: async (_root, { id }, ctx) => {
-      await ctx.sources.contactEntries.delete(decodeGlobalIdOf(String(id), "ContactEntry").id);
+      const { id: remoteId } = idAt(id, ["id"], "ContactEntry");
+      await atArgument("id", ctx.sources.contactEntries.delete(remoteId));
+      forget(ContactEntryNode, ctx, remoteId);
       return { deletedId: String(id) };
     },
   }),

@@ -1,10 +1,9 @@
-import { NotFoundError, UpstreamError } from "../errors.ts";
 import { type BuilderTypes, builder } from "./builder.ts";
 import { WRITE_ERRORS } from "./errors.ts";
-import { decodeGlobalIdOf, splitNestedId } from "./global-id.ts";
+import { splitNestedId } from "./global-id.ts";
 import { moneybirdContactId } from "./moneybird-contact.ts";
-import { successType } from "./mutation-result.ts";
-import { ContactPersonNode, MoneybirdContactNode } from "./refs.ts";
+import { atArgument, idAt, successType } from "./mutation-result.ts";
+import { ContactPersonNode, forget, MoneybirdContactNode, nestedKey, remember } from "./refs.ts";
 
 ContactPersonNode.implement({
   description: "A person inside a Moneybird contact.",
@@ -65,38 +64,40 @@ const DeleteContactPersonSuccess = builder
     fields: (t) => ({ deletedId: t.exposeID("deletedId") }),
   });
 
-const personId = (id: string | number) => splitNestedId(decodeGlobalIdOf(String(id), "ContactPerson").id);
-
 builder.mutationFields((t) => ({
   createContactPerson: t.field({
     type: CreateContactPersonSuccess,
     args: { input: t.arg({ type: CreateContactPersonInput, required: true }) },
     errors: { types: WRITE_ERRORS, union: { name: "CreateContactPersonResult" } },
-    resolve: async (_root, { input: { contactId, ...person } }, ctx) => ({
-      contactPerson: await ctx.sources.moneybirdContacts.createContactPerson(
-        moneybirdContactId(contactId),
-        person,
-      ),
-    }),
+    resolve: async (_root, { input: { contactId, ...person } }, ctx) => {
+      const id = moneybirdContactId(contactId, ["input", "contactId"]);
+      const created = await ctx.sources.moneybirdContacts.createContactPerson(id, person);
+      forget(MoneybirdContactNode, ctx, id);
+      return { contactPerson: remember(ContactPersonNode, ctx, nestedKey(created), created) };
+    },
   }),
   updateContactPerson: t.field({
     type: UpdateContactPersonSuccess,
     args: { input: t.arg({ type: UpdateContactPersonInput, required: true }) },
     errors: { types: WRITE_ERRORS, union: { name: "UpdateContactPersonResult" } },
     resolve: async (_root, { input: { id, ...patch } }, ctx) => {
-      const { contactId, id: remoteId } = personId(id);
-      return {
-        contactPerson: await ctx.sources.moneybirdContacts.updateContactPerson(contactId, remoteId, patch),
-      };
+      const key = idAt(id, ["input", "id"], "ContactPerson").id;
+      const { contactId, id: personId } = splitNestedId(key);
+      const updated = await ctx.sources.moneybirdContacts.updateContactPerson(contactId, personId, patch);
+      forget(MoneybirdContactNode, ctx, contactId);
+      return { contactPerson: remember(ContactPersonNode, ctx, key, updated) };
     },
   }),
   deleteContactPerson: t.field({
     type: DeleteContactPersonSuccess,
     args: { id: t.arg.id({ required: true }) },
-    errors: { types: [NotFoundError, UpstreamError], union: { name: "DeleteContactPersonResult" } },
+    errors: { types: WRITE_ERRORS, union: { name: "DeleteContactPersonResult" } },
     resolve: async (_root, { id }, ctx) => {
-      const { contactId, id: remoteId } = personId(id);
-      await ctx.sources.moneybirdContacts.deleteContactPerson(contactId, remoteId);
+      const key = idAt(id, ["id"], "ContactPerson").id;
+      const { contactId, id: personId } = splitNestedId(key);
+      await atArgument("id", ctx.sources.moneybirdContacts.deleteContactPerson(contactId, personId));
+      forget(MoneybirdContactNode, ctx, contactId);
+      forget(ContactPersonNode, ctx, key);
       return { deletedId: String(id) };
     },
   }),

@@ -10,7 +10,7 @@ import {
   type PageRequest,
   type Provider,
 } from "../domain/index.ts";
-import { BadUserInputError, NotFoundError, UpstreamError, ValidationError } from "../errors.ts";
+import { BadUserInputError, UpstreamError, ValidationError } from "../errors.ts";
 import { type BuilderTypes, builder } from "./builder.ts";
 import {
   type ConnectionShape,
@@ -21,11 +21,17 @@ import {
   toConnection,
 } from "./connection.ts";
 import { ROOT_CONNECTION_NULLABILITY, toGraphQLError, WRITE_ERRORS } from "./errors.ts";
-import { decodeGlobalIdOf } from "./global-id.ts";
 import { givenFields } from "./input.ts";
-import { successType } from "./mutation-result.ts";
+import { atArgument, idAt, successType } from "./mutation-result.ts";
 import { ProviderEnum } from "./provider.ts";
-import { ContactConnection, ContactInterface, FreeAgentContactNode, MoneybirdContactNode } from "./refs.ts";
+import {
+  ContactConnection,
+  ContactInterface,
+  FreeAgentContactNode,
+  forget,
+  MoneybirdContactNode,
+  remember,
+} from "./refs.ts";
 
 type AccountingProvider = Exclude<Provider, "PRODUCTIVE">;
 /** The merged connection's order: all of Moneybird's contacts, then all of FreeAgent's. */
@@ -192,8 +198,8 @@ function providerListers(
 /**
  * One connection over several providers: each provider's contacts in its own order, providers one
  * after another. The cursor names a provider and an offset in it, so a page only calls the
- * providers it reaches. A provider that fails while others can serve is reported in `errors` and
- * skipped; when it is the only one, the field fails.
+ * providers it reaches. When a provider fails after the page already holds contacts, the page ends
+ * there (hasNextPage true, the failure in `errors`); when it fails before, the field fails.
  */
 async function mergedContacts(
   filter: ContactFilterArgs | null | undefined,
@@ -226,11 +232,14 @@ async function mergedContacts(
     try {
       page = await list(request);
     } catch (error) {
-      if (!(error instanceof UpstreamError) || providers.length === 1) throw error;
+      // Never skip past a failing provider (a client following endCursor would miss its contacts):
+      // serve what this page has so far and let the next page start at the failing provider again.
+      if (!(error instanceof UpstreamError) || edges.length === 0) throw error;
       ctx.partialErrors.push(
         toGraphQLError(error, { path: [info.path.key] }) as NonNullable<ReturnType<typeof toGraphQLError>>,
       );
-      continue;
+      hasNextPage = true;
+      break;
     }
     totals.set(provider, page.totalCount);
     if (remaining <= 0) {
@@ -271,7 +280,7 @@ builder.queryField("contacts", (t) =>
   t.field({
     type: ContactConnection,
     nullable: true,
-    description: `Moneybird contacts, then FreeAgent contacts, as one connection. A provider that fails while another serves is skipped and reported in errors. ${ROOT_CONNECTION_NULLABILITY}`,
+    description: `Moneybird contacts, then FreeAgent contacts, as one connection. When a provider fails after the page already holds contacts, the page ends there with hasNextPage true and the failure in errors, so following endCursor never skips a provider. ${ROOT_CONNECTION_NULLABILITY}`,
     args: { filter: t.arg({ type: ContactFilterInput }), first: t.arg.int(), after: t.arg.string() },
     resolve: (_root, { filter, ...paging }, ctx, info) => mergedContacts(filter, paging, ctx, info),
   }),
@@ -395,7 +404,23 @@ const UpdateContactInput = builder.inputType("UpdateContactInput", {
 
 const CreateContactSuccess = successType("CreateContactSuccess", "contact", ContactInterface);
 const UpdateContactSuccess = successType("UpdateContactSuccess", "contact", ContactInterface);
-const ArchiveContactSuccess = successType("ArchiveContactSuccess", "contact", ContactInterface);
+const ArchiveContactSuccess = builder
+  .objectRef<{ contactId: string; contact: Contact | string }>("ArchiveContactSuccess")
+  .implement({
+    fields: (t) => ({
+      contactId: t.exposeID("contactId"),
+      contact: t.field({
+        type: ContactInterface,
+        nullable: true,
+        description:
+          "The archived contact. Moneybird answers an archive without it, so it is read only when selected; null (with the error in `errors`) if that read fails: the archive itself landed.",
+        resolve: (result, _args, ctx) =>
+          typeof result.contact === "string"
+            ? MoneybirdContactNode.getDataloader(ctx).load(result.contact)
+            : result.contact,
+      }),
+    }),
+  });
 const DeleteContactSuccess = builder
   .objectRef<{ deletedId: string; archived: boolean; contact: Contact | null }>("DeleteContactSuccess")
   .implement({
@@ -414,6 +439,8 @@ const DeleteContactSuccess = builder
   });
 
 const CONTACT_KINDS = ["MoneybirdContact", "FreeAgentContact"] as const;
+const contactLoader = (contact: Contact) =>
+  contact.kind === "MoneybirdContact" ? MoneybirdContactNode : FreeAgentContactNode;
 
 builder.mutationFields((t) => ({
   createContact: t.field({
@@ -430,7 +457,7 @@ builder.mutationFields((t) => ({
         provider === "MONEYBIRD"
           ? await ctx.sources.moneybirdContacts.create(forProvider<CreateMoneybirdContact>(provider, fields))
           : await ctx.sources.freeAgentContacts.create(forProvider<CreateFreeAgentContact>(provider, fields));
-      return { contact };
+      return { contact: remember(contactLoader(contact), ctx, contact.id, contact) };
     },
   }),
   updateContact: t.field({
@@ -438,12 +465,12 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: UpdateContactInput, required: true }) },
     errors: { types: WRITE_ERRORS, union: { name: "UpdateContactResult" } },
     resolve: async (_root, { input: { id, ...fields } }, ctx) => {
-      const { typename, id: remoteId } = decodeGlobalIdOf(String(id), ...CONTACT_KINDS);
+      const { typename, id: remoteId } = idAt(id, ["input", "id"], ...CONTACT_KINDS);
       const contact =
         typename === "MoneybirdContact"
           ? await ctx.sources.moneybirdContacts.update(remoteId, forProvider("MONEYBIRD", fields))
           : await ctx.sources.freeAgentContacts.update(remoteId, forProvider("FREEAGENT", fields));
-      return { contact };
+      return { contact: remember(contactLoader(contact), ctx, remoteId, contact) };
     },
   }),
   archiveContact: t.field({
@@ -452,39 +479,35 @@ builder.mutationFields((t) => ({
     args: { id: t.arg.id({ required: true }) },
     errors: { types: WRITE_ERRORS, union: { name: "ArchiveContactResult" } },
     resolve: async (_root, { id }, ctx) => {
-      const { typename, id: remoteId } = decodeGlobalIdOf(String(id), ...CONTACT_KINDS);
+      const { typename, id: remoteId } = idAt(id, ["id"], ...CONTACT_KINDS);
       if (typename === "FreeAgentContact") {
-        return { contact: await ctx.sources.freeAgentContacts.update(remoteId, { status: "Hidden" }) };
+        const hidden = await atArgument(
+          "id",
+          ctx.sources.freeAgentContacts.update(remoteId, { status: "Hidden" }),
+        );
+        return { contactId: String(id), contact: remember(FreeAgentContactNode, ctx, remoteId, hidden) };
       }
-      await ctx.sources.moneybirdContacts.archive(remoteId);
-      return { contact: await reloadMoneybirdContact(ctx, remoteId) };
+      await atArgument("id", ctx.sources.moneybirdContacts.archive(remoteId));
+      forget(MoneybirdContactNode, ctx, remoteId);
+      return { contactId: String(id), contact: remoteId };
     },
   }),
   deleteContact: t.field({
     type: DeleteContactSuccess,
     description: "Moneybird archives a contact it cannot delete; `archived` says which happened.",
     args: { id: t.arg.id({ required: true }) },
-    errors: { types: [NotFoundError, UpstreamError], union: { name: "DeleteContactResult" } },
+    errors: { types: WRITE_ERRORS, union: { name: "DeleteContactResult" } },
     resolve: async (_root, { id }, ctx) => {
-      const { typename, id: remoteId } = decodeGlobalIdOf(String(id), ...CONTACT_KINDS);
+      const { typename, id: remoteId } = idAt(id, ["id"], ...CONTACT_KINDS);
       if (typename === "FreeAgentContact") {
-        await ctx.sources.freeAgentContacts.delete(remoteId);
+        await atArgument("id", ctx.sources.freeAgentContacts.delete(remoteId));
+        forget(FreeAgentContactNode, ctx, remoteId);
         return { deletedId: String(id), archived: false, contact: null };
       }
-      const { archived } = await ctx.sources.moneybirdContacts.delete(remoteId);
-      return {
-        deletedId: String(id),
-        archived,
-        contact: archived ? await reloadMoneybirdContact(ctx, remoteId) : null,
-      };
+      const { archived, contact } = await atArgument("id", ctx.sources.moneybirdContacts.delete(remoteId));
+      if (contact) remember(MoneybirdContactNode, ctx, remoteId, contact);
+      else forget(MoneybirdContactNode, ctx, remoteId);
+      return { deletedId: String(id), archived, contact };
     },
   }),
 }));
-
-/** A write that answers without the record (archive) is followed by one read of it. */
-export async function reloadMoneybirdContact(ctx: GatewayContext, id: string) {
-  const [contact] = await ctx.sources.moneybirdContacts.getByIds([id]);
-  if (!contact) throw new NotFoundError("MoneybirdContact", id);
-  MoneybirdContactNode.getDataloader(ctx).clear(id).prime(id, contact);
-  return contact;
-}

@@ -30,7 +30,8 @@ builder.objectType(ValidationError, {
   fields: (t) => ({
     fieldErrors: t.field({
       type: [FieldErrorType],
-      resolve: (error) => error.fieldErrors.map((e) => ({ path: ["input", ...e.path], message: e.message })),
+      resolve: (error) =>
+        error.fieldErrors.map((e) => ({ path: [error.argument, ...e.path], message: e.message })),
     }),
   }),
 });
@@ -58,6 +59,10 @@ builder.objectType(UpstreamError, {
     provider: t.field({ type: ProviderEnum, resolve: (error) => error.provider }),
     code: t.field({ type: UpstreamErrorCodeEnum, resolve: (error) => error.code }),
     retryAfterSeconds: t.int({ nullable: true, resolve: (error) => error.retryAfterSeconds }),
+    writeLanded: t.exposeBoolean("writeLanded", {
+      description:
+        "True when the provider accepted the write and only reading the result back failed: the write landed, do not send it again.",
+    }),
   }),
 });
 
@@ -100,6 +105,7 @@ export function toGraphQLError(
       code: UPSTREAM_CODES[error.code],
       provider: error.provider,
       ...(error.retryAfterSeconds === null ? {} : { retryAfterSeconds: error.retryAfterSeconds }),
+      ...(error.writeLanded ? { writeLanded: true } : {}),
     });
   }
   return null;

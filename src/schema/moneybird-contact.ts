@@ -1,12 +1,18 @@
 import type { AdditionalCharge, CustomFieldValue, PaymentsMandate } from "../domain/index.ts";
-import { NotFoundError, UpstreamError } from "../errors.ts";
 import { builder } from "./builder.ts";
 import { arrayConnection } from "./connection.ts";
-import { reloadMoneybirdContact } from "./contact.ts";
 import { WRITE_ERRORS } from "./errors.ts";
-import { decodeGlobalIdOf, splitNestedId } from "./global-id.ts";
-import { successType } from "./mutation-result.ts";
-import { ContactInterface, ContactNoteNode, ContactPersonConnection, MoneybirdContactNode } from "./refs.ts";
+import { splitNestedId } from "./global-id.ts";
+import { atArgument, idAt, successType } from "./mutation-result.ts";
+import {
+  ContactInterface,
+  ContactNoteNode,
+  ContactPersonConnection,
+  forget,
+  MoneybirdContactNode,
+  nestedKey,
+  remember,
+} from "./refs.ts";
 
 const CustomFieldValueType = builder.objectRef<CustomFieldValue>("CustomFieldValue").implement({
   fields: (t) => ({
@@ -120,9 +126,9 @@ builder.queryField("contactByCustomerId", (t) =>
   }),
 );
 
-/** The Moneybird contact an input's `contactId` names. */
-export const moneybirdContactId = (id: string | number) =>
-  decodeGlobalIdOf(String(id), "MoneybirdContact").id;
+/** The Moneybird contact a mutation's `contactId` (at `at`) names. */
+export const moneybirdContactId = (id: string | number, at: readonly [string, ...string[]]) =>
+  idAt(id, at, "MoneybirdContact").id;
 
 const AddContactNoteInput = builder.inputType("AddContactNoteInput", {
   fields: (t) => ({
@@ -166,46 +172,60 @@ const CreateAdditionalChargeSuccess = builder
       additionalCharge: t.field({ type: AdditionalChargeType, resolve: (r) => r.additionalCharge }),
     }),
   });
-const RequestPaymentsMandateSuccess = successType(
-  "RequestPaymentsMandateSuccess",
-  "contact",
-  MoneybirdContactNode,
-);
-const CreatePaymentsMandateUrlSuccess = builder
-  .objectRef<{ url: string; contactId: string }>("CreatePaymentsMandateUrlSuccess")
-  .implement({
+/**
+ * The success of a write Moneybird answers without the contact (a mandate request or deletion):
+ * the contact is read, through the loader, only when selected; if that read fails it is null with
+ * the error in `errors`, while the write itself is reported as the success it was.
+ */
+const contactWriteSuccess = (name: string, fields: { url?: true } = {}) =>
+  builder.objectRef<{ contactId: string; url?: string }>(name).implement({
     fields: (t) => ({
-      url: t.exposeString("url", {
-        description: "Give it to the contact; Moneybird keeps it valid for 14 days.",
+      ...(fields.url
+        ? {
+            url: t.string({
+              description: "Give it to the contact; Moneybird keeps it valid for 14 days.",
+              resolve: (result) => result.url as string,
+            }),
+          }
+        : {}),
+      contact: t.field({
+        type: MoneybirdContactNode,
+        nullable: true,
+        description:
+          "The contact, read after the write; null (with the error in `errors`) if that read fails.",
+        resolve: (result) => result.contactId,
       }),
-      contact: t.field({ type: MoneybirdContactNode, resolve: (result) => result.contactId }),
     }),
   });
-const DeletePaymentsMandateSuccess = successType(
-  "DeletePaymentsMandateSuccess",
-  "contact",
-  MoneybirdContactNode,
-);
+const RequestPaymentsMandateSuccess = contactWriteSuccess("RequestPaymentsMandateSuccess");
+const CreatePaymentsMandateUrlSuccess = contactWriteSuccess("CreatePaymentsMandateUrlSuccess", { url: true });
+const DeletePaymentsMandateSuccess = contactWriteSuccess("DeletePaymentsMandateSuccess");
 
 builder.mutationFields((t) => ({
   addContactNote: t.field({
     type: AddContactNoteSuccess,
     args: { input: t.arg({ type: AddContactNoteInput, required: true }) },
     errors: { types: WRITE_ERRORS, union: { name: "AddContactNoteResult" } },
-    resolve: async (_root, { input: { contactId, assigneeId, ...note } }, ctx) => ({
-      note: await ctx.sources.moneybirdContacts.addNote(moneybirdContactId(contactId), {
+    resolve: async (_root, { input: { contactId, assigneeId, ...note } }, ctx) => {
+      const id = moneybirdContactId(contactId, ["input", "contactId"]);
+      const added = await ctx.sources.moneybirdContacts.addNote(id, {
         ...note,
         assigneeId: assigneeId === undefined || assigneeId === null ? assigneeId : String(assigneeId),
-      }),
-    }),
+      });
+      forget(MoneybirdContactNode, ctx, id);
+      return { note: remember(ContactNoteNode, ctx, nestedKey(added), added) };
+    },
   }),
   deleteContactNote: t.field({
     type: DeleteContactNoteSuccess,
     args: { id: t.arg.id({ required: true }) },
-    errors: { types: [NotFoundError, UpstreamError], union: { name: "DeleteContactNoteResult" } },
+    errors: { types: WRITE_ERRORS, union: { name: "DeleteContactNoteResult" } },
     resolve: async (_root, { id }, ctx) => {
-      const { contactId, id: noteId } = splitNestedId(decodeGlobalIdOf(String(id), "ContactNote").id);
-      await ctx.sources.moneybirdContacts.deleteNote(contactId, noteId);
+      const key = idAt(id, ["id"], "ContactNote").id;
+      const { contactId, id: noteId } = splitNestedId(key);
+      await atArgument("id", ctx.sources.moneybirdContacts.deleteNote(contactId, noteId));
+      forget(MoneybirdContactNode, ctx, contactId);
+      forget(ContactNoteNode, ctx, key);
       return { deletedId: String(id) };
     },
   }),
@@ -215,11 +235,8 @@ builder.mutationFields((t) => ({
     errors: { types: WRITE_ERRORS, union: { name: "CreateAdditionalChargeResult" } },
     resolve: async (_root, { input: { contactId, productId, ...charge } }, ctx) => ({
       additionalCharge: await ctx.sources.moneybirdContacts.createAdditionalCharge(
-        moneybirdContactId(contactId),
-        {
-          ...charge,
-          productId: String(productId),
-        },
+        moneybirdContactId(contactId, ["input", "contactId"]),
+        { ...charge, productId: String(productId) },
       ),
     }),
   }),
@@ -229,12 +246,13 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: RequestPaymentsMandateInput, required: true }) },
     errors: { types: WRITE_ERRORS, union: { name: "RequestPaymentsMandateResult" } },
     resolve: async (_root, { input: { contactId, emailMessage, identityId } }, ctx) => {
-      const id = moneybirdContactId(contactId);
+      const id = moneybirdContactId(contactId, ["input", "contactId"]);
       await ctx.sources.moneybirdContacts.requestPaymentsMandate(id, {
         emailMessage,
         identityId: identityId === undefined || identityId === null ? identityId : String(identityId),
       });
-      return { contact: await reloadMoneybirdContact(ctx, id) };
+      forget(MoneybirdContactNode, ctx, id);
+      return { contactId: id };
     },
   }),
   createPaymentsMandateUrl: t.field({
@@ -242,7 +260,7 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: CreatePaymentsMandateUrlInput, required: true }) },
     errors: { types: WRITE_ERRORS, union: { name: "CreatePaymentsMandateUrlResult" } },
     resolve: async (_root, { input: { contactId, identityId } }, ctx) => {
-      const id = moneybirdContactId(contactId);
+      const id = moneybirdContactId(contactId, ["input", "contactId"]);
       const url = await ctx.sources.moneybirdContacts.createPaymentsMandateUrl(
         id,
         identityId ? String(identityId) : null,
@@ -253,11 +271,12 @@ builder.mutationFields((t) => ({
   deletePaymentsMandate: t.field({
     type: DeletePaymentsMandateSuccess,
     args: { contactId: t.arg.id({ required: true }) },
-    errors: { types: [NotFoundError, UpstreamError], union: { name: "DeletePaymentsMandateResult" } },
+    errors: { types: WRITE_ERRORS, union: { name: "DeletePaymentsMandateResult" } },
     resolve: async (_root, { contactId }, ctx) => {
-      const id = moneybirdContactId(contactId);
-      await ctx.sources.moneybirdContacts.deletePaymentsMandate(id);
-      return { contact: await reloadMoneybirdContact(ctx, id) };
+      const id = moneybirdContactId(contactId, ["contactId"]);
+      await atArgument("contactId", ctx.sources.moneybirdContacts.deletePaymentsMandate(id));
+      forget(MoneybirdContactNode, ctx, id);
+      return { contactId: id };
     },
   }),
 }));

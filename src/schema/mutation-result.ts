@@ -1,6 +1,8 @@
 import type { InterfaceRef, ObjectRef } from "@pothos/core";
-import { ValidationError } from "../errors.ts";
+import type { RecordKind } from "../domain/common.ts";
+import { BadUserInputError, ValidationError } from "../errors.ts";
 import { type BuilderTypes, builder } from "./builder.ts";
+import { decodeGlobalIdOf } from "./global-id.ts";
 
 /** `XSuccess { <field>: T! }`: a mutation's success member, holding the affected object. */
 export function successType<Field extends string, Shape>(
@@ -31,4 +33,35 @@ export function rejectClearedRequired<T extends Record<string, unknown>, K exten
     throw new ValidationError(cleared.map((field) => ({ path: [field], message: "can't be blank" })));
   }
   return patch as Omit<T, K> & { [P in K]?: Exclude<T[P], null> };
+}
+
+/**
+ * Decodes an id argument of a mutation at `at` (["id"], ["input", "companyId"], …). A malformed or
+ * wrong-type id is a ValidationError there, inside the result union, so the other results of the
+ * same document stand (a top-level error would null the whole response).
+ */
+export function idAt<K extends RecordKind>(
+  value: string | number,
+  at: readonly [argument: string, ...path: string[]],
+  ...kinds: K[]
+): { typename: K; id: string } {
+  try {
+    return decodeGlobalIdOf(String(value), ...kinds);
+  } catch (error) {
+    if (!(error instanceof BadUserInputError)) throw error;
+    const [argument, ...path] = at;
+    throw new ValidationError([{ path, message: error.message }], error.message, argument);
+  }
+}
+
+/** A write addressed by an id argument: the provider's refusals of the record are reported at that argument. */
+export async function atArgument<T>(argument: string, write: Promise<T>): Promise<T> {
+  try {
+    return await write;
+  } catch (error) {
+    if (error instanceof ValidationError && error.argument === "input") {
+      throw new ValidationError(error.fieldErrors, error.message, argument);
+    }
+    throw error;
+  }
 }

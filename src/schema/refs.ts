@@ -1,3 +1,4 @@
+import type { GatewayContext } from "../context.ts";
 import type {
   Company,
   Contact,
@@ -97,3 +98,24 @@ export const CompanyConnection = connectionType(CompanyNode, "Company");
 export const ContactEntryConnection = connectionType(ContactEntryNode, "ContactEntry");
 export const ContactPersonConnection = connectionType(ContactPersonNode, "ContactPerson");
 export const ContactConnection = connectionType(ContactInterface, "Contact");
+
+interface KeyedLoader {
+  getDataloader(ctx: GatewayContext): { clear(key: string): { prime(key: string, value: never): unknown } };
+}
+
+/**
+ * After a write: the loader answers with the written record from now on in this request. (Priming
+ * alone keeps a record loaded earlier in the same document, which is stale now.)
+ */
+export function remember<T>(ref: KeyedLoader, ctx: GatewayContext, key: string, record: T): T {
+  ref
+    .getDataloader(ctx)
+    .clear(key)
+    .prime(key, record as never);
+  return record;
+}
+
+/** After a write that changed or removed a record without returning it: the next read goes to the source. */
+export function forget(ref: KeyedLoader, ctx: GatewayContext, key: string): void {
+  ref.getDataloader(ctx).clear(key);
+}

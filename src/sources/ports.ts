@@ -9,6 +9,7 @@ import type {
   ContactEntryType,
   ContactNote,
   ContactPerson,
+  ContactVersion,
   CreateAdditionalCharge,
   CreateCompany,
   CreateContactEntry,
@@ -70,6 +71,11 @@ export interface MoneybirdContactSource {
   /** Archived contacts are returned too: an id names one record whatever its state. */
   getByIds(ids: readonly string[]): Promise<(MoneybirdContact | null)[]>;
   getByCustomerId(customerId: string): Promise<MoneybirdContact | null>;
+  /**
+   * Every contact's id and version (Moneybird's `GET /contacts/synchronization`), so a client can
+   * fetch only what changed; the filter takes the same fields as `list`'s filter endpoint.
+   */
+  listVersions(filter: Omit<MoneybirdContactFilter, "query">): Promise<ContactVersion[]>;
   list(filter: MoneybirdContactFilter, page: PageRequest): Promise<Page<MoneybirdContact>>;
   create(input: CreateMoneybirdContact): Promise<MoneybirdContact>;
   update(id: string, patch: UpdateMoneybirdContact): Promise<MoneybirdContact>;

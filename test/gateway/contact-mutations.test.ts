@@ -124,7 +124,7 @@ describe("contact mutations", () => {
       expect(await listedIds(gateway(), { providers: ["MONEYBIRD"], includeArchived: true })).toContain(id);
       expect(await contactNode(gateway(), id as string)).toEqual(archived.contact);
       expect(await mutate(gateway(), ARCHIVE_CONTACT, { id })).toEqual(
-        validationError([["input"], "Contact can not be archived"]),
+        validationError([["id"], "Contact can not be archived"]),
       );
     });
 
@@ -354,16 +354,16 @@ describe("contact mutations", () => {
       await expectNothingWritten();
     });
 
-    it("BAD_USER_INPUT in errors for an id that is not a contact's", async () => {
+    it("a ValidationError at the id argument for an id that is not a contact's", async () => {
       const companyId = encodeGlobalId("Company", "1");
-      for (const [mutation, variables] of [
-        [UPDATE_CONTACT, { input: { id: companyId, companyName: "X" } }],
-        [ARCHIVE_CONTACT, { id: "garbage" }],
-        [DELETE_CONTACT, { id: encodeGlobalId("ContactPerson", `${moneybird.remoteId}/1`) }],
+      for (const [mutation, variables, path] of [
+        [UPDATE_CONTACT, { input: { id: companyId, companyName: "X" } }, ["input", "id"]],
+        [ARCHIVE_CONTACT, { id: "garbage" }, ["id"]],
+        [DELETE_CONTACT, { id: encodeGlobalId("ContactPerson", `${moneybird.remoteId}/1`) }, ["id"]],
       ] as const) {
-        const result = await execute(gateway(), mutation, variables);
-        expect(result.data).toBeNull();
-        expect(result.errors?.map((error) => error.extensions?.code)).toEqual(["BAD_USER_INPUT"]);
+        expect(await mutate(gateway(), mutation, variables)).toEqual(
+          validationError([[...path], expect.any(String)]),
+        );
       }
       await expectNothingWritten();
     });

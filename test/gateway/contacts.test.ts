@@ -118,15 +118,14 @@ describe("contacts: the merged connection", () => {
     return edge.cursor;
   }
 
-  describe("serves the other provider's contacts when one provider fails, and reports the failure", () => {
-    it("Moneybird unavailable: FreeAgent's contacts, and an UPSTREAM_UNAVAILABLE error", async () => {
+  describe("never skips a failing provider: the page ends before it, and resuming reaches it", () => {
+    it("Moneybird unavailable on the first page: contacts null with UPSTREAM_UNAVAILABLE, FreeAgent not skipped to", async () => {
       vi.spyOn(gateway().sources.moneybirdContacts, "list").mockRejectedValue(
         new UpstreamError("MONEYBIRD", "UNAVAILABLE", "Moneybird answered 503"),
       );
+      const freeAgentList = vi.spyOn(gateway().sources.freeAgentContacts, "list");
       const result = await execute(gateway(), CONTACTS, { first: 10 });
-      expect(ids(result.data.contacts.edges.map((edge: { node: ContactRow }) => edge.node))).toEqual(
-        ids(freeAgent.slice(0, 10)),
-      );
+      expect(result.data.contacts).toBeNull();
       expect(result.errors).toEqual([
         {
           message: "Moneybird answered 503",
@@ -134,17 +133,20 @@ describe("contacts: the merged connection", () => {
           extensions: { code: "UPSTREAM_UNAVAILABLE", provider: "MONEYBIRD" },
         },
       ]);
+      expect(freeAgentList).not.toHaveBeenCalled();
     });
 
-    it("FreeAgent rate-limited on the page where Moneybird runs out: Moneybird's rest, and RATE_LIMITED", async () => {
+    it("FreeAgent rate-limited where Moneybird runs out: Moneybird's rest, hasNextPage, RATE_LIMITED; the next page reaches FreeAgent", async () => {
       const moneybirdCursor = await cursorOf({}, moneybird.length - 4);
-      vi.spyOn(gateway().sources.freeAgentContacts, "list").mockRejectedValue(
-        new UpstreamError("FREEAGENT", "RATE_LIMITED", "FreeAgent answered 429", 60),
-      );
+      const failing = vi
+        .spyOn(gateway().sources.freeAgentContacts, "list")
+        .mockRejectedValueOnce(new UpstreamError("FREEAGENT", "RATE_LIMITED", "FreeAgent answered 429", 60));
       const result = await execute(gateway(), CONTACTS, { first: 10, after: moneybirdCursor });
-      expect(ids(result.data.contacts.edges.map((edge: { node: ContactRow }) => edge.node))).toEqual(
+      const page = result.data.contacts;
+      expect(ids(page.edges.map((edge: { node: ContactRow }) => edge.node))).toEqual(
         ids(moneybird.slice(-3)),
       );
+      expect(page.pageInfo.hasNextPage).toBe(true);
       expect(result.errors).toEqual([
         {
           message: "FreeAgent answered 429",
@@ -152,6 +154,25 @@ describe("contacts: the merged connection", () => {
           extensions: { code: "RATE_LIMITED", provider: "FREEAGENT", retryAfterSeconds: 60 },
         },
       ]);
+
+      const next = await executeOk(gateway(), CONTACTS, { first: 10, after: page.pageInfo.endCursor });
+      expect(ids(next.contacts.edges.map((edge: { node: ContactRow }) => edge.node))).toEqual(
+        ids(freeAgent.slice(0, 10)),
+      );
+      expect(failing).toHaveBeenCalledTimes(2);
+    });
+
+    it("FreeAgent failing on the look-ahead after a page Moneybird filled exactly: hasNextPage stays true", async () => {
+      const moneybirdCursor = await cursorOf({}, moneybird.length - 6);
+      vi.spyOn(gateway().sources.freeAgentContacts, "list").mockRejectedValueOnce(
+        new UpstreamError("FREEAGENT", "UNAVAILABLE", "FreeAgent answered 503"),
+      );
+      const result = await execute(gateway(), CONTACTS, { first: 5, after: moneybirdCursor });
+      expect(ids(result.data.contacts.edges.map((edge: { node: ContactRow }) => edge.node))).toEqual(
+        ids(moneybird.slice(-5)),
+      );
+      expect(result.data.contacts.pageInfo.hasNextPage).toBe(true);
+      expect(result.errors?.map((error) => error.extensions?.code)).toEqual(["UPSTREAM_UNAVAILABLE"]);
     });
 
     it("the only selected provider failing leaves contacts null with its error", async () => {

@@ -358,20 +358,23 @@ describe("company and contact entry mutations", () => {
       await expectNothingWritten();
     });
 
-    it("BAD_USER_INPUT in errors for an id that is malformed or names another type", async () => {
+    it("a ValidationError at the id argument for an id that is malformed or names another type", async () => {
       const entryId = target.contactEntries.edges[0]?.node.id as string;
       const refused = [
-        [UPDATE_COMPANY, { input: { id: entryId, name: "X" } }],
-        [ARCHIVE_COMPANY, { id: "garbage" }],
-        [RESTORE_COMPANY, { id: encodeGlobalId("MoneybirdContact", "1") }],
-        [CREATE_ENTRY, { input: { companyId: entryId, type: "EMAIL", name: "Work" } }],
-        [UPDATE_ENTRY, { input: { id: target.id, name: "X" } }],
-        [DELETE_ENTRY, { id: target.id }],
+        [UPDATE_COMPANY, { input: { id: entryId, name: "X" } }, ["input", "id"]],
+        [ARCHIVE_COMPANY, { id: "garbage" }, ["id"]],
+        [RESTORE_COMPANY, { id: encodeGlobalId("MoneybirdContact", "1") }, ["id"]],
+        [
+          CREATE_ENTRY,
+          { input: { companyId: entryId, type: "EMAIL", name: "Work" } },
+          ["input", "companyId"],
+        ],
+        [UPDATE_ENTRY, { input: { id: target.id, name: "X" } }, ["input", "id"]],
+        [DELETE_ENTRY, { id: target.id }, ["id"]],
       ] as const;
-      for (const [mutation, variables] of refused) {
-        const result = await execute(gateway(), mutation, variables);
-        expect(result.data, JSON.stringify(variables)).toBeNull();
-        expect(result.errors?.map((error) => error.extensions?.code)).toEqual(["BAD_USER_INPUT"]);
+      for (const [mutation, variables, path] of refused) {
+        const result = await mutate(gateway(), mutation, variables);
+        expect(result, JSON.stringify(variables)).toEqual(validationError([[...path], expect.any(String)]));
       }
       await expectNothingWritten();
     });
