@@ -1,10 +1,7 @@
+import { fileURLToPath } from "node:url";
 import { z } from "zod";
 
-const optionalString = z
-  .string()
-  .trim()
-  .transform((value) => value || undefined)
-  .optional();
+const optionalString = z.string().trim().optional();
 
 /** A provider host: scheme and host only (the adapter adds the documented API path). */
 const baseUrl = (fallback: string) =>
@@ -26,10 +23,42 @@ const baseUrl = (fallback: string) =>
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
+/**
+ * The SQLite store's location: a file path, a `file:` URL, or `:memory:`. Any other scheme is a
+ * database the store does not speak (yet), which must not be mistaken for a folder name.
+ */
+const storeLocation = z
+  .string()
+  .trim()
+  .default("./data/gateway.sqlite")
+  .transform((value, ctx) => {
+    if (value === ":memory:") return value;
+    if (value.startsWith("file:")) return value.startsWith("file://") ? fileURLToPath(value) : value.slice(5);
+    if (/^[a-z][a-z0-9+.-]*:/i.test(value)) {
+      ctx.addIssue({
+        code: "custom",
+        message: `only the embedded SQLite store is supported: a file path, a file: URL or :memory: (got "${value}")`,
+      });
+      return z.NEVER;
+    }
+    return value;
+  });
+
 const EnvSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),
-  HOST: z.string().trim().min(1).default("0.0.0.0"),
-  STORE_URL: z.string().trim().min(1).default("./data/gateway.sqlite"),
+  // Loopback by default: the gateway has no authentication of its own and holds upstream credentials.
+  HOST: z.string().trim().min(1).default("127.0.0.1"),
+  CORS_ORIGINS: z
+    .string()
+    .trim()
+    .default("")
+    .transform((value) =>
+      value
+        .split(",")
+        .map((origin) => origin.trim())
+        .filter(Boolean),
+    ),
+  STORE_URL: storeLocation,
   UPSTREAM_TIMEOUT_MS: positiveInt(10_000),
 
   PRODUCTIVE_API_TOKEN: optionalString,
@@ -69,6 +98,9 @@ export interface FreeAgentConfig {
 export interface Config {
   port: number;
   host: string;
+  /** Browser origins allowed to call the gateway cross-origin; none by default. */
+  corsOrigins: string[];
+  /** A SQLite file path or ":memory:". */
   storeUrl: string;
   upstreamTimeoutMs: number;
   /** null: the provider is served by the local store. */
@@ -83,7 +115,9 @@ export class ConfigError extends Error {
 
 /** Reads and validates the environment once; a bad value throws a ConfigError naming the variable. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  const parsed = EnvSchema.safeParse(env);
+  // A variable set to nothing (PORT= in a .env file) means "not set", never 0 or "".
+  const given = Object.fromEntries(Object.entries(env).filter(([, value]) => value?.trim()));
+  const parsed = EnvSchema.safeParse(given);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
     throw new ConfigError(`Invalid configuration:\n  ${problems.join("\n  ")}`);
@@ -92,10 +126,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   requireTogether(["PRODUCTIVE_API_TOKEN", "PRODUCTIVE_ORGANIZATION_ID"], e);
   requireTogether(["MONEYBIRD_API_TOKEN", "MONEYBIRD_ADMINISTRATION_ID"], e);
   requireTogether(["FREEAGENT_REFRESH_TOKEN", "FREEAGENT_CLIENT_ID", "FREEAGENT_CLIENT_SECRET"], e);
+  if (e.FREEAGENT_REFRESH_TOKEN && !e.FREEAGENT_ACCESS_TOKEN) {
+    throw new ConfigError(
+      "Invalid configuration: FREEAGENT_REFRESH_TOKEN set but FREEAGENT_ACCESS_TOKEN missing (set both to serve FreeAgent live)",
+    );
+  }
 
   return {
     port: e.PORT,
     host: e.HOST,
+    corsOrigins: e.CORS_ORIGINS,
     storeUrl: e.STORE_URL,
     upstreamTimeoutMs: e.UPSTREAM_TIMEOUT_MS,
     productive:

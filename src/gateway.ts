@@ -40,6 +40,8 @@ export async function createGateway({
     // GraphiQL's assets are served by the gateway itself, not a CDN: it works offline and under a strict CSP.
     renderGraphiQL,
     landingPage: false,
+    // No CORS headers unless origins are configured: browsers then keep other sites' pages out.
+    cors: config.corsOrigins.length > 0 ? { origin: config.corsOrigins, credentials: false } : false,
     logging: {
       debug: () => {},
       info: () => {},
@@ -64,6 +66,7 @@ export async function createGateway({
       },
     },
     plugins: [
+      useJsonBodiesOnly(),
       usePartialErrors(),
       useReadinessCheck({
         endpoint: "/ready",
@@ -93,6 +96,35 @@ function unwrap(arg: unknown): unknown {
  */
 function isGraphQLError(error: unknown): error is GraphQLError {
   return error instanceof Error && error.name === "GraphQLError";
+}
+
+/**
+ * CSRF protection: a browser sends a form or text/plain POST cross-origin without asking, but a
+ * JSON POST only after a CORS preflight, which this gateway refuses unless the origin is allowed.
+ * So every POST must be JSON.
+ */
+function useJsonBodiesOnly(): Plugin<GatewayContext> {
+  const accepted = new Set(["application/json", "application/graphql-response+json"]);
+  return {
+    onRequest({ request, endResponse, fetchAPI }) {
+      if (request.method !== "POST") return;
+      const type = request.headers.get("content-type")?.split(";")[0]?.trim().toLowerCase() ?? "";
+      if (accepted.has(type)) return;
+      endResponse(
+        new fetchAPI.Response(
+          JSON.stringify({
+            errors: [
+              {
+                message: "Send GraphQL requests as application/json",
+                extensions: { code: "UNSUPPORTED_MEDIA_TYPE" },
+              },
+            ],
+          }),
+          { status: 415, headers: { "content-type": "application/json" } },
+        ),
+      );
+    },
+  };
 }
 
 /** Adds the provider failures a field survived (see GatewayContext.partialErrors) to `errors`. */

@@ -21,10 +21,11 @@ const FREEAGENT_REFRESH = {
 };
 
 describe("loadConfig", () => {
-  it("defaults to port 4000 on every interface, the SQLite file, and the store for every provider", () => {
+  it("defaults to port 4000 on loopback, no CORS, the SQLite file, and the store for every provider", () => {
     expect(loadConfig({})).toEqual({
       port: 4000,
-      host: "0.0.0.0",
+      host: "127.0.0.1",
+      corsOrigins: [],
       storeUrl: "./data/gateway.sqlite",
       upstreamTimeoutMs: 10_000,
       productive: null,
@@ -86,10 +87,39 @@ describe("loadConfig", () => {
     expect(loadConfig({ PRODUCTIVE_API_TOKEN: "  ", PRODUCTIVE_ORGANIZATION_ID: "" }).productive).toBeNull();
   });
 
+  it("reads a variable set to nothing as unset, never as 0 or an empty name", () => {
+    expect(loadConfig({ PORT: "", HOST: " ", STORE_URL: "" })).toMatchObject({
+      port: 4000,
+      host: "127.0.0.1",
+      storeUrl: "./data/gateway.sqlite",
+    });
+  });
+
+  it("takes STORE_URL as a path, a file: URL or :memory:, and refuses another database's URL", () => {
+    expect(loadConfig({ STORE_URL: "file:///var/lib/gateway/store.sqlite" }).storeUrl).toBe(
+      "/var/lib/gateway/store.sqlite",
+    );
+    expect(loadConfig({ STORE_URL: "file:data/x.sqlite" }).storeUrl).toBe("data/x.sqlite");
+    expect(loadConfig({ STORE_URL: ":memory:" }).storeUrl).toBe(":memory:");
+    expect(() => loadConfig({ STORE_URL: "postgres://localhost/gateway" })).toThrow(/STORE_URL/);
+  });
+
+  it("reads CORS_ORIGINS as a comma-separated list", () => {
+    expect(loadConfig({ CORS_ORIGINS: "https://app.example, http://localhost:3000" }).corsOrigins).toEqual([
+      "https://app.example",
+      "http://localhost:3000",
+    ]);
+  });
+
+  it("refuses FreeAgent refresh credentials without an access token", () => {
+    expect(() =>
+      loadConfig({ FREEAGENT_REFRESH_TOKEN: "r", FREEAGENT_CLIENT_ID: "c", FREEAGENT_CLIENT_SECRET: "s" }),
+    ).toThrow(/FREEAGENT_ACCESS_TOKEN missing/);
+  });
+
   it.each([
     ["PORT", "abc"],
     ["PORT", "70000"],
-    ["HOST", " "],
     ["UPSTREAM_TIMEOUT_MS", "0"],
     ["FREEAGENT_CONCURRENCY", "-1"],
     ["PRODUCTIVE_BASE_URL", "https://api.productive.io/api/v2"],

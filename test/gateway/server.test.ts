@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { loadConfig } from "../../src/config.ts";
 import { UpstreamError, type UpstreamErrorCode } from "../../src/errors.ts";
+import { createGateway } from "../../src/gateway.ts";
 import { GRAPHIQL_EXAMPLE_QUERY } from "../../src/graphiql-example.ts";
 import { encodeGlobalId } from "../../src/schema/global-id.ts";
 import { useGateway } from "../support/gateway.ts";
@@ -160,5 +162,72 @@ describe("errors of queries", () => {
         },
       ]);
     });
+  });
+});
+
+describe("cross-site requests", () => {
+  const countCompanies = async () =>
+    (await executeOk(gateway(), "{ companies(first: 1) { totalCount } }")).companies.totalCount;
+
+  it.each([
+    [
+      "a form",
+      "application/x-www-form-urlencoded",
+      `query=${encodeURIComponent('mutation { createCompany(input: { name: "CSRF" }) { __typename } }')}`,
+    ],
+    [
+      "text/plain",
+      "text/plain",
+      JSON.stringify({ query: 'mutation { createCompany(input: { name: "CSRF" }) { __typename } }' }),
+    ],
+  ])(
+    "refuses a POST sent as %s (what a browser sends cross-site without a preflight), writing nothing",
+    async (_what, type, body) => {
+      const before = await countCompanies();
+      const response = await gateway().yoga.fetch("http://gateway.test/graphql", {
+        method: "POST",
+        headers: { "content-type": type, origin: "https://evil.example" },
+        body,
+      });
+      expect(response.status).toBe(415);
+      expect(await countCompanies()).toBe(before);
+    },
+  );
+
+  it("answers a preflight from another origin without allowing it (no CORS origins configured)", async () => {
+    const response = await gateway().yoga.fetch("http://gateway.test/graphql", {
+      method: "OPTIONS",
+      headers: {
+        origin: "https://evil.example",
+        "access-control-request-method": "POST",
+        "access-control-request-headers": "content-type",
+      },
+    });
+    expect(response.headers.get("access-control-allow-origin")).toBeNull();
+  });
+
+  it("allows the configured origins, and only them", async () => {
+    const allowing = await createGateway({
+      config: loadConfig({ STORE_URL: ":memory:", CORS_ORIGINS: "https://app.example" }),
+    });
+    try {
+      const preflight = (origin: string) =>
+        allowing.yoga.fetch("http://gateway.test/graphql", {
+          method: "OPTIONS",
+          headers: {
+            origin,
+            "access-control-request-method": "POST",
+            "access-control-request-headers": "content-type",
+          },
+        });
+      expect((await preflight("https://app.example")).headers.get("access-control-allow-origin")).toBe(
+        "https://app.example",
+      );
+      expect((await preflight("https://evil.example")).headers.get("access-control-allow-origin")).not.toBe(
+        "https://evil.example",
+      );
+    } finally {
+      await allowing.close();
+    }
   });
 });
