@@ -46,9 +46,11 @@ export async function createGateway({
       debug: () => {},
       info: () => {},
       warn: (...args: unknown[]) => console.warn(...args),
-      // Yoga reports every error a resolver threw; the typed ones are answers, not incidents.
+      // Yoga reports every error; typed ones and GraphQL's own (bad input) are answers, not incidents.
       error: (...args: unknown[]) => {
-        const unexpected = args.map(unwrap).filter((arg) => !(arg instanceof Error && toGraphQLError(arg)));
+        const unexpected = args
+          .map(unwrap)
+          .filter((arg) => !(arg instanceof Error && (toGraphQLError(arg) || isGraphQLError(arg))));
         if (!unexpected.some((arg) => arg instanceof Error)) return;
         for (const arg of unexpected) logError(arg);
       },

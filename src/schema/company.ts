@@ -54,9 +54,9 @@ CompanyNode.implement({
         type: t.arg({ type: [ContactEntryTypeEnum] }),
       },
       load: async (companyIds: string[], ctx, args) => {
-        pageSize(args.first);
+        pageRequest(args, "Company.contactEntries");
         const lists = await ctx.sources.contactEntries.listByCompanyIds(companyIds, args.type ?? null);
-        return lists.map((entries) => arrayConnection(entries, args));
+        return lists.map((entries) => arrayConnection(entries, args, "Company.contactEntries"));
       },
       resolve: (company) => company.id,
     }),
@@ -107,14 +107,14 @@ builder.queryField("companies", (t) =>
       after: t.arg.string(),
     },
     resolve: async (_root, { filter, orderBy, ...paging }, ctx) => {
-      const request = pageRequest(paging);
+      const request = pageRequest(paging, "companies");
       const { ids, ...conditions } = givenFields(filter);
       const page = await ctx.sources.companies.list(
         { ...conditions, ids: ids?.map((id) => decodeGlobalIdOf(String(id), "Company").id) },
         orderBy ?? { field: "NAME", direction: "ASC" },
         request,
       );
-      return offsetConnection(page, request);
+      return offsetConnection(page, request, "companies");
     },
   }),
 );

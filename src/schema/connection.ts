@@ -7,10 +7,11 @@ import {
 } from "../domain/common.ts";
 import { BadUserInputError } from "../errors.ts";
 import { builder } from "./builder.ts";
+import { decodeOpaque, encodeOpaque } from "./opaque.ts";
 
 /**
- * Relay connections over offset pages. A cursor is opaque to clients: base64 of `offset:N` for a
- * one-source connection, `PROVIDER:N` for the merged contacts connection (see contact.ts).
+ * Relay connections over offset pages. A cursor is opaque to clients: base64 of `<connection>:N`
+ * for a one-source connection, `contacts:<PROVIDER>:N` for the merged contacts connection.
  */
 
 export interface ConnectionShape<T> {
@@ -46,20 +47,41 @@ export function connectionType<Ref extends NodeTypeRef>(nodeRef: Ref, name: stri
 
 export const OrderDirectionEnum = builder.enumType("OrderDirection", { values: ["ASC", "DESC"] as const });
 
-const encode = (text: string) => Buffer.from(text, "utf8").toString("base64");
-const decode = (cursor: string) =>
-  /^[A-Za-z0-9+/]+={0,2}$/.test(cursor) ? Buffer.from(cursor, "base64").toString("utf8") : "";
+/**
+ * Which list a cursor belongs to: a cursor is only accepted by the connection that made it, so a
+ * cursor of one list is never read as an offset into another.
+ */
+export type ConnectionName =
+  | "companies"
+  | "contactEntries"
+  | "Company.contactEntries"
+  | "MoneybirdContact.contactPersons";
 
-export const offsetCursor = (offset: number) => encode(`offset:${offset}`);
-export const providerCursor = (provider: Provider, offset: number) => encode(`${provider}:${offset}`);
+export const offsetCursor = (connection: ConnectionName, offset: number) =>
+  encodeOpaque(`${connection}:${offset}`);
+export const providerCursor = (provider: Provider, offset: number) =>
+  encodeOpaque(`contacts:${provider}:${offset}`);
 
 function invalidCursor(cursor: string): never {
   throw new BadUserInputError(`"${cursor}" is not a cursor of this connection`);
 }
 
+/** The offset a cursor holds, refused when it is not a safe integer (SQL and page arithmetic need one). */
+function cursorOffset(cursor: string, digits: string | undefined): number {
+  const offset = Number(digits);
+  if (!Number.isSafeInteger(offset)) invalidCursor(cursor);
+  return offset;
+}
+
 /** Validates `first` and `after` and gives the page to read. */
-export function pageRequest(args: { first?: number | null; after?: string | null }): PageRequest {
-  return { offset: args.after ? offsetFromCursor(args.after) + 1 : 0, limit: pageSize(args.first) };
+export function pageRequest(
+  args: { first?: number | null; after?: string | null },
+  connection: ConnectionName,
+): PageRequest {
+  return {
+    offset: args.after ? offsetFromCursor(args.after, connection) + 1 : 0,
+    limit: pageSize(args.first),
+  };
 }
 
 export function pageSize(first: number | null | undefined): number {
@@ -70,22 +92,27 @@ export function pageSize(first: number | null | undefined): number {
   return first;
 }
 
-function offsetFromCursor(cursor: string): number {
-  const match = /^offset:(\d+)$/.exec(decode(cursor));
-  if (!match) invalidCursor(cursor);
-  return Number(match[1]);
+function offsetFromCursor(cursor: string, connection: ConnectionName): number {
+  const decoded = decodeOpaque(cursor);
+  const prefix = `${connection}:`;
+  if (!decoded.startsWith(prefix) || !/^\d+$/.test(decoded.slice(prefix.length))) invalidCursor(cursor);
+  return cursorOffset(cursor, decoded.slice(prefix.length));
 }
 
 export function providerFromCursor(cursor: string): { provider: Provider; offset: number } {
-  const match = /^(MONEYBIRD|FREEAGENT|PRODUCTIVE):(\d+)$/.exec(decode(cursor));
+  const match = /^contacts:(MONEYBIRD|FREEAGENT):(\d+)$/.exec(decodeOpaque(cursor));
   if (!match) invalidCursor(cursor);
-  return { provider: match[1] as Provider, offset: Number(match[2]) };
+  return { provider: match[1] as Provider, offset: cursorOffset(cursor, match[2]) };
 }
 
 /** Builds the connection for a page that starts at `page.offset` in a one-source list. */
-export function offsetConnection<T>(page: Page<T>, request: PageRequest): ConnectionShape<T> {
+export function offsetConnection<T>(
+  page: Page<T>,
+  request: PageRequest,
+  connection: ConnectionName,
+): ConnectionShape<T> {
   return toConnection(
-    page.items.map((node, i) => ({ cursor: offsetCursor(request.offset + i), node })),
+    page.items.map((node, i) => ({ cursor: offsetCursor(connection, request.offset + i), node })),
     page.hasNextPage,
     request.offset > 0,
     page.totalCount,
@@ -114,11 +141,13 @@ export function toConnection<T>(
 export function arrayConnection<T>(
   items: T[],
   args: { first?: number | null; after?: string | null },
+  connection: ConnectionName,
 ): ConnectionShape<T> {
-  const request = pageRequest(args);
+  const request = pageRequest(args, connection);
   const slice = items.slice(request.offset, request.offset + request.limit);
   return offsetConnection(
     { items: slice, hasNextPage: request.offset + slice.length < items.length, totalCount: items.length },
     request,
+    connection,
   );
 }

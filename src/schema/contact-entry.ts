@@ -75,13 +75,13 @@ builder.queryField("contactEntries", (t) =>
     description: ROOT_CONNECTION_NULLABILITY,
     args: { filter: t.arg({ type: ContactEntryFilterInput }), first: t.arg.int(), after: t.arg.string() },
     resolve: async (_root, { filter, ...paging }, ctx) => {
-      const request = pageRequest(paging);
+      const request = pageRequest(paging, "contactEntries");
       const { companyIds, ...conditions } = givenFields(filter);
       const page = await ctx.sources.contactEntries.list(
         { ...conditions, companyIds: companyIds?.map((id) => decodeGlobalIdOf(String(id), "Company").id) },
         request,
       );
-      return offsetConnection(page, request);
+      return offsetConnection(page, request, "contactEntries");
     },
   }),
 );

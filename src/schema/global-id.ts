@@ -1,5 +1,6 @@
 import type { RecordKind } from "../domain/common.ts";
 import { BadUserInputError } from "../errors.ts";
+import { decodeOpaque, encodeOpaque } from "./opaque.ts";
 
 /**
  * Global ids are base64 of `Typename:remoteId`, the Relay plugin's format. A contact person's or a
@@ -16,13 +17,11 @@ const KINDS: ReadonlySet<string> = new Set<RecordKind>([
 ]);
 
 export function encodeGlobalId(typename: string, id: string | number | bigint): string {
-  return Buffer.from(`${typename}:${id}`, "utf8").toString("base64");
+  return encodeOpaque(`${typename}:${id}`);
 }
 
 export function decodeGlobalId(globalId: string): { typename: RecordKind; id: string } {
-  const decoded = /^[A-Za-z0-9+/]+={0,2}$/.test(globalId)
-    ? Buffer.from(globalId, "base64").toString("utf8")
-    : "";
+  const decoded = decodeOpaque(globalId);
   const separator = decoded.indexOf(":");
   const typename = decoded.slice(0, separator);
   const id = decoded.slice(separator + 1);
@@ -32,8 +31,13 @@ export function decodeGlobalId(globalId: string): { typename: RecordKind; id: st
   return { typename: typename as RecordKind, id };
 }
 
+/** Canonical decimal ids only: "0001" would name record 1 in one place and nothing in another. */
+const DECIMAL_ID = "(?:0|[1-9]\\d*)";
+const REMOTE_ID = new RegExp(`^${DECIMAL_ID}$`);
+const NESTED_REMOTE_ID = new RegExp(`^${DECIMAL_ID}/${DECIMAL_ID}$`);
+
 function isRemoteId(kind: RecordKind, id: string): boolean {
-  return kind === "ContactPerson" || kind === "ContactNote" ? /^\d+\/\d+$/.test(id) : /^\d+$/.test(id);
+  return (kind === "ContactPerson" || kind === "ContactNote" ? NESTED_REMOTE_ID : REMOTE_ID).test(id);
 }
 
 /** Decodes an id that must name a record of one of `kinds` (e.g. a mutation's target). */

@@ -97,7 +97,8 @@ MoneybirdContactNode.implement({
       type: ContactPersonConnection,
       description: "Embedded in the contact: no further upstream call.",
       args: { first: t.arg.int(), after: t.arg.string() },
-      resolve: (contact, args) => arrayConnection(contact.contactPersons, args),
+      resolve: (contact, args) =>
+        arrayConnection(contact.contactPersons, args, "MoneybirdContact.contactPersons"),
     }),
     additionalCharges: t.field({
       type: [AdditionalChargeType],

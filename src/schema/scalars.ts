@@ -1,16 +1,35 @@
 import { GraphQLError, Kind } from "graphql";
 import { builder } from "./builder.ts";
 
-const ISO_8601 = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
+const ISO_8601 =
+  /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(?:Z|[+-](\d{2}):?(\d{2}))?)?$/;
+
+/** A real calendar date and clock time: Date.parse would roll 2024-02-30 over to 1 March. */
+function isValidInstant(match: RegExpExecArray): boolean {
+  const [year, month, day, hour = 0, minute = 0, second = 0, offsetHours = 0, offsetMinutes = 0] = match
+    .slice(1)
+    .map((part) => (part === undefined ? undefined : Number(part))) as number[];
+  const date = new Date(Date.UTC(year as number, (month as number) - 1, day));
+  return (
+    date.getUTCMonth() === (month as number) - 1 &&
+    date.getUTCDate() === day &&
+    hour <= 23 &&
+    minute <= 59 &&
+    second <= 59 &&
+    offsetHours <= 23 &&
+    offsetMinutes <= 59
+  );
+}
 
 /** Input timestamps are normalised to UTC ISO strings, so every source compares instants the same way. */
 function parseDateTime(value: unknown): string {
-  if (typeof value !== "string" || !ISO_8601.test(value) || Number.isNaN(Date.parse(value))) {
-    throw new GraphQLError(`DateTime must be an ISO 8601 string (got ${JSON.stringify(value)})`, {
+  const match = typeof value === "string" ? ISO_8601.exec(value) : null;
+  if (!match || !isValidInstant(match) || Number.isNaN(Date.parse(value as string))) {
+    throw new GraphQLError(`DateTime must be an ISO 8601 date or timestamp (got ${JSON.stringify(value)})`, {
       extensions: { code: "BAD_USER_INPUT" },
     });
   }
-  return new Date(value).toISOString();
+  return new Date(value as string).toISOString();
 }
 
 builder.scalarType("DateTime", {

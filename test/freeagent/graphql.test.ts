@@ -84,7 +84,7 @@ async function walkContacts(gateway: Gateway, first: number, filter?: Record<str
   const offsets = new Map<string, number>();
   for (const { cursor, node } of edges) {
     const next = offsets.get(node.provider) ?? 0;
-    expect(decodeCursor(cursor)).toBe(`${node.provider}:${next}`);
+    expect(decodeCursor(cursor)).toBe(`contacts:${node.provider}:${next}`);
     offsets.set(node.provider, next + 1);
   }
   return { edges, pages };
@@ -150,7 +150,7 @@ describe("FreeAgent live in the gateway, beside a live Moneybird", () => {
     live.events.length = 0;
     const third: { contacts: ContactsPage } = await executeOk(live.gateway, CONTACTS, {
       first: 20,
-      after: Buffer.from("FREEAGENT:14").toString("base64"),
+      after: Buffer.from("contacts:FREEAGENT:14").toString("base64"),
     });
     // FreeAgent's contacts 15..34 are not a page of 20; one page of 35 holds them.
     expect(live.requests("FREEAGENT")).toEqual(["GET /v2/contacts?page=1&per_page=35"]);
@@ -310,7 +310,7 @@ describe("FreeAgent live in the gateway, beside a live Moneybird", () => {
     freeAgent.failTokenRefresh(true);
     const result = await execute(live.gateway, CONTACTS, {
       first: 30,
-      after: Buffer.from("MONEYBIRD:9").toString("base64"),
+      after: Buffer.from("contacts:MONEYBIRD:9").toString("base64"),
     });
     freeAgent.failTokenRefresh(false);
 

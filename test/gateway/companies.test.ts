@@ -229,7 +229,19 @@ describe("companies", () => {
       ["first over the limit", { first: 101 }],
       ["negative first", { first: -1 }],
       ["a cursor that is not one", { after: "not-a-cursor" }],
-      ["a cursor of the contacts connection", { after: Buffer.from("MONEYBIRD:3").toString("base64") }],
+      [
+        "a cursor of the contacts connection",
+        { after: Buffer.from("contacts:MONEYBIRD:3").toString("base64") },
+      ],
+      [
+        "a cursor of the contactEntries connection",
+        { after: Buffer.from("contactEntries:3").toString("base64") },
+      ],
+      [
+        "a cursor past any safe offset",
+        { after: Buffer.from("companies:999999999999999999999").toString("base64") },
+      ],
+      ["a cursor in non-canonical base64", { after: "Y29tcGFuaWVzOjM" }],
       ["a filter id of another type", { filter: { ids: [encodeGlobalId("ContactEntry", "1")] } }],
       ["a filter id that is not an id", { filter: { ids: ["garbage"] } }],
     ])("%s", async (_name, variables) => {
@@ -239,6 +251,15 @@ describe("companies", () => {
       expect(result.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
       expect(result.errors?.[0]?.path).toEqual(["companies"]);
     });
+
+    it.each(["2024-02-30T00:00:00Z", "2024-13-01", "2024-01-01T24:00:00Z", "yesterday"])(
+      "refuses the DateTime %s (no rolling over into another day)",
+      async (createdAfter) => {
+        const result = await execute(gateway(), COMPANIES, { filter: { createdAfter } });
+        expect(result.data).toBeUndefined();
+        expect(result.errors?.map((error) => error.extensions?.code)).toEqual(["BAD_USER_INPUT"]);
+      },
+    );
 
     it("over-limit first on a company's contact entries (non-null, so the whole list is null)", async () => {
       const result = await execute(

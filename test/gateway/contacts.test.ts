@@ -64,8 +64,8 @@ describe("contacts: the merged connection", () => {
 
     const cursors = pages.flatMap((page) => page.edges.map((edge) => decodeCursor(edge.cursor)));
     expect(cursors).toEqual([
-      ...moneybird.map((_, offset) => `MONEYBIRD:${offset}`),
-      ...freeAgent.map((_, offset) => `FREEAGENT:${offset}`),
+      ...moneybird.map((_, offset) => `contacts:MONEYBIRD:${offset}`),
+      ...freeAgent.map((_, offset) => `contacts:FREEAGENT:${offset}`),
     ]);
     expect(pages.every((page) => page.totalCount === null)).toBe(true);
   });

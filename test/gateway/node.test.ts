@@ -132,6 +132,8 @@ describe("node and nodes", () => {
     ["a non-numeric remote id", encodeGlobalId("Company", "abc")],
     ["a person id without its contact", encodeGlobalId("ContactPerson", "12")],
     ["no separator", Buffer.from("Company").toString("base64")],
+    ["a remote id with leading zeros", encodeGlobalId("Company", "0001")],
+    ["non-canonical base64", encodeGlobalId("Company", "12").replace(/=+$/, "")],
   ])("refuses an id that is %s with BAD_USER_INPUT", async (_name, id) => {
     const result = await execute(gateway(), `query Node($id: ID!) { node(id: $id) { id } }`, { id });
     expect(result.data.node).toBeNull();
