@@ -1,8 +1,9 @@
-import type { AdditionalCharge, CustomFieldValue, PaymentsMandate } from "../domain/index.ts";
+import type { AdditionalCharge, ContactVersion, CustomFieldValue, PaymentsMandate } from "../domain/index.ts";
 import { builder } from "./builder.ts";
 import { arrayConnection } from "./connection.ts";
 import { WRITE_ERRORS } from "./errors.ts";
-import { splitNestedId } from "./global-id.ts";
+import { encodeGlobalId, splitNestedId } from "./global-id.ts";
+import { givenFields } from "./input.ts";
 import { atArgument, idAt, successType } from "./mutation-result.ts";
 import {
   ContactInterface,
@@ -100,22 +101,69 @@ MoneybirdContactNode.implement({
       resolve: (contact, args) =>
         arrayConnection(contact.contactPersons, args, "MoneybirdContact.contactPersons"),
     }),
-    additionalCharges: t.field({
-      type: [AdditionalChargeType],
-      description: "One Moneybird call per contact (Moneybird has no batch read for charges).",
+    additionalCharges: t.loadableList({
+      type: AdditionalChargeType,
+      description:
+        "Moneybird has no batch read for charges: one call per contact, each contact asked once per request.",
       args: { includeBilled: t.arg.boolean({ defaultValue: false }) },
-      resolve: (contact, { includeBilled }, ctx) =>
-        ctx.sources.moneybirdContacts.listAdditionalCharges(contact.id, includeBilled ?? false),
+      byPath: true,
+      load: (contactIds: string[], ctx, { includeBilled }) =>
+        eachSettled(contactIds, (id) =>
+          ctx.sources.moneybirdContacts.listAdditionalCharges(id, includeBilled ?? false),
+        ),
+      resolve: (contact) => contact.id,
     }),
-    paymentsMandate: t.field({
+    paymentsMandate: t.loadable({
       type: PaymentsMandateType,
       nullable: true,
       description:
-        "null when the contact has none; an UPSTREAM_FORBIDDEN error when Moneybird Payments is off. One call per contact.",
-      resolve: (contact, _args, ctx) => ctx.sources.moneybirdContacts.getPaymentsMandate(contact.id),
+        "null when the contact has none; an UPSTREAM_FORBIDDEN error when Moneybird Payments is off. One call per contact, each contact asked once per request.",
+      load: (contactIds: string[], ctx) =>
+        eachSettled(contactIds, (id) => ctx.sources.moneybirdContacts.getPaymentsMandate(id)),
+      resolve: (contact) => contact.id,
     }),
   }),
 });
+
+const ContactVersionType = builder.objectRef<ContactVersion>("MoneybirdContactVersion").implement({
+  description: "A Moneybird contact's id and version: fetch the contacts whose version changed with `nodes`.",
+  fields: (t) => ({
+    id: t.id({ resolve: (entry) => encodeGlobalId("MoneybirdContact", entry.id) }),
+    remoteId: t.exposeString("id", { description: "Moneybird's id." }),
+    version: t.exposeInt("version"),
+  }),
+});
+
+const ContactVersionFilterInput = builder.inputType("MoneybirdContactVersionFilter", {
+  description: "The conditions of Moneybird's filter endpoint.",
+  fields: (t) => ({
+    firstName: t.string({ description: "Case-insensitive exact first name." }),
+    lastName: t.string({ description: "Case-insensitive exact last name." }),
+    createdAfter: t.field({ type: "DateTime", description: "Exclusive." }),
+    updatedAfter: t.field({ type: "DateTime", description: "Exclusive." }),
+    includeArchived: t.boolean(),
+  }),
+});
+
+builder.queryField("moneybirdContactVersions", (t) =>
+  t.field({
+    type: [ContactVersionType],
+    nullable: true,
+    description:
+      "Every Moneybird contact's id and version in one call (Moneybird's synchronization list), for clients that keep a copy and refetch only what changed. Null (with the error) only when Moneybird fails.",
+    args: { filter: t.arg({ type: ContactVersionFilterInput }) },
+    resolve: (_root, { filter }, ctx) => ctx.sources.moneybirdContacts.listVersions(givenFields(filter)),
+  }),
+);
+
+/** One call per key, for reads with no batch endpoint: a failing key fails alone. */
+function eachSettled<T>(keys: string[], read: (key: string) => Promise<T>): Promise<(T | Error)[]> {
+  return Promise.all(
+    keys.map((key) =>
+      read(key).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error)))),
+    ),
+  );
+}
 
 builder.queryField("contactByCustomerId", (t) =>
   t.field({

@@ -368,3 +368,41 @@ describe("Moneybird contacts", () => {
     });
   });
 });
+
+describe("moneybirdContactVersions", () => {
+  const writable = useGateway("each");
+  const VERSIONS = `query ($filter: MoneybirdContactVersionFilter) {
+    moneybirdContactVersions(filter: $filter) { id remoteId version }
+  }`;
+
+  it("lists every contact's id and version; an update raises that contact's version; archived ones on request", async () => {
+    const listed = await executeOk(
+      writable(),
+      "{ contacts(first: 100, filter: { providers: [MONEYBIRD] }) { edges { node { id } } } }",
+    );
+    const { moneybirdContactVersions: active } = await executeOk(writable(), VERSIONS);
+    const { moneybirdContactVersions: all } = await executeOk(writable(), VERSIONS, {
+      filter: { includeArchived: true },
+    });
+    expect(active.length).toBeGreaterThanOrEqual(listed.contacts.edges.length);
+    expect(all.length).toBeGreaterThan(active.length);
+
+    const target = active[0];
+    await executeOk(
+      writable(),
+      `mutation ($id: ID!) { updateContact(input: { id: $id, phone: "+31 20 000 0000" }) { __typename } }`,
+      { id: target.id },
+    );
+    const { moneybirdContactVersions: after } = await executeOk(writable(), VERSIONS);
+    const updated = after.find((entry: { id: string }) => entry.id === target.id);
+    expect(updated.version).toBeGreaterThan(target.version);
+    const { node } = await executeOk(
+      writable(),
+      "query ($id: ID!) { node(id: $id) { ... on MoneybirdContact { version } } }",
+      {
+        id: target.id,
+      },
+    );
+    expect(node.version).toBe(updated.version);
+  });
+});
