@@ -27,7 +27,7 @@ async function main(): Promise<void> {
     .map(([provider, { backend }]) => `${provider}=${backend}`)
     .join(" ");
   const { port } = server.address() as AddressInfo;
-  const host = config.host === "0.0.0.0" ? "localhost" : config.host;
+  const host = ["0.0.0.0", "127.0.0.1", "::", "::1"].includes(config.host) ? "localhost" : config.host;
   console.log(`Contacts gateway on http://${host}:${port}/graphql (${backends})`);
 
   let stopping = false;
