@@ -30,7 +30,7 @@ function pagesCovering({ offset, limit }: PageRequest, maxPageSize: number): Pag
 /** One upstream page of a list: its records, whether a page follows, and the list's total when the upstream tells it. */
 export interface UpstreamPage<T> {
   records: T[];
-  hasNext: boolean;
+  hasNextPage: boolean;
   totalCount: number | null;
 }
 
@@ -46,7 +46,7 @@ export async function readPageWindow<T>(
   const { size, first, count, skip } = pagesCovering(window, maxPageSize);
   let last = await fetchPage(first, size);
   const records = [...last.records];
-  if (count === 2 && last.hasNext) {
+  if (count === 2 && last.hasNextPage) {
     last = await fetchPage(first + 1, size);
     records.push(...last.records);
   }
@@ -55,7 +55,7 @@ export async function readPageWindow<T>(
     items: records.slice(skip, end),
     hasNextPage:
       last.totalCount === null
-        ? records.length > end || last.hasNext
+        ? records.length > end || last.hasNextPage
         : window.offset + window.limit < last.totalCount,
     totalCount: last.totalCount,
   };

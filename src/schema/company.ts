@@ -1,13 +1,7 @@
 import type { CompanyOrderField, CompanyStatus } from "../domain/index.ts";
 import { UpstreamError, ValidationError } from "../errors.ts";
 import { builder } from "./builder.ts";
-import {
-  arrayConnection,
-  OrderDirectionEnum,
-  offsetConnection,
-  pageRequest,
-  pageSize,
-} from "./connection.ts";
+import { arrayConnection, OrderDirectionEnum, offsetConnection, pageRequest } from "./connection.ts";
 import { ContactEntryTypeEnum } from "./contact-entry.ts";
 import { ROOT_CONNECTION_NULLABILITY, WRITE_ERRORS } from "./errors.ts";
 import { decodeGlobalIdOf } from "./global-id.ts";

@@ -15,7 +15,7 @@ import {
 } from "../sources/freeagent/mapping.ts";
 import {
   CREATE_DEFAULTS,
-  contactNameErrors,
+  contactErrors,
   type FreeAgentRoles,
   nameSortKey,
   VIEW_RULES,
@@ -23,7 +23,7 @@ import {
 } from "../sources/freeagent/rules.ts";
 import type { FreeAgentContactSource } from "../sources/ports.ts";
 import type { Database, Db } from "./database.ts";
-import { countedPage, instant, loadRecord, nextId, readByIds } from "./support.ts";
+import { instant, loadRecord, nextId, readByIds, readCountedPage } from "./support.ts";
 
 type Json = Record<string, unknown>;
 
@@ -82,8 +82,9 @@ function contactRow(record: Json) {
   };
 }
 
+/** FreeAgent's validation answer, converted exactly as the REST adapter converts it. */
 function assertValidContact(record: Json): void {
-  const errors = contactNameErrors(record).map((message) => ({ message }));
+  const errors = contactErrors(record).map((message) => ({ message }));
   if (errors.length > 0) throw new ValidationError(fieldErrorsFromFreeAgent({ errors }));
 }
 
@@ -127,10 +128,9 @@ export async function insertFreeAgentContact(
 }
 
 export async function updateFreeAgentContact(db: Db, id: string, patch: UpdateFreeAgentContact, at: Date) {
-  const current = await loadContact(db, id);
-  const record = withoutNulls({ ...current, ...contactBody(patch), updated_at: timestamp(at) });
-  assertValidContact(record);
-  const { contact, columns } = contactRow(record);
+  const changed = { ...(await loadContact(db, id)), ...contactBody(patch) };
+  assertValidContact(changed);
+  const { contact, columns } = contactRow(withoutNulls({ ...changed, updated_at: timestamp(at) }));
   await db.updateTable("freeagent_contacts").set(columns).where("id", "=", Number(contact.id)).execute();
   return contact;
 }
@@ -140,30 +140,22 @@ export function createFreeAgentContactSource(db: Db): FreeAgentContactSource {
     getByIds: (ids) => readByIds(db, "freeagent_contacts", ids, readContact),
 
     async list(filter: FreeAgentContactFilter, page) {
-      const where = (eb: ContactWhere) =>
-        eb.and([
-          viewCondition(eb, filter.view ?? "ACTIVE"),
-          ...(filter.updatedAfter ? [eb("updated_at_ms", ">=", instant(filter.updatedAfter))] : []),
-        ]);
       const sort = filter.sort ?? { field: "NAME", direction: "ASC" };
-      const rows = await db
-        .selectFrom("freeagent_contacts")
-        .select("record")
-        .where(where)
-        .orderBy(SORT_COLUMN[sort.field], sort.direction === "ASC" ? "asc" : "desc")
-        .orderBy("id", "asc")
-        .limit(page.limit)
-        .offset(page.offset)
-        .execute();
-      const { count } = await db
-        .selectFrom("freeagent_contacts")
-        .where(where)
-        .select((eb) => eb.fn.countAll<number>().as("count"))
-        .executeTakeFirstOrThrow();
-      return countedPage(
-        rows.map((row) => readContact(row.record)),
+      return readCountedPage(
+        db,
         page,
-        count,
+        (trx) =>
+          trx
+            .selectFrom("freeagent_contacts")
+            .where((eb) =>
+              eb.and([
+                viewCondition(eb, filter.view ?? "ACTIVE"),
+                ...(filter.updatedAfter ? [eb("updated_at_ms", ">=", instant(filter.updatedAfter))] : []),
+              ]),
+            )
+            .orderBy(SORT_COLUMN[sort.field], sort.direction === "ASC" ? "asc" : "desc")
+            .orderBy("id", "asc"),
+        readContact,
       );
     },
 

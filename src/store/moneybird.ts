@@ -179,7 +179,7 @@ async function updateMoneybirdContact(db: Db, id: string, patch: UpdateMoneybird
 }
 
 /** Moneybird refuses to archive an archived contact (a 400). */
-export async function archiveMoneybirdContact(db: Db, id: string, at: Date): Promise<void> {
+export async function archiveMoneybirdContact(db: Db, id: string, at: Date): Promise<MoneybirdContact> {
   const record = await loadContact(db, id);
   if (record.archived) {
     throw new ValidationError(
@@ -191,7 +191,7 @@ export async function archiveMoneybirdContact(db: Db, id: string, at: Date): Pro
   }
   record.archived = true;
   touch(record, at);
-  await saveContact(db, record);
+  return saveContact(db, record);
 }
 
 export async function insertContactPerson(
@@ -350,6 +350,16 @@ export function createMoneybirdContactSource(db: Db, options: MoneybirdStoreOpti
       return row ? readContact(row.record) : null;
     },
 
+    async listVersions(filter) {
+      const rows = await db
+        .selectFrom("moneybird_contacts")
+        .select(["id", sql<number>`json_extract(record, '$.version')`.as("version")])
+        .where((eb) => contactConditions(eb, filter))
+        .orderBy("id", "asc")
+        .execute();
+      return rows.map((row) => ({ id: String(row.id), version: row.version }));
+    },
+
     async list(filter, page) {
       const rows = await db
         .selectFrom("moneybird_contacts")
@@ -377,14 +387,16 @@ export function createMoneybirdContactSource(db: Db, options: MoneybirdStoreOpti
           .where("contact_id", "=", Number(record.id))
           .executeTakeFirst();
         if (charge) {
-          if (!record.archived) await archiveMoneybirdContact(trx, id, at);
-          return { archived: true };
+          const contact = record.archived ? toContact(record) : await archiveMoneybirdContact(trx, id, at);
+          return { archived: true, contact };
         }
         await trx.deleteFrom("moneybird_contacts").where("id", "=", Number(record.id)).execute();
-        return { archived: false };
+        return { archived: false, contact: null };
       }),
 
-    archive: (id) => write((trx, at) => archiveMoneybirdContact(trx, id, at)),
+    archive: async (id) => {
+      await write((trx, at) => archiveMoneybirdContact(trx, id, at));
+    },
 
     createContactPerson: (contactId, input) =>
       write((trx, at) => insertContactPerson(trx, contactId, input, at)),

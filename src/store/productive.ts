@@ -32,7 +32,7 @@ import {
 import { blankAttribute, companyErrors, domainKey } from "../sources/productive/rules.ts";
 import { foldCase, isBlank } from "../sources/shared/text.ts";
 import type { Database, Db } from "./database.ts";
-import { countedPage, instant, loadRecord, nextId, nextIds, readByIds, storedIds } from "./support.ts";
+import { instant, loadRecord, nextId, nextIds, readByIds, readCountedPage, storedIds } from "./support.ts";
 
 /** The organization every record of the store belongs to (Productive records name theirs). */
 const ORGANIZATION_ID = "1";
@@ -310,28 +310,18 @@ export function createCompanySource(db: Db): CompanySource {
   return {
     getByIds: (ids) => readByIds(db, "productive_companies", ids, readCompany),
 
-    async list(filter: CompanyFilter, order: CompanyOrder, page: PageRequest) {
-      const where = (eb: CompanyWhere) => companyConditions(eb, filter);
-      const rows = await db
-        .selectFrom("productive_companies")
-        .select("record")
-        .where(where)
-        .orderBy(ORDER_COLUMN[order.field], order.direction === "ASC" ? "asc" : "desc")
-        .orderBy("id", "asc")
-        .limit(page.limit)
-        .offset(page.offset)
-        .execute();
-      const { count } = await db
-        .selectFrom("productive_companies")
-        .where(where)
-        .select((eb) => eb.fn.countAll<number>().as("count"))
-        .executeTakeFirstOrThrow();
-      return countedPage(
-        rows.map((row) => readCompany(row.record)),
+    list: (filter: CompanyFilter, order: CompanyOrder, page: PageRequest) =>
+      readCountedPage(
+        db,
         page,
-        count,
-      );
-    },
+        (trx) =>
+          trx
+            .selectFrom("productive_companies")
+            .where((eb) => companyConditions(eb, filter))
+            .orderBy(ORDER_COLUMN[order.field], order.direction === "ASC" ? "asc" : "desc")
+            .orderBy("id", "asc"),
+        readCompany,
+      ),
 
     create: (input) => db.transaction().execute((trx) => insertCompany(trx, input, new Date())),
     update: (id, patch) => db.transaction().execute((trx) => updateCompany(trx, id, patch)),
@@ -362,28 +352,17 @@ export function createContactEntrySource(db: Db): ContactEntrySource {
       return companyIds.map((id) => byCompany.get(id) ?? []);
     },
 
-    async list(filter, page) {
-      const where = (eb: ExpressionBuilder<Database, "productive_contact_entries">) =>
-        contactEntryConditions(eb, filter);
-      const rows = await db
-        .selectFrom("productive_contact_entries")
-        .select("record")
-        .where(where)
-        .orderBy("id", "asc")
-        .limit(page.limit)
-        .offset(page.offset)
-        .execute();
-      const { count } = await db
-        .selectFrom("productive_contact_entries")
-        .where(where)
-        .select((eb) => eb.fn.countAll<number>().as("count"))
-        .executeTakeFirstOrThrow();
-      return countedPage(
-        rows.map((row) => readContactEntry(row.record)),
+    list: (filter, page) =>
+      readCountedPage(
+        db,
         page,
-        count,
-      );
-    },
+        (trx) =>
+          trx
+            .selectFrom("productive_contact_entries")
+            .where((eb) => contactEntryConditions(eb, filter))
+            .orderBy("id", "asc"),
+        readContactEntry,
+      ),
 
     create: (input) => db.transaction().execute((trx) => insertContactEntry(trx, input)),
 

@@ -1,6 +1,8 @@
+import type { SelectQueryBuilder } from "kysely";
 import type { Page, PageRequest, RecordKind, Timestamp } from "../domain/index.ts";
 import { BadUserInputError, NotFoundError } from "../errors.ts";
-import type { Db, SequenceName } from "./database.ts";
+import { isIntegerId } from "../sources/shared/ids.ts";
+import type { Database, Db, SequenceName } from "./database.ts";
 
 /** Takes the next `count` ids of a sequence; inside the caller's transaction, so a rolled-back write takes none. */
 export async function nextIds(db: Db, sequence: SequenceName, count: number): Promise<number[]> {
@@ -21,7 +23,7 @@ export async function nextId(db: Db, sequence: SequenceName): Promise<number> {
 
 /** The ids that can name a stored record; any other string names nothing. */
 export function storedIds(ids: readonly string[]): number[] {
-  return ids.filter((id) => /^\d+$/.test(id) && Number.isSafeInteger(Number(id))).map(Number);
+  return ids.filter((id) => isIntegerId(id) && Number.isSafeInteger(Number(id))).map(Number);
 }
 
 /** The tables that keep one upstream record a row, under the record's id. */
@@ -54,9 +56,30 @@ export async function loadRecord<T>(db: Db, table: RecordTable, kind: RecordKind
   return JSON.parse(row.record) as T;
 }
 
-/** A page whose total is known. */
-export function countedPage<T>(items: T[], page: PageRequest, totalCount: number): Page<T> {
-  return { items, hasNextPage: page.offset + items.length < totalCount, totalCount };
+/**
+ * A page of the records a query selects, with their total: the rows and the count are read in one
+ * transaction, so a write in between cannot make `totalCount` and `hasNextPage` disagree with the
+ * rows. `query` filters and orders; the page's window is applied here.
+ */
+export function readCountedPage<Table extends RecordTable, T>(
+  db: Db,
+  page: PageRequest,
+  query: (trx: Db) => SelectQueryBuilder<Database, Table, object>,
+  read: (record: string) => T,
+): Promise<Page<T>> {
+  return db.transaction().execute(async (trx) => {
+    const selected = query(trx);
+    const rows = await selected.select("record").limit(page.limit).offset(page.offset).execute();
+    const { count } = await selected
+      .clearOrderBy()
+      .select((eb) => eb.fn.countAll<number>().as("count"))
+      .executeTakeFirstOrThrow();
+    return {
+      items: rows.map((row) => read(row.record)),
+      hasNextPage: page.offset + rows.length < count,
+      totalCount: count,
+    };
+  });
 }
 
 /** A page of a source that has no total: the query asked for one row more than the page holds. */

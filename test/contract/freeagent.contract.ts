@@ -114,6 +114,32 @@ export function describeFreeAgentContract(name: string, setup: () => Promise<Fre
       expect(unchanged).toMatchObject({ companyName: "Solo Ltd", phone: "1" });
     });
 
+    it("takes only FreeAgent's statuses and sales tax settings, and writes nothing otherwise", async () => {
+      await expectValidationError(create({ companyName: "Bogus Ltd", status: "Bogus" }), [
+        { path: ["status"], message: "Status is not included in the list" },
+      ]);
+      await expectValidationError(create({ companyName: "Taxing Ltd", chargeSalesTax: "Sometimes" }), [
+        { path: ["chargeSalesTax"], message: "Charge sales tax is not included in the list" },
+      ]);
+      expect(await listIds({ view: "ALL" })).toEqual([]);
+
+      const contact = await create({ companyName: "Valid Ltd", chargeSalesTax: "Always" });
+      expect(contact).toMatchObject({ status: "Active", chargeSalesTax: "Always" });
+      await expectValidationError(backend().contacts.update(contact.id, { status: "Archived", phone: "1" }), [
+        { path: ["status"], message: "Status is not included in the list" },
+      ]);
+      await expectValidationError(backend().contacts.update(contact.id, { status: null }), [
+        { path: ["status"], message: "Status is not included in the list" },
+      ]);
+      const [unchanged] = await backend().contacts.getByIds([contact.id]);
+      expect(unchanged).toMatchObject({ status: "Active", phone: null });
+      expect(await listIds({ view: "ACTIVE" })).toEqual([contact.id]);
+
+      const hidden = await backend().contacts.update(contact.id, { status: "Hidden", chargeSalesTax: null });
+      expect(hidden).toMatchObject({ status: "Hidden", archived: true, chargeSalesTax: null });
+      expect(await listIds({ view: "HIDDEN" })).toEqual([contact.id]);
+    });
+
     it("lists active contacts by default, hidden ones in their view, all in ALL, page by page", async () => {
       const active = [];
       for (const n of [1, 2, 3, 4, 5]) active.push(await create({ companyName: `Active ${n} Ltd` }));

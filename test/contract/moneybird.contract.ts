@@ -144,6 +144,32 @@ export function describeMoneybirdContract(name: string, setup: () => Promise<Mon
         expect(await listIds({ updatedAfter: farAhead() })).toEqual([]);
       });
 
+      it("lists every contact's id and version, archived ones only when asked, with the filter's fields", async () => {
+        const kept = await create({ firstName: "Henk", lastName: "Jansen" });
+        const other = await create({ companyName: "Other B.V." });
+        const gone = await create({ companyName: "Gone B.V." });
+        await backend().contacts.archive(gone.id);
+        const versions = async (filter: Parameters<MoneybirdContactSource["listVersions"]>[0]) =>
+          [...(await backend().contacts.listVersions(filter))].sort((a, b) => byNumericId(a.id, b.id));
+        const versionOf = async (id: string) => (await reread(id))?.version;
+
+        expect(await versions({})).toEqual([
+          { id: kept.id, version: kept.version },
+          { id: other.id, version: other.version },
+        ]);
+        expect(await versions({ includeArchived: true })).toEqual([
+          { id: kept.id, version: kept.version },
+          { id: other.id, version: other.version },
+          { id: gone.id, version: await versionOf(gone.id) },
+        ]);
+        expect(await versions({ firstName: "henk" })).toEqual([{ id: kept.id, version: kept.version }]);
+        expect(await versions({ updatedAfter: farAhead() })).toEqual([]);
+
+        const updated = await backend().contacts.update(kept.id, { phone: "010-1234567" });
+        expect(updated.version).toBeGreaterThan(kept.version);
+        expect(await versions({ lastName: "Jansen" })).toEqual([{ id: kept.id, version: updated.version }]);
+      });
+
       it("updates only the given fields, clears with null, and moves the version on", async () => {
         const contact = await create({
           companyName: "Kees B.V.",
@@ -224,7 +250,7 @@ export function describeMoneybirdContract(name: string, setup: () => Promise<Mon
 
       it("deletes a contact without documents, archives on request, and answers NotFoundError for a missing one", async () => {
         const contact = await create({ companyName: "Short lived" });
-        expect(await backend().contacts.delete(contact.id)).toEqual({ archived: false });
+        expect(await backend().contacts.delete(contact.id)).toEqual({ archived: false, contact: null });
         expect(await backend().contacts.getByIds([contact.id])).toEqual([null]);
         await expectNotFound(backend().contacts.delete(contact.id), "MoneybirdContact", contact.id);
 

@@ -7,8 +7,9 @@ import { type FakeResponse, type FakeServer, type RecordedRequest, startFakeServ
  * A fake FreeAgent API v2 (contacts and the OAuth token endpoint) on 127.0.0.1, following
  * freeagent-contacts.txt and the upstream README: records in the documented JSON shape, view
  * filters, sorts, `updated_since`, page/per_page with `Link` and `X-Total-Count`, 201 + Location,
- * the name rule answered in either error shape, 401 for a token it does not know, a token
- * endpoint with rotating tokens, and 429 on demand.
+ * the contact rules the store enforces too (src/sources/freeagent/rules.ts) answered in either
+ * error shape, 401 for a token it does not know, a token endpoint with rotating tokens, and 429 on
+ * demand.
  */
 
 export type FreeAgentRecord = Record<string, unknown> & { url: string };
@@ -50,7 +51,6 @@ const CONTACTS = "/v2/contacts";
 const TOKEN_ENDPOINT = "/v2/token_endpoint";
 const DEFAULT_PER_PAGE = 25;
 const MAX_PER_PAGE = 100;
-const STATUSES = ["Active", "Hidden"];
 
 /** The writable attributes of freeagent-contacts.txt; anything else in a write body is ignored. */
 const WRITABLE = [
@@ -170,14 +170,6 @@ export async function startFakeFreeAgent(options: FakeFreeAgentOptions = {}): Pr
       ? { errors: messages.map((message) => ({ message })) }
       : { errors: { error: { message: messages.join(", ") } } };
 
-  function invalid(record: Record<string, unknown>): string[] {
-    const messages = rules.contactNameErrors(record);
-    if (record.status !== undefined && !STATUSES.includes(text(record.status))) {
-      messages.push("Status is not included in the list");
-    }
-    return messages;
-  }
-
   function writable(body: unknown): Record<string, unknown> | null {
     const contact = (body as { contact?: unknown } | undefined)?.contact;
     if (typeof contact !== "object" || contact === null || Array.isArray(contact)) return null;
@@ -230,7 +222,7 @@ export async function startFakeFreeAgent(options: FakeFreeAgentOptions = {}): Pr
       if (request.method !== "POST") return { status: 405, body: "" };
       const attributes = writable(request.body);
       if (!attributes) return { status: 400, body: errorBody(["The request needs a root contact element"]) };
-      const messages = invalid(attributes);
+      const messages = rules.contactErrors(attributes);
       if (messages.length > 0) return { status: 422, body: errorBody(messages) };
       const contact = insert({ ...rules.CREATE_DEFAULTS, ...rules.withoutNulls(attributes) }, {});
       return { status: 201, headers: { location: contact.record.url }, body: { contact: contact.record } };
@@ -247,7 +239,7 @@ export async function startFakeFreeAgent(options: FakeFreeAgentOptions = {}): Pr
     const changes = writable(request.body);
     if (!changes) return { status: 400, body: errorBody(["The request needs a root contact element"]) };
     const updated = { ...contact.record, ...changes };
-    const messages = invalid(updated);
+    const messages = rules.contactErrors(updated);
     if (messages.length > 0) return { status: 422, body: errorBody(messages) };
     contact.record = { ...rules.withoutNulls(updated), url: contact.record.url, updated_at: tick() };
     // The docs show a bare 200 for an update.

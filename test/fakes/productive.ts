@@ -17,6 +17,7 @@ import {
 } from "../../src/sources/productive/rules.ts";
 import { foldCase, isBlank } from "../../src/sources/shared/text.ts";
 import { type FakeResponse, type FakeServer, type RecordedRequest, startFakeServer } from "./fake-server.ts";
+import { countInFlight } from "./in-flight.ts";
 
 /**
  * A fake Productive API v2 (companies and contact entries) on 127.0.0.1, reproducing what
@@ -483,6 +484,8 @@ export interface MockedProductive {
   sent(): SentRequest[];
   /** What the adapter's `onRequest` hook observed. */
   events: UpstreamRequestEvent[];
+  /** The most requests that were in flight at once. */
+  maxInFlight(): number;
   close(): Promise<void>;
 }
 
@@ -496,9 +499,10 @@ export function mockProductive(): MockedProductive {
   const agent = new MockAgent({ enableCallHistory: true });
   agent.disableNetConnect();
   const events: UpstreamRequestEvent[] = [];
+  const { dispatcher, maxInFlight } = countInFlight(agent);
   const sources = createProductiveSources(config, {
     timeoutMs: 2_000,
-    dispatcher: agent,
+    dispatcher,
     onRequest: (event) => events.push(event),
   });
   const pool = agent.get(config.baseUrl);
@@ -506,6 +510,7 @@ export function mockProductive(): MockedProductive {
     sources,
     config,
     events,
+    maxInFlight,
     answer(method, resource, respond) {
       const prefix = `/api/v2/${resource}`;
       pool

@@ -1,11 +1,11 @@
-import { setImmediate as nextTurn } from "node:timers/promises";
-import { type Dispatcher, MockAgent } from "undici";
+import { MockAgent } from "undici";
 import { afterEach, describe, expect, it } from "vitest";
 import type { FreeAgentConfig } from "../../src/config.ts";
 import { NotFoundError, UpstreamError, ValidationError } from "../../src/errors.ts";
 import type { UpstreamRequestEvent } from "../../src/http/upstream-client.ts";
 import { FREEAGENT_USER_AGENT, TOKEN_ENDPOINT_PATH } from "../../src/sources/freeagent/client.ts";
 import { createFreeAgentSources } from "../../src/sources/freeagent/index.ts";
+import { countInFlight } from "../fakes/in-flight.ts";
 
 /** Unit tests of the FreeAgent adapter against undici's MockAgent: what reaches FreeAgent, and how answers map. */
 
@@ -76,25 +76,11 @@ function mockFreeAgent(answer: (request: Sent) => Answer, config: Partial<FreeAg
       };
     })
     .persist();
-  let inFlight = 0;
-  let maxInFlight = 0;
-  // Counts the requests in flight at once, to check the concurrency bound.
-  const counting = {
-    async request(options: Dispatcher.RequestOptions) {
-      inFlight += 1;
-      maxInFlight = Math.max(maxInFlight, inFlight);
-      try {
-        await nextTurn();
-        return await agent.request(options);
-      } finally {
-        inFlight -= 1;
-      }
-    },
-  } as unknown as Dispatcher;
+  const { dispatcher, maxInFlight } = countInFlight(agent);
   const events: UpstreamRequestEvent[] = [];
   const live = createFreeAgentSources(
     { accessToken: "token-1", refresh: null, baseUrl: ORIGIN, concurrency: 4, ...config },
-    { timeoutMs: 1_000, dispatcher: counting, onRequest: (event) => events.push(event) },
+    { timeoutMs: 1_000, dispatcher, onRequest: (event) => events.push(event) },
   );
   closers.push(live.close, () => agent.close());
   return {
@@ -102,7 +88,7 @@ function mockFreeAgent(answer: (request: Sent) => Answer, config: Partial<FreeAg
     backend: live.backend,
     sent,
     events,
-    maxInFlight: () => maxInFlight,
+    maxInFlight,
   };
 }
 
@@ -356,10 +342,40 @@ describe("FreeAgent adapter: writes", () => {
     expect(sent.map((r) => `${r.method} ${r.path}`)).toEqual(["POST /v2/contacts", "GET /v2/contacts/71"]);
   });
 
+  it("says a create landed when reading its Location back fails, and does not send it again", async () => {
+    const { source, sent } = mockFreeAgent(({ method }) =>
+      method === "POST"
+        ? { status: 201, headers: { location: `${ORIGIN}/v2/contacts/72` } }
+        : { status: 503, body: "Service Unavailable" },
+    );
+
+    const failure = await source.create({ companyName: "Org 72" }).catch((e: unknown) => e);
+
+    expect(failure).toBeInstanceOf(UpstreamError);
+    expect(failure).toMatchObject({
+      code: "UNAVAILABLE",
+      writeLanded: true,
+      message: expect.stringMatching(/^FreeAgent's contact create landed/),
+    });
+    expect(sent.map((r) => `${r.method} ${r.path}`)).toEqual(["POST /v2/contacts", "GET /v2/contacts/72"]);
+  });
+
+  it("says a create landed when the 201 names no contact it can read", async () => {
+    const { source, sent } = mockFreeAgent(() => ({ status: 201, body: "Created" }));
+
+    const failure = await source.create({ companyName: "Org" }).catch((e: unknown) => e);
+
+    expect(failure).toMatchObject({ name: "UpstreamError", code: "BAD_RESPONSE", writeLanded: true });
+    expect(sent).toHaveLength(1);
+  });
+
   it("never retries a create", async () => {
     const { source, sent } = mockFreeAgent(() => ({ status: 503, body: "Service Unavailable" }));
 
-    await expect(source.create({ companyName: "Acme" })).rejects.toMatchObject({ code: "UNAVAILABLE" });
+    await expect(source.create({ companyName: "Acme" })).rejects.toMatchObject({
+      code: "UNAVAILABLE",
+      writeLanded: false,
+    });
     expect(sent).toHaveLength(1);
   });
 
@@ -371,6 +387,16 @@ describe("FreeAgent adapter: writes", () => {
     ],
     ["object", 422, { errors: { error: { message: "Last name can't be blank" } } }],
     ["array, on a 400", 400, { errors: [{ message: "Country is not a valid country" }] }],
+    [
+      "array, for the listed values",
+      422,
+      {
+        errors: [
+          { message: "Status is not included in the list" },
+          { message: "Charge sales tax is not included in the list" },
+        ],
+      },
+    ],
   ])(
     "turns a validation failure in the %s error shape into a ValidationError on input paths",
     async (_shape, status, body) => {
@@ -388,6 +414,8 @@ describe("FreeAgent adapter: writes", () => {
               "Email is invalid": ["email"],
               "Last name can't be blank": ["lastName"],
               "Country is not a valid country": ["address", "country"],
+              "Status is not included in the list": ["status"],
+              "Charge sales tax is not included in the list": ["chargeSalesTax"],
             })[message],
         ),
       );
@@ -406,6 +434,41 @@ describe("FreeAgent adapter: writes", () => {
     expect(contact.email).toBe("new@example.com");
     expect(sent.map((r) => `${r.method} ${r.path}`)).toEqual(["PUT /v2/contacts/5", "GET /v2/contacts/5"]);
     expect(sent[0]?.body).toEqual({ contact: { email: "new@example.com", phone_number: null } });
+  });
+
+  it("says an update landed when the read-back after its bare 200 fails", async () => {
+    const { source, sent } = mockFreeAgent(({ method }) =>
+      method === "PUT"
+        ? { status: 200 }
+        : { status: 429, body: "Rate Limit Exceeded", headers: { "retry-after": "60" } },
+    );
+
+    const failure = await source.update("5", { email: "new@example.com" }).catch((e: unknown) => e);
+
+    expect(failure).toBeInstanceOf(UpstreamError);
+    expect(failure).toMatchObject({
+      code: "RATE_LIMITED",
+      retryAfterSeconds: 60,
+      writeLanded: true,
+      message: expect.stringMatching(
+        /^FreeAgent's update of contact 5 landed, but reading the result back failed/,
+      ),
+    });
+    expect(sent.map((r) => `${r.method} ${r.path}`)).toEqual(["PUT /v2/contacts/5", "GET /v2/contacts/5"]);
+  });
+
+  it("says an update landed when the contact is gone by the read-back", async () => {
+    const { source } = mockFreeAgent(({ method }) =>
+      method === "PUT"
+        ? { status: 200 }
+        : { status: 404, body: { errors: [{ message: "Resource not found" }] } },
+    );
+
+    await expect(source.update("5", { email: "new@example.com" })).rejects.toMatchObject({
+      name: "UpstreamError",
+      code: "BAD_RESPONSE",
+      writeLanded: true,
+    });
   });
 
   it("takes the record from an update that answers with it", async () => {

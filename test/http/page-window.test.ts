@@ -7,7 +7,7 @@ function upstream(total: number, { tellsTotal }: { tellsTotal: boolean }) {
   const fetchPage = async (number: number, size: number): Promise<UpstreamPage<number>> => {
     asked.push([number, size]);
     const records = Array.from({ length: total }, (_, i) => i).slice((number - 1) * size, number * size);
-    return { records, hasNext: number * size < total, totalCount: tellsTotal ? total : null };
+    return { records, hasNextPage: number * size < total, totalCount: tellsTotal ? total : null };
   };
   return { asked, fetchPage };
 }

@@ -240,7 +240,7 @@ describe("contact writes", () => {
     const created = await company("Acme");
     fake.clearRequests();
 
-    expect(await source.delete(created.id)).toEqual({ archived: false });
+    expect(await source.delete(created.id)).toEqual({ archived: false, contact: null });
     expect(sent()).toEqual([
       `DELETE /api/v2/123/contacts/${created.id}.json`,
       `GET /api/v2/123/contacts/${created.id}.json?include_archived=true`,
@@ -248,12 +248,20 @@ describe("contact writes", () => {
     expect(fake.contact(created.id)).toBeUndefined();
   });
 
-  it("reports a delete Moneybird turned into an archive", async () => {
+  it("reports a delete Moneybird turned into an archive, with the archived contact it read back", async () => {
     const created = await company("Acme");
     fake.addAdditionalCharge(created.id, { productId: "7", price: "10", billed: true });
+    fake.clearRequests();
 
-    expect(await source.delete(created.id)).toEqual({ archived: true });
-    expect((await source.getByIds([created.id]))[0]?.archived).toBe(true);
+    const outcome = await source.delete(created.id);
+
+    expect(outcome).toEqual({ archived: true, contact: expect.objectContaining({ id: created.id }) });
+    expect(outcome.contact).toEqual((await source.getByIds([created.id]))[0]);
+    expect(outcome.contact?.archived).toBe(true);
+    expect(sent().slice(0, 2)).toEqual([
+      `DELETE /api/v2/123/contacts/${created.id}.json`,
+      `GET /api/v2/123/contacts/${created.id}.json?include_archived=true`,
+    ]);
   });
 
   it("archives a contact; archiving it again is Moneybird's 400, a ValidationError", async () => {

@@ -4,6 +4,7 @@ import { createGateway, type Gateway } from "../../src/gateway.ts";
 import { encodeGlobalId } from "../../src/schema/global-id.ts";
 import { CUSTOM_FIELDS } from "../../src/store/moneybird.ts";
 import { type FakeMoneybird, startFakeMoneybird } from "../fakes/moneybird.ts";
+import { nodesOfWalk, walkConnection } from "../support/gateway.ts";
 import { execute, executeOk } from "../support/graphql.ts";
 
 /** Moneybird served live through the whole gateway: GraphQL in, the fake Moneybird behind, upstream calls counted. */
@@ -52,6 +53,12 @@ async function seed(count: number, contactPerson = false) {
   return created;
 }
 
+/** The one root field of a mutation's data. */
+async function resultOf(mutation: string, variables: Record<string, unknown>) {
+  const data = await executeOk(gateway, mutation, variables);
+  return Object.values(data)[0] as Record<string, unknown> & { __typename: string };
+}
+
 describe("reads", () => {
   it("resolves 100 contacts by global id with one synchronization call", async () => {
     const created = await seed(100);
@@ -89,6 +96,30 @@ describe("reads", () => {
     expect(fake.requests[0]?.query.toString()).toBe("page=1&per_page=10");
   });
 
+  it("lists contacts with their people and each person's contact in one call: the list primes the contact loader", async () => {
+    const created = await seed(3, true);
+
+    const data = await executeOk(
+      gateway,
+      `{ contacts(filter: { providers: [MONEYBIRD] }, first: 10) {
+           edges { node { ... on MoneybirdContact {
+             contactPersons { edges { node { lastName contact { remoteId companyName } } } } } } } } }`,
+    );
+
+    expect(
+      data.contacts.edges.map(
+        (edge: { node: { contactPersons: { edges: { node: unknown }[] } } }) =>
+          edge.node.contactPersons.edges[0]?.node,
+      ),
+    ).toEqual(
+      created.map((contact, i) => ({
+        lastName: `${i + 1}`,
+        contact: { remoteId: contact.id, companyName: `Company ${i + 1}` },
+      })),
+    );
+    expect(calls()).toEqual(["GET /contacts.json"]);
+  });
+
   it("resolves a contact person by its global id from its contact, and a contact by customer id", async () => {
     const [contact] = await seed(1, true);
     const person = contact?.contactPersons[0];
@@ -108,6 +139,25 @@ describe("reads", () => {
     expect(calls().sort()).toEqual([
       `GET /contacts/customer_id/${contact?.customerId}.json`,
       "POST /contacts/synchronization.json",
+    ]);
+  });
+
+  it("lists contact versions with one synchronization call", async () => {
+    const [kept, gone] = await seed(2);
+    await contacts().archive(gone?.id ?? "");
+    fake.clearRequests();
+
+    const data = await executeOk(
+      gateway,
+      "{ moneybirdContactVersions(filter: { includeArchived: true }) { remoteId version } }",
+    );
+
+    expect(data.moneybirdContactVersions).toEqual([
+      { remoteId: kept?.id, version: kept?.version },
+      { remoteId: gone?.id, version: fake.contact(gone?.id ?? "")?.version },
+    ]);
+    expect(fake.requests.map((request) => `${request.method} ${request.path}?${request.query}`)).toEqual([
+      "GET /api/v2/123/contacts/synchronization.json?include_archived=true",
     ]);
   });
 
@@ -160,11 +210,6 @@ describe("reads", () => {
 });
 
 describe("mutations", () => {
-  const resultOf = async (mutation: string, variables: Record<string, unknown>) => {
-    const data = await executeOk(gateway, mutation, variables);
-    return Object.values(data)[0] as Record<string, unknown> & { __typename: string };
-  };
-
   it("reaches every Moneybird write through the schema", async () => {
     const field = CUSTOM_FIELDS[1];
     const created = await resultOf(
@@ -287,6 +332,24 @@ describe("mutations", () => {
     );
   });
 
+  it("deletes a contact Moneybird archives in 2 calls: the result is the contact the read-back found", async () => {
+    const [contact] = await seed(1);
+    fake.addAdditionalCharge(contact?.id ?? "", { productId: "7", price: "10", billed: false });
+    fake.clearRequests();
+
+    const deleted = await resultOf(
+      "mutation ($id: ID!) { deleteContact(id: $id) { __typename ... on DeleteContactSuccess { archived contact { remoteId archived } } } }",
+      { id: encodeGlobalId("MoneybirdContact", contact?.id ?? "") },
+    );
+
+    expect(deleted).toEqual({
+      __typename: "DeleteContactSuccess",
+      archived: true,
+      contact: { remoteId: contact?.id, archived: true },
+    });
+    expect(calls()).toEqual([`DELETE /contacts/${contact?.id}.json`, `GET /contacts/${contact?.id}.json`]);
+  });
+
   it("archives a contact", async () => {
     const [contact] = await seed(1);
 
@@ -321,5 +384,67 @@ describe("mutations", () => {
       ],
     });
     expect(missing).toEqual({ __typename: "NotFoundError", id: missingId });
+  });
+});
+
+interface ContactRow {
+  id: string;
+  provider: string;
+  remoteId: string;
+}
+
+describe("beside the stored FreeAgent", () => {
+  const CONTACTS = `query ($first: Int, $after: String) {
+    contacts(first: $first, after: $after) {
+      totalCount
+      pageInfo { hasNextPage hasPreviousPage endCursor }
+      edges { cursor node { id provider remoteId } }
+    }
+  }`;
+
+  it("walks the merged connection to its end: Moneybird's contacts, then the store's FreeAgent ones", async () => {
+    const moneybird = await seed(7);
+    const everyone = { offset: 0, limit: 100 };
+    const freeAgent = [];
+    for (let offset = 0; ; offset += everyone.limit) {
+      const page = await gateway.sources.freeAgentContacts.list({}, { ...everyone, offset });
+      freeAgent.push(...page.items);
+      if (!page.hasNextPage) break;
+    }
+
+    const pages = await walkConnection<ContactRow>(gateway, CONTACTS, "contacts", 50);
+
+    expect(nodesOfWalk(pages, 50).map((node) => `${node.provider}:${node.remoteId}`)).toEqual([
+      ...moneybird.map((contact) => `MONEYBIRD:${contact.id}`),
+      ...freeAgent.map((contact) => `FREEAGENT:${contact.id}`),
+    ]);
+    // Only the first page reaches Moneybird; the later ones start in FreeAgent.
+    expect(calls()).toEqual(["GET /contacts.json"]);
+  });
+
+  it("writes a contact to each: Moneybird over HTTP, FreeAgent into the store", async () => {
+    const create = `mutation ($input: CreateContactInput!) { createContact(input: $input) {
+      __typename ... on CreateContactSuccess { contact { id provider remoteId displayName } } } }`;
+
+    const inMoneybird = await resultOf(create, {
+      input: { provider: "MONEYBIRD", companyName: "Live B.V." },
+    });
+    const inStore = await resultOf(create, { input: { provider: "FREEAGENT", companyName: "Stored Ltd" } });
+
+    expect(inMoneybird).toMatchObject({
+      __typename: "CreateContactSuccess",
+      contact: { provider: "MONEYBIRD", displayName: "Live B.V." },
+    });
+    expect(inStore).toMatchObject({
+      __typename: "CreateContactSuccess",
+      contact: { provider: "FREEAGENT", displayName: "Stored Ltd" },
+    });
+    const moneybirdId = (inMoneybird.contact as { remoteId: string }).remoteId;
+    const freeAgentId = (inStore.contact as { remoteId: string }).remoteId;
+    expect(fake.contact(moneybirdId)).toMatchObject({ company_name: "Live B.V." });
+    expect(await gateway.sources.freeAgentContacts.getByIds([freeAgentId])).toEqual([
+      expect.objectContaining({ companyName: "Stored Ltd", status: "Active" }),
+    ]);
+    expect(calls()).toEqual(["POST /contacts.json"]);
   });
 });

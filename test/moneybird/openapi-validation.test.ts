@@ -1,11 +1,27 @@
+import { existsSync, readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import type { RecordedRequest } from "../fakes/fake-server.ts";
 import { loadOpenApiValidator } from "../support/openapi.ts";
 
 /** The OpenAPI check the fake Moneybird runs on every exchange: it must catch each kind of drift. */
 
-const spec = loadOpenApiValidator(new URL("../support/moneybird-contacts.openapi.json", import.meta.url), {
-  basePath: "/api/v2",
+const SPEC_COPY = new URL("../support/moneybird-contacts.openapi.json", import.meta.url);
+const spec = loadOpenApiValidator(SPEC_COPY, { basePath: "/api/v2" });
+
+// The project's shared folder (upstream docs) sits beside the clone, here and in CI.
+const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
+const sharedSpec = resolve(repoRoot, "../shared/upstream/moneybird-contacts.openapi.json");
+const readJson = (file: string | URL) => JSON.parse(readFileSync(file, "utf8")) as unknown;
+
+describe("the spec copy in test/support", () => {
+  it.skipIf(!existsSync(sharedSpec))(
+    `is the document in ../shared/upstream (skipped when ${sharedSpec} does not exist: no shared folder beside the clone)`,
+    () => {
+      expect(readJson(SPEC_COPY)).toEqual(readJson(sharedSpec));
+    },
+  );
 });
 
 const request = (method: string, path: string, body?: unknown, query = ""): RecordedRequest => ({

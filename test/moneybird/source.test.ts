@@ -70,6 +70,35 @@ function mockMoneybird(...answers: Answer[]) {
 }
 
 describe("requests", () => {
+  it("lists ids and versions from the synchronization endpoint with the filter's terms", async () => {
+    const { source, sent } = mockMoneybird(
+      {
+        status: 200,
+        body: [
+          { id: "496081406351378330", version: 1787320117 },
+          { id: 496081406381787, version: "1787320118" },
+        ],
+      },
+      { status: 200, body: [] },
+    );
+
+    const versions = await source.listVersions({
+      lastName: "Jansen",
+      updatedAfter: "2026-08-21T15:48:40+02:00",
+      includeArchived: true,
+    });
+    await source.listVersions({});
+
+    expect(versions).toEqual([
+      { id: "496081406351378330", version: 1787320117 },
+      { id: "496081406381787", version: 1787320118 },
+    ]);
+    expect(sent.map((request) => `${request.method} ${decodeURIComponent(request.path)}`)).toEqual([
+      `GET ${CONTACTS}/synchronization.json?filter=last_name:Jansen,updated_after:2026-08-21T13:48:40.000Z&include_archived=true`,
+      `GET ${CONTACTS}/synchronization.json`,
+    ]);
+  });
+
   it("sends the bearer token to /api/v2/{administration}/contacts….json", async () => {
     const { source, sent } = mockMoneybird({ status: 200, body: contactRecord("7") });
 
@@ -150,6 +179,21 @@ describe("answers", () => {
     );
   });
 
+  it("puts an error on an attribute that is no input field on the input as a whole, naming the attribute", async () => {
+    const { source } = mockMoneybird({
+      status: 422,
+      body: { error: { sepa_iban: ["is invalid"], firstname: ["is required"] } },
+    });
+
+    const failure = await source.update("7", { firstName: null }).catch((error: unknown) => error);
+
+    expect(failure).toBeInstanceOf(ValidationError);
+    expect((failure as ValidationError).fieldErrors).toEqual([
+      { path: [], message: "sepa_iban: is invalid" },
+      { path: ["firstName"], message: "is required" },
+    ]);
+  });
+
   it("turns a 400 on a write into a ValidationError with Moneybird's message", async () => {
     const { source } = mockMoneybird({
       status: 400,
@@ -173,7 +217,7 @@ describe("answers", () => {
     await expect(source.deleteNote("7", "9")).rejects.toEqual(new NotFoundError("ContactNote", "7/9"));
   });
 
-  it("says which step failed when the read-back after a delete fails", async () => {
+  it("says the delete landed when the read-back after it fails", async () => {
     const { source, sent } = mockMoneybird({ status: 204 }, { status: 503 });
 
     const failure = await source.delete("7").catch((error: unknown) => error);
@@ -181,9 +225,45 @@ describe("answers", () => {
     expect(failure).toBeInstanceOf(UpstreamError);
     expect(failure).toMatchObject({
       code: "UNAVAILABLE",
-      message: expect.stringMatching(/deleted or archived contact 7/),
+      writeLanded: true,
+      message: expect.stringMatching(/^The delete of Moneybird contact 7 .*landed/),
     });
     expect(sent.map((request) => request.method)).toEqual(["DELETE", "GET"]);
+  });
+
+  it("answers a delete Moneybird archived with the contact it read back: no third call", async () => {
+    const archived = contactRecord("7", { archived: true, version: 1787320200 });
+    const { source, sent } = mockMoneybird({ status: 204 }, { status: 200, body: archived });
+
+    const outcome = await source.delete("7");
+
+    expect(outcome).toEqual({
+      archived: true,
+      contact: expect.objectContaining({ id: "7", archived: true, version: 1787320200, raw: archived }),
+    });
+    expect(sent.map((request) => `${request.method} ${request.path}`)).toEqual([
+      `DELETE ${CONTACTS}/7.json`,
+      `GET ${CONTACTS}/7.json?include_archived=true`,
+    ]);
+  });
+
+  it("says a create landed when its answer cannot be read, so it is not sent again", async () => {
+    const { source, sent } = mockMoneybird({ status: 201, body: { id: "not a contact" } });
+
+    const failure = await source.create({ companyName: "Acme" }).catch((error: unknown) => error);
+
+    expect(failure).toBeInstanceOf(UpstreamError);
+    expect(failure).toMatchObject({ code: "BAD_RESPONSE", writeLanded: true });
+    expect(sent).toHaveLength(1);
+  });
+
+  it("says a refused write did not land", async () => {
+    const { source } = mockMoneybird({ status: 503 });
+
+    await expect(source.update("7", { phone: "1" })).rejects.toMatchObject({
+      code: "UNAVAILABLE",
+      writeLanded: false,
+    });
   });
 
   it("sends a create once, even when Moneybird fails", async () => {

@@ -1,6 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { BadUserInputError, NotFoundError, ValidationError } from "../../src/errors.ts";
+import { BadUserInputError, NotFoundError, UpstreamError, ValidationError } from "../../src/errors.ts";
+import { blankAttribute, invalidAttribute } from "../../src/sources/productive/rules.ts";
 import {
+  companyRecord,
   contactEntryRecord,
   type JsonApiRecord,
   listDocument,
@@ -8,15 +10,18 @@ import {
   mockProductive,
 } from "../fakes/productive.ts";
 
-/** A list endpoint serving `records` in pages of the requested size. */
-function pagesOf(records: JsonApiRecord[]) {
+/** A list endpoint serving `records` in pages of the requested size, each page with the `included` records. */
+function pagesOf(records: JsonApiRecord[], included: JsonApiRecord[] = []) {
   return (url: URL) => {
     const size = Number(url.searchParams.get("page[size]") ?? 30);
     const number = Number(url.searchParams.get("page[number]") ?? 1);
     const data = records.slice((number - 1) * size, number * size);
-    return { status: 200, body: listDocument(data, { number, size, totalCount: records.length }) };
+    const document = listDocument(data, { number, size, totalCount: records.length });
+    return { status: 200, body: included.length > 0 ? { ...document, included } : document };
   };
 }
+
+const idsUpTo = (count: number) => Array.from({ length: count }, (_, index) => String(index + 1));
 
 /** `count` entries of each company, alternating email and phone, ids numbered from 1. */
 function entriesOf(companyIds: string[], count: number): JsonApiRecord[] {
@@ -131,6 +136,56 @@ describe("Productive contact entries adapter (MockAgent)", () => {
     expect(productive.sent()).toHaveLength(1);
   });
 
+  it("attaches each entry's included company, validated, so no company needs a request of its own", async () => {
+    const companies = [companyRecord("1", { name: "One" }), companyRecord("2", { name: "Two" })];
+    productive.answer("GET", "contact_entries", pagesOf(entriesOf(["1", "2", "3"], 2), companies));
+
+    const page = await productive.sources.contactEntries.list({}, { offset: 0, limit: 10 });
+    const grouped = await productive.sources.contactEntries.listByCompanyIds(["2", "1"], null);
+
+    expect(page.items.map((entry) => [entry.companyId, entry.company?.name ?? null])).toEqual([
+      ["1", "One"],
+      ["1", "One"],
+      ["2", "Two"],
+      ["2", "Two"],
+      ["3", null],
+      ["3", null],
+    ]);
+    expect(page.items[0]?.company).toMatchObject({ kind: "Company", id: "1", raw: companies[0] });
+    expect(page.items[4]?.company).toBeUndefined();
+    expect(grouped.map((entries) => entries.map((entry) => entry.company?.name))).toEqual([
+      ["Two", "Two"],
+      ["One", "One"],
+    ]);
+  });
+
+  it("answers an included company of the wrong shape with BAD_RESPONSE", async () => {
+    const broken = { ...companyRecord("1"), attributes: { name: 42 } };
+    productive.answer("GET", "contact_entries", pagesOf(entriesOf(["1"], 1), [broken as JsonApiRecord]));
+
+    await expect(productive.sources.contactEntries.list({}, { offset: 0, limit: 5 })).rejects.toMatchObject({
+      code: "BAD_RESPONSE",
+      message: expect.stringMatching(/company/),
+    });
+  });
+
+  it("reads entries by id at most 4 at once, each with its included company", async () => {
+    for (let id = 1; id <= 10; id++) {
+      productive.answer("GET", `contact_entries/${id}`, () => ({
+        status: 200,
+        body: { data: contactEntryRecord(String(id), "580"), included: [companyRecord("580")], meta: {} },
+      }));
+    }
+
+    const entries = await productive.sources.contactEntries.getByIds(idsUpTo(10));
+
+    expect(entries.map((entry) => [entry?.id, entry?.company?.id])).toEqual(
+      idsUpTo(10).map((id) => [id, "580"]),
+    );
+    expect(productive.sent()).toHaveLength(10);
+    expect(productive.maxInFlight()).toBe(4);
+  });
+
   it("reads entries by id one GET each, with null for a 404", async () => {
     productive.answer("GET", "contact_entries/44", () => ({
       status: 200,
@@ -154,10 +209,14 @@ describe("Productive contact entries adapter (MockAgent)", () => {
     ]);
   });
 
-  it("creates an entry related to its company", async () => {
+  it("creates an entry related to its company, answered with the company included", async () => {
     productive.answer("POST", "contact_entries", () => ({
       status: 201,
-      body: { data: contactEntryRecord("46", null, { name: "Work", email: "contact@email.com" }), meta: {} },
+      body: {
+        data: contactEntryRecord("46", null, { name: "Work", email: "contact@email.com" }),
+        included: [companyRecord("580", { name: "Client" })],
+        meta: {},
+      },
     }));
     const entry = await productive.sources.contactEntries.create({
       companyId: "580",
@@ -166,7 +225,13 @@ describe("Productive contact entries adapter (MockAgent)", () => {
       email: "contact@email.com",
     });
 
-    expect(entry).toMatchObject({ id: "46", type: "EMAIL", contactableType: "COMPANY", companyId: "580" });
+    expect(entry).toMatchObject({
+      id: "46",
+      type: "EMAIL",
+      contactableType: "COMPANY",
+      companyId: "580",
+      company: { id: "580", name: "Client" },
+    });
     expect(
       productive.sent().map((request) => [request.method, request.path, request.query, request.body]),
     ).toEqual([
@@ -190,6 +255,37 @@ describe("Productive contact entries adapter (MockAgent)", () => {
     ]);
   });
 
+  it("says a create landed when its answer cannot be read, so it is not sent again", async () => {
+    productive.answer("POST", "contact_entries", () => ({
+      status: 201,
+      body: { data: contactEntryRecord("47", "580", { type: "fax" }), meta: {} },
+    }));
+
+    const failure = await productive.sources.contactEntries
+      .create({ companyId: "580", type: "PHONE", name: "Desk" })
+      .catch((caught: unknown) => caught);
+
+    expect(failure).toBeInstanceOf(UpstreamError);
+    expect(failure).toMatchObject({ code: "BAD_RESPONSE", writeLanded: true });
+    expect(productive.sent()).toHaveLength(1);
+  });
+
+  it("puts an error on contactable_type, which is no input field, on the input as a whole", async () => {
+    productive.answer("POST", "contact_entries", () => ({
+      status: 422,
+      body: { errors: [invalidAttribute("contactable_type", "is not included in the list")] },
+    }));
+
+    const error = await productive.sources.contactEntries
+      .create({ companyId: "580", type: "PHONE", name: "Desk" })
+      .catch((caught: unknown) => caught);
+
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).fieldErrors).toEqual([
+      { path: [], message: "contactable_type: is not included in the list" },
+    ]);
+  });
+
   it("turns a 404 on create into NotFoundError for the company", async () => {
     productive.answer("POST", "contact_entries", () => ({
       status: 404,
@@ -203,17 +299,7 @@ describe("Productive contact entries adapter (MockAgent)", () => {
   it("updates only the given attributes and maps a 422 to the input's fields", async () => {
     productive.answer("PATCH", "contact_entries/56", () => ({
       status: 422,
-      body: {
-        errors: [
-          {
-            status: "422",
-            code: "invalid_attribute",
-            title: "Invalid Attribute",
-            detail: "can't be blank",
-            source: { pointer: "data/attributes/name" },
-          },
-        ],
-      },
+      body: { errors: [blankAttribute("name")] },
     }));
     const error = await productive.sources.contactEntries
       .update("56", { name: "" })

@@ -79,7 +79,7 @@ describe("reads", () => {
     ]);
   });
 
-  it("lists contact entries with their companies in 2 upstream requests", async () => {
+  it("lists contact entries with their companies in 1 upstream request: the companies come included", async () => {
     const companies = seedCompanies(30);
 
     const data = await executeOk(
@@ -94,8 +94,25 @@ describe("reads", () => {
       email: `hello@${companies[0]?.id}.example`,
       company: { name: "Company 001" },
     });
-    expect(calls()).toEqual(["GET /api/v2/contact_entries", "GET /api/v2/companies"]);
+    expect(calls()).toEqual(["GET /api/v2/contact_entries"]);
     expect(fake.requests[0]?.query.get("include")).toBe("company");
+  });
+
+  it("resolves contact entries by global id with one GET each, their companies included", async () => {
+    const [company] = seedCompanies(1);
+    const entries = [fake.addContactEntry(company?.id ?? ""), fake.addContactEntry(company?.id ?? "")];
+    fake.clearRequests();
+
+    const data = await executeOk(
+      gateway,
+      "query ($ids: [ID!]!) { nodes(ids: $ids) { ... on ContactEntry { remoteId company { name } } } }",
+      { ids: entries.map((entry) => encodeGlobalId("ContactEntry", entry.id)) },
+    );
+
+    expect(data.nodes).toEqual(
+      entries.map((entry) => ({ remoteId: entry.id, company: { name: "Company 001" } })),
+    );
+    expect(calls().sort()).toEqual(entries.map((entry) => `GET /api/v2/contact_entries/${entry.id}`).sort());
   });
 
   it("resolves companies by global id in one request, with NOT_FOUND for a missing one", async () => {
@@ -249,10 +266,14 @@ describe("mutations", () => {
     const updated = await executeOk(
       gateway,
       `mutation ($input: UpdateContactEntryInput!) { updateContactEntry(input: $input) {
-         ... on UpdateContactEntrySuccess { contactEntry { name website } } ${WRITE_ERROR_FIELDS} } }`,
+         ... on UpdateContactEntrySuccess { contactEntry { name website company { name } } } ${WRITE_ERROR_FIELDS} } }`,
       { input: { id: entry.id, name: "Homepage" } },
     );
-    expect(updated.updateContactEntry.contactEntry).toEqual({ name: "Homepage", website: "client.example" });
+    expect(updated.updateContactEntry.contactEntry).toEqual({
+      name: "Homepage",
+      website: "client.example",
+      company: { name: "Client" },
+    });
 
     const deleted = await executeOk(
       gateway,
@@ -263,7 +284,6 @@ describe("mutations", () => {
     expect(deleted.deleteContactEntry).toEqual({ deletedId: entry.id });
     expect(calls()).toEqual([
       "POST /api/v2/contact_entries",
-      "GET /api/v2/companies",
       `PATCH /api/v2/contact_entries/${decodeGlobalId(entry.id).id}`,
       `DELETE /api/v2/contact_entries/${decodeGlobalId(entry.id).id}`,
     ]);

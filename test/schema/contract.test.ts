@@ -57,7 +57,7 @@ describe("the public schema contract", () => {
       switch (definition.kind) {
         case Kind.OBJECT_TYPE_DEFINITION:
         case Kind.INTERFACE_TYPE_DEFINITION: {
-          const interfaces = (type as { getInterfaces(): { name: string }[] })
+          const interfaces = (type as unknown as { getInterfaces(): { name: string }[] })
             .getInterfaces()
             .map((i) => i.name);
           for (const implemented of definition.interfaces ?? [])
@@ -69,7 +69,9 @@ describe("the public schema contract", () => {
           for (const field of definition.fields ?? []) expectField(name, field);
           break;
         case Kind.ENUM_TYPE_DEFINITION: {
-          const values = (type as { getValues(): { name: string }[] }).getValues().map((value) => value.name);
+          const values = (type as unknown as { getValues(): { name: string }[] })
+            .getValues()
+            .map((value) => value.name);
           for (const value of definition.values ?? []) expect(values).toContain(value.name.value);
           break;
         }
@@ -88,7 +90,7 @@ describe("the public schema contract", () => {
         `${field.name.value.charAt(0).toUpperCase()}${field.name.value.slice(1)}Result`,
       );
       const members = (
-        union as { getTypes(): { name: string; getInterfaces(): { name: string }[] }[] }
+        union as unknown as { getTypes(): { name: string; getInterfaces(): { name: string }[] }[] }
       ).getTypes();
       const success = `${field.name.value.charAt(0).toUpperCase()}${field.name.value.slice(1)}Success`;
       expect(members.map((member) => member.name)).toContain(success);

@@ -197,10 +197,13 @@ describe("Moneybird rules the contract cannot drive through the port", () => {
     withEmptyStore(async ({ moneybirdContacts: contacts }) => {
       const contact = await contacts.create({ companyName: "Invoiced B.V." });
       await contacts.createAdditionalCharge(contact.id, { productId: "1", price: "10" });
-      expect(await contacts.delete(contact.id)).toEqual({ archived: true });
-      expect((await contacts.getByIds([contact.id]))[0]).toMatchObject({ archived: true });
+      const outcome = await contacts.delete(contact.id);
+      const [stored] = await contacts.getByIds([contact.id]);
+      expect(outcome).toEqual({ archived: true, contact: stored });
+      expect(stored).toMatchObject({ archived: true });
+      expect(stored?.version).toBeGreaterThan(contact.version);
       expect(await contacts.listAdditionalCharges(contact.id, false)).toHaveLength(1);
-      expect(await contacts.delete(contact.id)).toEqual({ archived: true });
+      expect(await contacts.delete(contact.id)).toEqual({ archived: true, contact: stored });
       await expectValidationError(contacts.archive(contact.id), [
         { path: [], message: "Contact can not be archived" },
       ]);
@@ -272,6 +275,82 @@ describe("Moneybird rules the contract cannot drive through the port", () => {
       expect(failed).toBeInstanceOf(ValidationError);
       expect((await contacts.create({ companyName: "First B.V." })).id).toBe(String(MONEYBIRD_FIRST_ID));
     }));
+});
+
+describe("a counted list page", () => {
+  /**
+   * A store whose next read of `table`'s rows starts a write of `write` while the page is being
+   * read: the page must count what its rows saw, the write landing after it.
+   */
+  async function racingStore(table: string, write: (store: LocalStore) => Promise<unknown>) {
+    let armed = false;
+    let racer: Promise<unknown> | null = null;
+    const store: LocalStore = await openStore({
+      url: ":memory:",
+      seed: false,
+      onQuery: (statement) => {
+        if (armed && racer === null && statement.startsWith(`select "record" from "${table}"`)) {
+          racer = write(store);
+        }
+      },
+    });
+    return {
+      store,
+      arm: () => {
+        armed = true;
+      },
+      racer: () => racer,
+    };
+  }
+
+  it.each([
+    [
+      "companies",
+      "productive_companies",
+      (store: LocalStore) => store.companies.create({ name: "Racer" }),
+      async (store: LocalStore) => {
+        for (const name of ["A", "B", "C"]) await store.companies.create({ name });
+      },
+      (store: LocalStore) =>
+        store.companies.list({}, { field: "NAME", direction: "ASC" }, { offset: 0, limit: 3 }),
+    ],
+    [
+      "contact entries",
+      "productive_contact_entries",
+      // The store's first company (ids count from 1), which `fill` creates.
+      (store: LocalStore) => store.contactEntries.create({ companyId: "1", type: "PHONE", name: "Racer" }),
+      async (store: LocalStore) => {
+        await store.companies.create({
+          name: "A",
+          contact: { emails: [1, 2, 3].map((n) => ({ email: `${n}@a.nl` })) },
+        });
+      },
+      (store: LocalStore) => store.contactEntries.list({}, { offset: 0, limit: 3 }),
+    ],
+    [
+      "FreeAgent contacts",
+      "freeagent_contacts",
+      (store: LocalStore) => store.freeAgentContacts.create({ companyName: "Racer" }),
+      async (store: LocalStore) => {
+        for (const companyName of ["A", "B", "C"]) await store.freeAgentContacts.create({ companyName });
+      },
+      (store: LocalStore) => store.freeAgentContacts.list({}, { offset: 0, limit: 3 }),
+    ],
+  ])("of %s reads its rows and its count in one transaction", async (_name, table, write, fill, listPage) => {
+    const { store, arm, racer } = await racingStore(table, write);
+    try {
+      await fill(store);
+      arm();
+      const page = await listPage(store);
+      expect(racer()).not.toBeNull();
+      await racer();
+      expect(page).toMatchObject({ totalCount: 3, hasNextPage: false });
+      expect(page.items).toHaveLength(3);
+      expect((await listPage(store)).totalCount).toBe(4);
+    } finally {
+      await store.close();
+    }
+  });
 });
 
 it("generates Productive-style company codes", () =>

@@ -11,6 +11,7 @@ import {
   unexpectedStatus,
 } from "../../http/upstream-client.ts";
 
+export const PROVIDER = "FREEAGENT";
 /** FreeAgent refuses requests without a User-Agent; this one names the gateway. */
 export const FREEAGENT_USER_AGENT = "contacts-gateway (GraphQL gateway; FreeAgent contacts)";
 export const TOKEN_ENDPOINT_PATH = "/v2/token_endpoint";
@@ -28,7 +29,7 @@ export interface FreeAgentClient {
 export function createFreeAgentClient(config: FreeAgentConfig, upstream: UpstreamSettings): FreeAgentClient {
   const http = createUpstreamClient({
     ...upstream,
-    provider: "FREEAGENT",
+    provider: PROVIDER,
     origin: config.baseUrl,
     headers: () => ({ "user-agent": FREEAGENT_USER_AGENT }),
   });
@@ -103,15 +104,15 @@ function createTokenRefresher(http: UpstreamClient, config: FreeAgentConfig): To
       throw error;
     }
     if (response.status === 400) throw refused(400);
-    if (response.status !== 200) throw unexpectedStatus("FREEAGENT", response, "the token refresh");
-    const tokens = parseUpstream("FREEAGENT", TokenResponse, response.body, "token response");
+    if (response.status !== 200) throw unexpectedStatus(PROVIDER, response, "the token refresh");
+    const tokens = parseUpstream(PROVIDER, TokenResponse, response.body, "token response");
     accessToken = tokens.access_token;
     refreshToken = tokens.refresh_token ?? refreshToken;
   }
 
   function refused(status: number): UpstreamError {
     refusal = new UpstreamError(
-      "FREEAGENT",
+      PROVIDER,
       "UNAUTHORIZED",
       `FREEAGENT refused to refresh the access token (status ${status}); configure new FreeAgent credentials`,
     );

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { postalAddress } from "../../domain/contact.ts";
 import type { CreateFreeAgentContact, FreeAgentContact, UpdateFreeAgentContact } from "../../domain/index.ts";
 import type { FieldError } from "../../errors.ts";
+import { isIntegerId } from "../shared/ids.ts";
 import { definedEntries, nullableString } from "../shared/records.ts";
 
 /**
@@ -52,7 +53,7 @@ export type ContactRecord = z.infer<typeof ContactRecord>;
 /** A contact's id is the last path segment of its url. */
 export function contactIdFromUrl(url: string): string {
   const id = url.split("/").pop();
-  if (!id || !/^\d+$/.test(id)) throw new Error(`not a FreeAgent contact url: ${url}`);
+  if (!id || !isIntegerId(id)) throw new Error(`not a FreeAgent contact url: ${url}`);
   return id;
 }
 
@@ -150,6 +151,7 @@ const MESSAGE_PREFIX_TO_INPUT_PATH: [RegExp, string[]][] = [
   [/^default payment terms in days\b/i, ["defaultPaymentTermsInDays"]],
   [/^locale\b/i, ["locale"]],
   [/^charge sales tax\b/i, ["chargeSalesTax"]],
+  [/^status\b/i, ["status"]],
 ];
 
 export function fieldErrorsFromFreeAgent(body: z.infer<typeof FreeAgentErrorBody>): FieldError[] {

@@ -3,8 +3,9 @@ import { foldCase, isBlank } from "../shared/text.ts";
 
 /**
  * How FreeAgent treats contacts beyond the shape of its records (mapping.ts): what a create fills
- * in, the name rule with its messages, the name order, and which contacts each view of the list
- * shows (freeagent-contacts.txt). The local store and the tests' fake FreeAgent both follow them.
+ * in, the rules a contact must keep with their messages, the name order, and which contacts each
+ * view of the list shows (freeagent-contacts.txt). The local store and the tests' fake FreeAgent
+ * both follow them.
  */
 
 type Json = Record<string, unknown>;
@@ -25,10 +26,31 @@ const REQUIRED_NAMES = [
   { attribute: "last_name", message: "Last name can't be blank" },
 ];
 
-/** A contact needs an organisation name, or a first and a last name; FreeAgent names each missing one. */
-export function contactNameErrors(record: Json): string[] {
-  if (!isBlank(record.organisation_name)) return [];
-  return REQUIRED_NAMES.filter(({ attribute }) => isBlank(record[attribute])).map(({ message }) => message);
+/** The values FreeAgent documents for the attributes that take one of a list. */
+const ONE_OF = [
+  { attribute: "status", values: ["Active", "Hidden"], message: "Status is not included in the list" },
+  {
+    attribute: "charge_sales_tax",
+    values: ["Auto", "Always", "Never"],
+    message: "Charge sales tax is not included in the list",
+  },
+];
+
+/**
+ * The messages FreeAgent answers a contact with (the body of a create, or a contact as an update
+ * leaves it): an organisation name, or a first and a last name, each missing one named; a status
+ * and a sales tax setting of the documented values (a status cannot be cleared, a sales tax setting can).
+ */
+export function contactErrors(record: Json): string[] {
+  const names = isBlank(record.organisation_name)
+    ? REQUIRED_NAMES.filter(({ attribute }) => isBlank(record[attribute])).map(({ message }) => message)
+    : [];
+  const choices = ONE_OF.filter(({ attribute, values }) => {
+    const value = record[attribute];
+    const cleared = value === undefined || (value === null && attribute !== "status");
+    return !cleared && !values.includes(value as string);
+  }).map(({ message }) => message);
+  return [...names, ...choices];
 }
 
 const text = (value: unknown) => (typeof value === "string" ? value : "");

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { FreeAgentContact, FreeAgentContactFilter, Page } from "../../domain/index.ts";
-import { NotFoundError, ValidationError } from "../../errors.ts";
+import { NotFoundError } from "../../errors.ts";
 import { createConcurrencyLimit } from "../../http/concurrency-limit.ts";
 import { headerValue, integerHeader, linkRelations } from "../../http/headers.ts";
 import { readPageWindow, type UpstreamPage } from "../../http/page-window.ts";
@@ -11,7 +11,9 @@ import {
   unexpectedStatus,
 } from "../../http/upstream-client.ts";
 import type { FreeAgentContactSource } from "../ports.ts";
-import type { FreeAgentClient } from "./client.ts";
+import { isIntegerId } from "../shared/ids.ts";
+import { readAfterWrite, writeFailure } from "../shared/write-outcome.ts";
+import { type FreeAgentClient, PROVIDER } from "./client.ts";
 import {
   ContactRecord,
   contactBody,
@@ -30,12 +32,12 @@ const ContactsEnvelope = z.object({ contacts: z.array(RawRecord) });
 const ContactUrl = ContactRecord.shape.url;
 
 const contactPath = (id: string) => `${CONTACTS_PATH}/${id}`;
-// FreeAgent ids are integers; anything else cannot name a contact and must not reach a URL path.
-const isContactId = (id: string) => /^\d+$/.test(id);
 const isSuccess = (response: UpstreamResponse) => response.status >= 200 && response.status < 300;
+const REFUSAL = { schema: FreeAgentErrorBody, fieldErrors: fieldErrorsFromFreeAgent };
+const contactTarget = (id: string) => ({ kind: "FreeAgentContact", id }) as const;
 
 function toContact(raw: Record<string, unknown>): FreeAgentContact {
-  return contactFromRecord(parseUpstream("FREEAGENT", ContactRecord, raw, "contact"), raw);
+  return contactFromRecord(parseUpstream(PROVIDER, ContactRecord, raw, "contact"), raw);
 }
 
 function listQuery(filter: FreeAgentContactFilter): Record<string, QueryValue> {
@@ -46,16 +48,6 @@ function listQuery(filter: FreeAgentContactFilter): Record<string, QueryValue> {
     sort: sort ? `${sort.direction === "DESC" ? "-" : ""}${sort.field.toLowerCase()}` : undefined,
     updated_since: filter.updatedAfter,
   };
-}
-
-/** Why a write failed: the contact is missing, FreeAgent refused the input, or it answered oddly. */
-function writeFailure(response: UpstreamResponse, what: string, id?: string): Error {
-  if (response.status === 404 && id !== undefined) return new NotFoundError("FreeAgentContact", id);
-  if (response.status === 422 || response.status === 400) {
-    const errors = FreeAgentErrorBody.safeParse(response.body);
-    if (errors.success) return new ValidationError(fieldErrorsFromFreeAgent(errors.data));
-  }
-  return unexpectedStatus("FREEAGENT", response, what);
 }
 
 export function createFreeAgentContactSource(
@@ -75,20 +67,20 @@ export function createFreeAgentContactSource(
       path: CONTACTS_PATH,
       query: { ...query, page, per_page: perPage },
     });
-    if (response.status !== 200) throw unexpectedStatus("FREEAGENT", response, "the contact list");
-    const { contacts } = parseUpstream("FREEAGENT", ContactsEnvelope, response.body, "contact list");
+    if (response.status !== 200) throw unexpectedStatus(PROVIDER, response, "the contact list");
+    const { contacts } = parseUpstream(PROVIDER, ContactsEnvelope, response.body, "contact list");
     const totalCount = integerHeader(response.headers, "x-total-count");
-    const hasNext =
+    const hasNextPage =
       totalCount === null ? linkRelations(response.headers).has("next") : page * perPage < totalCount;
-    return { records: contacts, totalCount, hasNext };
+    return { records: contacts, totalCount, hasNextPage };
   }
 
   async function fetchContact(id: string): Promise<FreeAgentContact | null> {
-    if (!isContactId(id)) return null;
+    if (!isIntegerId(id)) return null;
     const response = await client.request({ method: "GET", path: contactPath(id) });
     if (response.status === 404) return null;
-    if (response.status !== 200) throw unexpectedStatus("FREEAGENT", response, "a contact");
-    return toContact(parseUpstream("FREEAGENT", ContactEnvelope, response.body, "contact").contact);
+    if (response.status !== 200) throw unexpectedStatus(PROVIDER, response, "a contact");
+    return toContact(parseUpstream(PROVIDER, ContactEnvelope, response.body, "contact").contact);
   }
 
   async function fetchExisting(id: string): Promise<FreeAgentContact> {
@@ -97,18 +89,23 @@ export function createFreeAgentContactSource(
     return contact;
   }
 
-  /** Writes answer with the record, or (an update, a create without a body) only a status: then it is read. */
-  async function writtenContact(response: UpstreamResponse, id: string | null): Promise<FreeAgentContact> {
-    const envelope = ContactEnvelope.safeParse(response.body);
-    if (envelope.success) return toContact(envelope.data.contact);
-    if (id !== null) return fetchExisting(id);
-    const location = parseUpstream(
-      "FREEAGENT",
-      ContactUrl,
-      headerValue(response.headers, "location"),
-      "Location",
-    );
-    return fetchExisting(contactIdFromUrl(location));
+  /**
+   * Writes answer with the record, or (an update as documented, a create with only a `Location`)
+   * only a status: then it is read. The write has landed by then, whatever that read meets.
+   */
+  function writtenContact(response: UpstreamResponse, what: string, id: string | null) {
+    return readAfterWrite(PROVIDER, what, () => {
+      const envelope = ContactEnvelope.safeParse(response.body);
+      if (envelope.success) return toContact(envelope.data.contact);
+      if (id !== null) return fetchExisting(id);
+      const location = parseUpstream(
+        PROVIDER,
+        ContactUrl,
+        headerValue(response.headers, "location"),
+        "Location",
+      );
+      return fetchExisting(contactIdFromUrl(location));
+    });
   }
 
   return {
@@ -134,12 +131,13 @@ export function createFreeAgentContactSource(
         path: CONTACTS_PATH,
         body: { contact: contactBody(input) },
       });
-      if (!isSuccess(response)) throw writeFailure(response, "the contact create");
-      return writtenContact(response, null);
+      const what = "FreeAgent's contact create";
+      if (!isSuccess(response)) throw writeFailure(PROVIDER, response, what, null, REFUSAL);
+      return writtenContact(response, what, null);
     },
 
     async update(id, patch) {
-      if (!isContactId(id)) throw new NotFoundError("FreeAgentContact", id);
+      if (!isIntegerId(id)) throw new NotFoundError("FreeAgentContact", id);
       const changes = contactBody(patch);
       if (Object.keys(changes).length === 0) return fetchExisting(id);
       const response = await client.request({
@@ -147,14 +145,23 @@ export function createFreeAgentContactSource(
         path: contactPath(id),
         body: { contact: changes },
       });
-      if (!isSuccess(response)) throw writeFailure(response, "the contact update", id);
-      return writtenContact(response, id);
+      const what = `FreeAgent's update of contact ${id}`;
+      if (!isSuccess(response)) throw writeFailure(PROVIDER, response, what, contactTarget(id), REFUSAL);
+      return writtenContact(response, what, id);
     },
 
     async delete(id) {
-      if (!isContactId(id)) throw new NotFoundError("FreeAgentContact", id);
+      if (!isIntegerId(id)) throw new NotFoundError("FreeAgentContact", id);
       const response = await client.request({ method: "DELETE", path: contactPath(id) });
-      if (!isSuccess(response)) throw writeFailure(response, "the contact delete", id);
+      if (!isSuccess(response)) {
+        throw writeFailure(
+          PROVIDER,
+          response,
+          `FreeAgent's delete of contact ${id}`,
+          contactTarget(id),
+          REFUSAL,
+        );
+      }
     },
   };
 }
@@ -162,5 +169,5 @@ export function createFreeAgentContactSource(
 /** The cheapest authorised call: one contact of the first page. */
 export async function pingFreeAgent(client: FreeAgentClient): Promise<void> {
   const response = await client.request({ method: "GET", path: CONTACTS_PATH, query: { per_page: 1 } });
-  if (response.status !== 200) throw unexpectedStatus("FREEAGENT", response, "the health probe");
+  if (response.status !== 200) throw unexpectedStatus(PROVIDER, response, "the health probe");
 }

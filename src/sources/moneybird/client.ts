@@ -1,6 +1,5 @@
 import type { MoneybirdConfig } from "../../config.ts";
-import type { RecordKind } from "../../domain/index.ts";
-import { BadUserInputError, NotFoundError, ValidationError } from "../../errors.ts";
+import { BadUserInputError, NotFoundError, UpstreamError, ValidationError } from "../../errors.ts";
 import {
   createUpstreamClient,
   type HttpMethod,
@@ -9,6 +8,7 @@ import {
   type UpstreamSettings,
   unexpectedStatus,
 } from "../../http/upstream-client.ts";
+import { readAfterWrite, type Target } from "../shared/write-outcome.ts";
 import { fieldErrorsFromMoneybird, MoneybirdErrorBody, namesMissingRecord } from "./mapping.ts";
 
 /**
@@ -18,7 +18,7 @@ import { fieldErrorsFromMoneybird, MoneybirdErrorBody, namesMissingRecord } from
  * create is sent exactly once.
  */
 
-const PROVIDER = "MONEYBIRD";
+export const PROVIDER = "MONEYBIRD";
 /** Moneybird's `per_page` ceiling, and the most ids one synchronization call answers. */
 export const MAX_PER_CALL = 100;
 
@@ -30,17 +30,20 @@ export interface MoneybirdRequest {
   body?: unknown;
 }
 
-/** The record a write addresses: Moneybird saying it does not exist becomes this `NotFoundError`. */
-export interface Target {
-  kind: RecordKind;
-  id: string;
-}
-
 export interface MoneybirdClient {
   /** A read answered with `expected`; null on 404 (the caller knows what that means); 400 is a `BadUserInputError`. */
   read(request: MoneybirdRequest, expected?: number): Promise<UpstreamResponse | null>;
-  /** A write answered with `expected`: its body. Sent once; never retried. A create addresses no `target`. */
-  write(request: MoneybirdRequest, expected: number, target: Target | null): Promise<unknown>;
+  /**
+   * A write answered with `expected`, sent once and never retried (a create addresses no `target`);
+   * `read` makes the result of the answer's body, and once Moneybird has accepted the write, a
+   * failure to read it says that the write landed.
+   */
+  write<T>(
+    request: MoneybirdRequest,
+    expected: number,
+    target: Target | null,
+    read: (body: unknown) => T,
+  ): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -72,10 +75,12 @@ export function createMoneybirdClient(config: MoneybirdConfig, upstream: Upstrea
       throw unexpectedStatus(PROVIDER, response, describe(request));
     },
 
-    async write(request, expected, target) {
+    async write(request, expected, target, read) {
       const response = await send(request);
-      if (response.status === expected) return response.body;
-      const failure = writeFailure(response, target);
+      if (response.status === expected) {
+        return readAfterWrite(PROVIDER, `Moneybird's ${describe(request)}`, () => read(response.body));
+      }
+      const failure = refusal(response, target);
       if (failure) throw failure;
       throw unexpectedStatus(PROVIDER, response, describe(request));
     },
@@ -89,7 +94,7 @@ export function createMoneybirdClient(config: MoneybirdConfig, upstream: Upstrea
  * that does not exist); 400 and 422 are invalid input, unless the body says the record the path
  * addresses is missing (Moneybird answers a note on a missing contact with 400).
  */
-function writeFailure(response: UpstreamResponse, target: Target | null): Error | null {
+function refusal(response: UpstreamResponse, target: Target | null): Error | null {
   if (![400, 404, 422].includes(response.status)) return null;
   const body = MoneybirdErrorBody.safeParse(response.body);
   const fieldErrors = body.success
@@ -99,6 +104,10 @@ function writeFailure(response: UpstreamResponse, target: Target | null): Error 
   const missing = response.status === 404 ? !namesInput : body.success && namesMissingRecord(body.data);
   return missing && target ? new NotFoundError(target.kind, target.id) : new ValidationError(fieldErrors);
 }
+
+/** Moneybird answers 404 for the contact list when the administration does not exist. */
+export const unknownAdministration = () =>
+  new UpstreamError(PROVIDER, "BAD_RESPONSE", "Moneybird does not know MONEYBIRD_ADMINISTRATION_ID (404)");
 
 function message(response: UpstreamResponse): string {
   const body = MoneybirdErrorBody.safeParse(response.body);

@@ -305,11 +305,17 @@ export function mandateRequestBody(input: RequestPaymentsMandate): Record<string
   };
 }
 
-/** Moneybird attribute names → the GraphQL input path they came from. */
+/**
+ * Moneybird attribute names → the GraphQL input path they came from. An attribute that is no input
+ * field (`sepa_iban`, say, which the gateway never sends) is not in here.
+ */
 const ATTRIBUTE_TO_INPUT_PATH: Record<string, string[]> = {
   company_name: ["companyName"],
   firstname: ["firstName"],
   lastname: ["lastName"],
+  phone: ["phone"],
+  email: ["email"],
+  department: ["department"],
   address1: ["address", "line1"],
   address2: ["address", "line2"],
   zipcode: ["address", "postcode"],
@@ -332,6 +338,7 @@ const ATTRIBUTE_TO_INPUT_PATH: Record<string, string[]> = {
   amount: ["amount"],
   description: ["description"],
   note: ["note"],
+  todo: ["todo"],
   assignee_id: ["assigneeId"],
   identity_id: ["identityId"],
   email_message: ["emailMessage"],
@@ -348,8 +355,9 @@ export const MoneybirdErrorBody = z.object({
 export type MoneybirdErrorBody = z.infer<typeof MoneybirdErrorBody>;
 
 /**
- * `{"error":{"firstname":["is required"]}}` → [{path:["firstName"], message:"is required"}];
- * a message whose `symbolic` names input attributes lands on those, any other message at path [].
+ * `{"error":{"firstname":["is required"]}}` → [{path:["firstName"], message:"is required"}]; an
+ * attribute that is no input field → [{path:[], message:"sepa_iban: is invalid"}]. A message whose
+ * `symbolic` names input attributes lands on those, any other message at path [].
  */
 export function fieldErrorsFromMoneybird(body: MoneybirdErrorBody): FieldError[] {
   const { error } = body;
@@ -361,10 +369,11 @@ export function fieldErrorsFromMoneybird(body: MoneybirdErrorBody): FieldError[]
     return (paths.length > 0 ? paths : [[]]).map((path) => ({ path, message: error }));
   }
   return Object.entries(error).flatMap(([attribute, messages]) =>
-    (Array.isArray(messages) ? messages : [messages]).map((message) => ({
-      path: ATTRIBUTE_TO_INPUT_PATH[attribute] ?? [attribute],
-      message: typeof message === "string" ? message : JSON.stringify(message),
-    })),
+    (Array.isArray(messages) ? messages : [messages]).map((message) => {
+      const text = typeof message === "string" ? message : JSON.stringify(message);
+      const path = ATTRIBUTE_TO_INPUT_PATH[attribute];
+      return path ? { path, message: text } : { path: [], message: `${attribute}: ${text}` };
+    }),
   );
 }
 

@@ -7,13 +7,22 @@ import type {
   PaymentsMandate,
   RawRecord,
 } from "../../domain/index.ts";
-import { BadUserInputError, NotFoundError, UpstreamError } from "../../errors.ts";
+import { BadUserInputError, NotFoundError } from "../../errors.ts";
 import { linkRelations } from "../../http/headers.ts";
 import { readPageWindow, type UpstreamPage } from "../../http/page-window.ts";
 import { parseUpstream } from "../../http/upstream-client.ts";
 import type { MoneybirdContactSource } from "../ports.ts";
 import { chunk } from "../shared/chunk.ts";
-import { MAX_PER_CALL, type MoneybirdClient, type MoneybirdRequest, type Target } from "./client.ts";
+import { isIntegerId } from "../shared/ids.ts";
+import { upstreamId } from "../shared/records.ts";
+import { readAfterWrite, type Target } from "../shared/write-outcome.ts";
+import {
+  MAX_PER_CALL,
+  type MoneybirdClient,
+  type MoneybirdRequest,
+  PROVIDER,
+  unknownAdministration,
+} from "./client.ts";
 import {
   AdditionalChargeRecord,
   additionalChargeBody,
@@ -32,12 +41,17 @@ import {
   paymentsMandateFromRecord,
 } from "./mapping.ts";
 
-const PROVIDER = "MONEYBIRD";
 const RecordList = z.array(z.record(z.string(), z.unknown()));
 const MandateUrl = z.object({ url: z.string().min(1) });
-
-/** Moneybird ids are digit strings; any other id names no record, so it is not worth a call. */
-const isMoneybirdId = (id: string) => /^\d+$/.test(id);
+/** The spec types both as integer or string. */
+const VersionList = z.array(
+  z.object({
+    id: upstreamId,
+    version: z.union([z.number().int(), z.string().regex(/^\d+$/)]).transform(Number),
+  }),
+);
+/** What a write answered with no record (204) leaves to read. */
+const noResult = () => undefined;
 
 /**
  * The Moneybird contacts port over Moneybird's API. Contacts by id come from the synchronization
@@ -52,7 +66,7 @@ export function createMoneybirdContactSource(client: MoneybirdClient): Moneybird
 
   /** The path segments of a record; an id Moneybird cannot have is a `NotFoundError` without a call. */
   function at(target: Target, ...path: string[]): string[] {
-    if (!path.every(isMoneybirdId)) throw new NotFoundError(target.kind, target.id);
+    if (!path.every(isIntegerId)) throw new NotFoundError(target.kind, target.id);
     return path;
   }
 
@@ -62,23 +76,17 @@ export function createMoneybirdContactSource(client: MoneybirdClient): Moneybird
     perPage: number,
   ): Promise<UpstreamPage<MoneybirdContact>> {
     const response = await client.read({ ...request, query: { ...request.query, page, per_page: perPage } });
-    if (!response) {
-      throw new UpstreamError(
-        PROVIDER,
-        "BAD_RESPONSE",
-        "Moneybird answered the contact list with 404; check MONEYBIRD_ADMINISTRATION_ID",
-      );
-    }
+    if (!response) throw unknownAdministration();
     return {
       records: contactsFrom(response.body, "contact list"),
-      hasNext: linkRelations(response.headers).has("next"),
+      hasNextPage: linkRelations(response.headers).has("next"),
       totalCount: null,
     };
   }
 
   return {
     async getByIds(ids) {
-      const wanted = [...new Set(ids.filter(isMoneybirdId))];
+      const wanted = [...new Set(ids.filter(isIntegerId))];
       const answers = await Promise.all(
         chunk(wanted, MAX_PER_CALL).map(async (batch) => {
           const response = await client.read({
@@ -98,6 +106,20 @@ export function createMoneybirdContactSource(client: MoneybirdClient): Moneybird
       return response ? contactFrom(response.body) : null;
     },
 
+    async listVersions(filter) {
+      const terms = filterTerms(filter);
+      const response = await client.read({
+        method: "GET",
+        path: ["synchronization"],
+        query: {
+          filter: terms.length > 0 ? terms.join(",") : undefined,
+          include_archived: filter.includeArchived || undefined,
+        },
+      });
+      if (!response) throw unknownAdministration();
+      return parseUpstream(PROVIDER, VersionList, response.body, "synchronization list");
+    },
+
     async list(filter, page) {
       if (page.limit > MAX_PER_CALL) {
         throw new BadUserInputError(`Moneybird lists at most ${MAX_PER_CALL} contacts a page`);
@@ -107,39 +129,39 @@ export function createMoneybirdContactSource(client: MoneybirdClient): Moneybird
     },
 
     async create(input) {
-      return contactFrom(
-        await client.write({ method: "POST", path: [], body: { contact: contactBody(input) } }, 201, null),
-      );
+      const request = { method: "POST", path: [], body: { contact: contactBody(input) } } as const;
+      return client.write(request, 201, null, (body) => contactFrom(body));
     },
 
     async update(id, patch) {
       const target = contact(id);
       const body = { contact: contactBody(patch) };
-      return contactFrom(await client.write({ method: "PATCH", path: at(target, id), body }, 200, target));
+      return client.write({ method: "PATCH", path: at(target, id), body }, 200, target, (answer) =>
+        contactFrom(answer),
+      );
     },
 
     // Moneybird answers 204 whether it deleted the contact or archived it (a contact with
-    // documents or charges cannot be deleted); one read-back tells which.
+    // documents or charges cannot be deleted); one read-back tells which, and is the archived contact.
     async delete(id) {
       const target = contact(id);
-      await client.write({ method: "DELETE", path: at(target, id) }, 204, target);
-      try {
-        const after = await client.read({ method: "GET", path: [id], query: { include_archived: true } });
-        return { archived: after !== null && contactFrom(after.body).archived };
-      } catch (error) {
-        if (!(error instanceof UpstreamError)) throw error;
-        throw new UpstreamError(
-          PROVIDER,
-          error.code,
-          `Moneybird deleted or archived contact ${id}, but reading back which failed: ${error.message}`,
-          error.retryAfterSeconds,
-        );
-      }
+      await client.write({ method: "DELETE", path: at(target, id) }, 204, target, noResult);
+      return readAfterWrite(
+        PROVIDER,
+        `The delete of Moneybird contact ${id} (deleted or archived)`,
+        async () => {
+          const after = await client.read({ method: "GET", path: [id], query: { include_archived: true } });
+          const archived = after ? contactFrom(after.body) : null;
+          return archived?.archived
+            ? { archived: true, contact: archived }
+            : { archived: false, contact: null };
+        },
+      );
     },
 
     async archive(id) {
       const target = contact(id);
-      await client.write({ method: "PATCH", path: [...at(target, id), "archive"] }, 204, target);
+      await client.write({ method: "PATCH", path: [...at(target, id), "archive"] }, 204, target, noResult);
     },
 
     async createContactPerson(contactId, input) {
@@ -149,8 +171,7 @@ export function createMoneybirdContactSource(client: MoneybirdClient): Moneybird
         path: [...at(target, contactId), "contact_people"],
         body: { contact_person: contactPersonBody(input) },
       } as const;
-      const body = await client.write(request, 201, target);
-      return personFrom(body, contactId);
+      return client.write(request, 201, target, (body) => personFrom(body, contactId));
     },
 
     async updateContactPerson(contactId, personId, patch) {
@@ -160,14 +181,13 @@ export function createMoneybirdContactSource(client: MoneybirdClient): Moneybird
         path: [...at(target, contactId), "contact_people", ...at(target, personId)],
         body: { contact_person: contactPersonBody(patch) },
       } as const;
-      const body = await client.write(request, 200, target);
-      return personFrom(body, contactId);
+      return client.write(request, 200, target, (body) => personFrom(body, contactId));
     },
 
     async deleteContactPerson(contactId, personId) {
       const target = child("ContactPerson", contactId, personId);
       const path = [...at(target, contactId), "contact_people", ...at(target, personId)];
-      await client.write({ method: "DELETE", path }, 204, target);
+      await client.write({ method: "DELETE", path }, 204, target, noResult);
     },
 
     async addNote(contactId, input) {
@@ -177,8 +197,9 @@ export function createMoneybirdContactSource(client: MoneybirdClient): Moneybird
         path: [...at(target, contactId), "notes"],
         body: { note: noteBody(input) },
       } as const;
-      const body = await client.write(request, 201, target);
-      return noteFromRecord(parseUpstream(PROVIDER, NoteRecord, body, "note"), contactId, body as RawRecord);
+      return client.write(request, 201, target, (body) =>
+        noteFromRecord(parseUpstream(PROVIDER, NoteRecord, body, "note"), contactId, body as RawRecord),
+      );
     },
 
     async deleteNote(contactId, noteId) {
@@ -187,6 +208,7 @@ export function createMoneybirdContactSource(client: MoneybirdClient): Moneybird
         { method: "DELETE", path: [...at(target, contactId), "notes", ...at(target, noteId)] },
         204,
         target,
+        noResult,
       );
     },
 
@@ -209,7 +231,7 @@ export function createMoneybirdContactSource(client: MoneybirdClient): Moneybird
         path: [...at(target, contactId), "additional_charges"],
         body: additionalChargeBody(input),
       } as const;
-      return additionalChargeFrom(await client.write(request, 201, target), contactId);
+      return client.write(request, 201, target, (body) => additionalChargeFrom(body, contactId));
     },
 
     async getPaymentsMandate(contactId) {
@@ -225,7 +247,7 @@ export function createMoneybirdContactSource(client: MoneybirdClient): Moneybird
         path: [...at(target, contactId), "moneybird_payments_mandate"],
         body: mandateRequestBody(input),
       } as const;
-      await client.write(request, 204, target);
+      await client.write(request, 204, target, noResult);
     },
 
     async createPaymentsMandateUrl(contactId, identityId) {
@@ -235,13 +257,18 @@ export function createMoneybirdContactSource(client: MoneybirdClient): Moneybird
         path: [...at(target, contactId), "moneybird_payments_mandate", "url"],
         body: mandateRequestBody({ identityId }),
       } as const;
-      return parseUpstream(PROVIDER, MandateUrl, await client.write(request, 201, target), "mandate URL").url;
+      return client.write(
+        request,
+        201,
+        target,
+        (body) => parseUpstream(PROVIDER, MandateUrl, body, "mandate URL").url,
+      );
     },
 
     async deletePaymentsMandate(contactId) {
       const target = contact(contactId);
       const path = [...at(target, contactId), "moneybird_payments_mandate"];
-      await client.write({ method: "DELETE", path }, 204, target);
+      await client.write({ method: "DELETE", path }, 204, target, noResult);
     },
   };
 }
@@ -249,13 +276,7 @@ export function createMoneybirdContactSource(client: MoneybirdClient): Moneybird
 /** The cheapest authorised read: one contact of the first page. */
 export async function pingMoneybird(client: MoneybirdClient): Promise<void> {
   const response = await client.read({ method: "GET", path: [], query: { per_page: 1 } });
-  if (!response) {
-    throw new UpstreamError(
-      PROVIDER,
-      "BAD_RESPONSE",
-      "Moneybird does not know MONEYBIRD_ADMINISTRATION_ID (404)",
-    );
-  }
+  if (!response) throw unknownAdministration();
 }
 
 const FILTER_KEYS = [
@@ -267,12 +288,11 @@ const FILTER_KEYS = [
 const TIME_FILTERS = new Set(["createdAfter", "updatedAfter"]);
 
 /**
- * `query` alone is Moneybird's search (`/contacts?query=`); any of the filter fields goes to
- * `/contacts/filter?filter=key:value,…`, which takes `query` too (see the spec). Times are sent in
- * UTC, which is what Moneybird compares them in.
+ * The `filter=key:value,…` terms of the filter endpoint (and of the synchronization list, which
+ * takes the same). Times are sent in UTC, which is what Moneybird compares them in.
  */
-function listRequest(filter: MoneybirdContactFilter): MoneybirdRequest {
-  const terms = FILTER_KEYS.flatMap(([field, key]) => {
+function filterTerms(filter: Omit<MoneybirdContactFilter, "query">): string[] {
+  return FILTER_KEYS.flatMap(([field, key]) => {
     const value = filter[field];
     if (value === undefined || value === null) return [];
     // Terms are comma-separated and a key ends at its first colon, so only a comma is ambiguous.
@@ -283,6 +303,14 @@ function listRequest(filter: MoneybirdContactFilter): MoneybirdRequest {
     if (Number.isNaN(instant)) throw new BadUserInputError(`${field} is not an ISO 8601 timestamp: ${value}`);
     return [`${key}:${new Date(instant).toISOString()}`];
   });
+}
+
+/**
+ * `query` alone is Moneybird's search (`/contacts?query=`); any of the filter fields goes to
+ * `/contacts/filter?filter=key:value,…`, which takes `query` too (see the spec).
+ */
+function listRequest(filter: MoneybirdContactFilter): MoneybirdRequest {
+  const terms = filterTerms(filter);
   const query = { query: filter.query || undefined, include_archived: filter.includeArchived || undefined };
   return terms.length === 0
     ? { method: "GET", path: [], query }

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { ProductiveConfig } from "../../config.ts";
-import type { Page, PageRequest, RawRecord, RecordKind } from "../../domain/index.ts";
-import { BadUserInputError, NotFoundError, UpstreamError, ValidationError } from "../../errors.ts";
+import type { Page, PageRequest, RawRecord } from "../../domain/index.ts";
+import { BadUserInputError, UpstreamError } from "../../errors.ts";
 import { readPageWindow } from "../../http/page-window.ts";
 import {
   createUpstreamClient,
@@ -12,6 +12,7 @@ import {
   type UpstreamSettings,
   unexpectedStatus,
 } from "../../http/upstream-client.ts";
+import { readAfterWrite, type Target, writeFailure } from "../shared/write-outcome.ts";
 import { fieldErrorsFromJsonApi, JsonApiErrors, UnknownEnumValueError } from "./mapping.ts";
 
 /**
@@ -29,34 +30,49 @@ const RATE_LIMIT_WINDOW_SECONDS = 10;
 
 export type Query = Record<string, QueryValue>;
 
+const RawRecords = z.array(z.record(z.string(), z.unknown()));
 const PageMeta = z.looseObject({
   total_count: z.number().int().nonnegative(),
   total_pages: z.number().int().nonnegative(),
 });
-const ListDocument = z.looseObject({ data: z.array(z.record(z.string(), z.unknown())), meta: PageMeta });
-const SingleDocument = z.looseObject({ data: z.record(z.string(), z.unknown()) });
+const ListDocument = z.looseObject({ data: RawRecords, included: RawRecords.optional(), meta: PageMeta });
+const SingleDocument = z.looseObject({
+  data: z.record(z.string(), z.unknown()),
+  included: RawRecords.optional(),
+});
 
-/** The record a write is about: its 404 becomes this `NotFoundError`. */
-export interface Target {
-  kind: RecordKind;
-  id: string;
+/** What a JSON:API answer holds: its primary data, and the related records an `include=` asked for. */
+export interface Document<Data> {
+  data: Data;
+  included: RawRecord[];
+}
+
+/** A create or change of one record, which Productive answers with the record. */
+export interface WriteRequest {
+  method: HttpMethod;
+  path: string;
+  /** The record the write changes (its 404 is a `NotFoundError`); null for a create. */
+  target: Target | null;
+  body?: unknown;
+  query?: Query;
 }
 
 export interface ProductiveClient {
   /** The window `offset`..`offset + limit` of a list, read from the (at most two) pages that cover it. */
-  fetchWindow(resource: string, query: Query, window: PageRequest): Promise<Page<RawRecord>>;
+  fetchWindow(resource: string, query: Query, window: PageRequest): Promise<Document<Page<RawRecord>>>;
   /** Every record of a list, page after page; more than `maxPages` pages is the caller's `tooMany` error. */
-  fetchAll(resource: string, query: Query, cap?: { maxPages: number; tooMany: string }): Promise<RawRecord[]>;
+  fetchAll(
+    resource: string,
+    query: Query,
+    cap?: { maxPages: number; tooMany: string },
+  ): Promise<Document<RawRecord[]>>;
   /** One record, or null when Productive answers 404. */
-  fetchOne(resource: string, id: string, query: Query): Promise<RawRecord | null>;
-  /** A create or change, answered with the record. Sent once: a write is never retried. */
-  write(
-    method: HttpMethod,
-    path: string,
-    target: Target | null,
-    body?: unknown,
-    query?: Query,
-  ): Promise<RawRecord>;
+  fetchOne(resource: string, id: string, query: Query): Promise<Document<RawRecord> | null>;
+  /**
+   * Sends a write once (never retried) and `read`s its answer; once Productive has accepted the
+   * write, a failure to read the answer says that the write landed.
+   */
+  write<T>(request: WriteRequest, read: (answer: Document<RawRecord>) => T): Promise<T>;
   delete(path: string, target: Target): Promise<void>;
   close(): Promise<void>;
 }
@@ -110,19 +126,28 @@ export function createProductiveClient(
   }
 
   return {
-    fetchWindow: (resource, query, window) =>
-      readPageWindow(window, MAX_UPSTREAM_PAGE_SIZE, async (number, size) => {
-        const { data, meta } = await fetchPage(resource, query, number, size);
-        return { records: data, hasNext: number < meta.total_pages, totalCount: meta.total_count };
-      }),
+    async fetchWindow(resource, query, window) {
+      const included: RawRecord[] = [];
+      const data = await readPageWindow(window, MAX_UPSTREAM_PAGE_SIZE, async (number, size) => {
+        const page = await fetchPage(resource, query, number, size);
+        included.push(...(page.included ?? []));
+        return {
+          records: page.data,
+          hasNextPage: number < page.meta.total_pages,
+          totalCount: page.meta.total_count,
+        };
+      });
+      return { data, included };
+    },
 
     async fetchAll(resource, query, cap) {
-      const records: RawRecord[] = [];
+      const all: Document<RawRecord[]> = { data: [], included: [] };
       for (let number = 1; ; number++) {
         const page = await fetchPage(resource, query, number, MAX_UPSTREAM_PAGE_SIZE);
         if (cap && page.meta.total_pages > cap.maxPages) throw new BadUserInputError(cap.tooMany);
-        records.push(...page.data);
-        if (number >= page.meta.total_pages || page.data.length === 0) return records;
+        all.data.push(...page.data);
+        all.included.push(...(page.included ?? []));
+        if (number >= page.meta.total_pages || page.data.length === 0) return all;
       }
     },
 
@@ -132,21 +157,23 @@ export function createProductiveClient(
       if (response.status === 404) return null;
       if (response.status === 400) throw unsupportedQuery(response.body);
       if (response.status !== 200) throw unexpectedStatus(PROVIDER, response, what);
-      return parseUpstream(PROVIDER, SingleDocument, response.body, what).data;
+      return singleDocument(response, what);
     },
 
-    async write(method, path, target, body, query = {}) {
+    async write({ method, path, target, body, query = {} }, read) {
+      const what = `${method} ${path}`;
       const response = await send(method, path, query, body);
-      if (response.status === 200 || response.status === 201) {
-        return parseUpstream(PROVIDER, SingleDocument, response.body, `${method} ${path}`).data;
+      if (response.status !== 200 && response.status !== 201) {
+        // A 400 on a write is Productive refusing the body, which for the client is invalid input.
+        throw writeFailure(PROVIDER, response, what, target, JSON_API_REFUSAL);
       }
-      throw writeError(response, method, path, target);
+      return readAfterWrite(PROVIDER, `Productive's ${what}`, () => read(singleDocument(response, what)));
     },
 
     async delete(path, target) {
       const response = await send("DELETE", path, {});
       if (response.status !== 204 && response.status !== 200) {
-        throw writeError(response, "DELETE", path, target);
+        throw writeFailure(PROVIDER, response, `DELETE ${path}`, target, JSON_API_REFUSAL);
       }
     },
 
@@ -154,20 +181,11 @@ export function createProductiveClient(
   };
 }
 
-function writeError(
-  response: UpstreamResponse,
-  method: HttpMethod,
-  path: string,
-  target: Target | null,
-): Error {
-  const what = `${method} ${path}`;
-  if (response.status === 404 && target) return new NotFoundError(target.kind, target.id);
-  // A 400 on a write is Productive refusing the body, which for the client is invalid input.
-  if (response.status === 422 || response.status === 400) {
-    const errors = parseUpstream(PROVIDER, JsonApiErrors, response.body, `${what} error`);
-    return new ValidationError(fieldErrorsFromJsonApi(errors));
-  }
-  return unexpectedStatus(PROVIDER, response, what);
+const JSON_API_REFUSAL = { schema: JsonApiErrors, fieldErrors: fieldErrorsFromJsonApi };
+
+function singleDocument(response: UpstreamResponse, what: string): Document<RawRecord> {
+  const { data, included = [] } = parseUpstream(PROVIDER, SingleDocument, response.body, what);
+  return { data, included };
 }
 
 /** Validates one record of a document and maps it to the domain; what the mapping cannot read is BAD_RESPONSE. */
@@ -223,6 +241,3 @@ export const matchesNothing = (filter: object) =>
   Object.values(filter).some((value) => Array.isArray(value) && value.length === 0);
 
 export const emptyPage = <T>(): Page<T> => ({ items: [], hasNextPage: false, totalCount: 0 });
-
-/** Productive ids are integers; anything else cannot name a record and is not worth a request. */
-export const isProductiveId = (id: string) => /^\d+$/.test(id);

@@ -2,16 +2,17 @@ import type { Company, CompanyFilter, CompanyOrder, CompanyStatus, RawRecord } f
 import { NotFoundError } from "../../errors.ts";
 import type { CompanySource } from "../ports.ts";
 import { chunk } from "../shared/chunk.ts";
+import { isIntegerId } from "../shared/ids.ts";
+import type { Target } from "../shared/write-outcome.ts";
 import {
+  type Document,
   emptyPage,
   type FilterParameters,
   filterQuery,
-  isProductiveId,
   MAX_UPSTREAM_PAGE_SIZE,
   mapRecord,
   matchesNothing,
   type ProductiveClient,
-  type Target,
 } from "./client.ts";
 import { CompanyRecord, companyAttributes, companyFromRecord } from "./mapping.ts";
 
@@ -36,25 +37,28 @@ const COMPANY_FILTER_PARAMETERS: FilterParameters<CompanyFilter> = {
   createdBefore: (before) => ({ "filter[created_at][lt]": before }),
 };
 
-const toCompany = (raw: RawRecord) =>
+/** A company record Productive sent, validated and mapped; what cannot be read is BAD_RESPONSE. */
+export const toCompany = (raw: RawRecord) =>
   mapRecord(CompanyRecord, raw, "company", (record) => companyFromRecord(record, raw));
+
+const companyOf = ({ data }: Document<RawRecord>) => toCompany(data);
 
 export function createProductiveCompanies(client: ProductiveClient): CompanySource {
   async function change(path: string, id: string, body?: unknown): Promise<Company> {
     const target: Target = { kind: "Company", id };
-    if (!isProductiveId(id)) throw new NotFoundError(target.kind, id);
-    return toCompany(await client.write("PATCH", path, target, body));
+    if (!isIntegerId(id)) throw new NotFoundError(target.kind, id);
+    return client.write({ method: "PATCH", path, target, body }, companyOf);
   }
 
   return {
     async getByIds(ids) {
-      const wanted = [...new Set(ids.filter(isProductiveId))];
+      const wanted = [...new Set(ids.filter(isIntegerId))];
       const batches = await Promise.all(
         chunk(wanted, MAX_UPSTREAM_PAGE_SIZE).map((batch) =>
           client.fetchAll("companies", { "filter[id]": batch.join(",") }),
         ),
       );
-      const found = new Map(batches.flat().map((raw) => [String(raw.id), raw]));
+      const found = new Map(batches.flatMap(({ data }) => data).map((raw) => [String(raw.id), raw]));
       return ids.map((id) => {
         const raw = found.get(id);
         return raw ? toCompany(raw) : null;
@@ -67,13 +71,13 @@ export function createProductiveCompanies(client: ProductiveClient): CompanySour
         ...filterQuery(COMPANY_FILTER_PARAMETERS, filter, "companies"),
         sort: `${order.direction === "DESC" ? "-" : ""}${SORT_TO_UPSTREAM[order.field]}`,
       };
-      const window = await client.fetchWindow("companies", query, page);
+      const { data: window } = await client.fetchWindow("companies", query, page);
       return { ...window, items: window.items.map(toCompany) };
     },
 
     async create(input) {
       const body = { data: { type: "companies", attributes: companyAttributes(input) } };
-      return toCompany(await client.write("POST", "/companies", null, body));
+      return client.write({ method: "POST", path: "/companies", target: null, body }, companyOf);
     },
 
     update: (id, patch) =>

@@ -1,17 +1,26 @@
-import type { ContactEntry, ContactEntryFilter, ContactEntryType, RawRecord } from "../../domain/index.ts";
+import type {
+  Company,
+  ContactEntry,
+  ContactEntryFilter,
+  ContactEntryType,
+  RawRecord,
+} from "../../domain/index.ts";
 import { NotFoundError } from "../../errors.ts";
+import { createConcurrencyLimit } from "../../http/concurrency-limit.ts";
 import type { ContactEntrySource } from "../ports.ts";
 import { chunk } from "../shared/chunk.ts";
+import { isIntegerId } from "../shared/ids.ts";
 import {
+  type Document,
   emptyPage,
   type FilterParameters,
   filterQuery,
-  isProductiveId,
   MAX_UPSTREAM_PAGE_SIZE,
   mapRecord,
   matchesNothing,
   type ProductiveClient,
 } from "./client.ts";
+import { toCompany } from "./companies.ts";
 import {
   CONTACTABLE_TYPE_TO_UPSTREAM,
   ContactEntryRecord,
@@ -20,10 +29,15 @@ import {
   relatedCompanyId,
 } from "./mapping.ts";
 
-/** Without the included company, an entry's `company` relationship carries no id. */
+/**
+ * Every entry read asks for its company: without it the `company` relationship carries no id, and
+ * with it the entry comes with its company's record, which the graph then needs no request for.
+ */
 const INCLUDE_COMPANY = { include: "company" };
 /** `type` is no filter Productive documents: a list by type scans at most this many full pages. */
 const MAX_TYPE_SCAN_PAGES = 10;
+/** Entries by id are one GET each (Productive documents no id filter for them): this many at once. */
+const DEFAULT_CONCURRENCY = 4;
 
 const CONTACT_ENTRY_FILTER_PARAMETERS: FilterParameters<Omit<ContactEntryFilter, "types">> = {
   companyIds: (ids) => ({ "filter[company_id]": ids.join(",") }),
@@ -32,11 +46,29 @@ const CONTACT_ENTRY_FILTER_PARAMETERS: FilterParameters<Omit<ContactEntryFilter,
   }),
 };
 
-/** `companyId`: the company the request was limited to, for a record whose relationship came without an id. */
-const toContactEntry = (raw: RawRecord, companyId: string | null) =>
-  mapRecord(ContactEntryRecord, raw, "contact entry", (record) =>
-    contactEntryFromRecord(record, raw, relatedCompanyId(record) ?? companyId),
+/**
+ * The entries of a document, each with its company's record when Productive included it (validated
+ * like any company record). `companyId`: the company the request was limited to, for an entry whose
+ * relationship came without an id.
+ */
+function entriesOf({ data, included }: Document<RawRecord[]>, companyId: string | null): ContactEntry[] {
+  const companies = new Map<string, Company>(
+    included
+      .filter((raw) => raw.type === "companies")
+      .map((raw) => toCompany(raw))
+      .map((company) => [company.id, company]),
   );
+  return data.map((raw) =>
+    mapRecord(ContactEntryRecord, raw, "contact entry", (record) => {
+      const entry = contactEntryFromRecord(record, raw, relatedCompanyId(record) ?? companyId);
+      const company = entry.companyId === null ? undefined : companies.get(entry.companyId);
+      return company ? { ...entry, company } : entry;
+    }),
+  );
+}
+
+const entryOf = ({ data, included }: Document<RawRecord>, companyId: string | null = null) =>
+  entriesOf({ data: [data], included }, companyId)[0] as ContactEntry;
 
 const onlyCompany = (companyIds: readonly string[] | undefined) =>
   companyIds?.length === 1 ? (companyIds[0] ?? null) : null;
@@ -44,31 +76,36 @@ const onlyCompany = (companyIds: readonly string[] | undefined) =>
 const ofTypes = (types: readonly ContactEntryType[] | null | undefined) => (entry: ContactEntry) =>
   !types || types.includes(entry.type);
 
-export function createProductiveContactEntries(client: ProductiveClient): ContactEntrySource {
+export function createProductiveContactEntries(
+  client: ProductiveClient,
+  { concurrency = DEFAULT_CONCURRENCY }: { concurrency?: number } = {},
+): ContactEntrySource {
+  // One bound for all callers, so concurrent GraphQL requests together stay within it.
+  const limit = createConcurrencyLimit(concurrency);
+
   function assertId(id: string): void {
-    if (!isProductiveId(id)) throw new NotFoundError("ContactEntry", id);
+    if (!isIntegerId(id)) throw new NotFoundError("ContactEntry", id);
   }
 
   return {
     async getByIds(ids) {
-      const wanted = [...new Set(ids.filter(isProductiveId))];
-      const records = await Promise.all(
-        wanted.map((id) => client.fetchOne("contact_entries", id, INCLUDE_COMPANY)),
+      const wanted = [...new Set(ids.filter(isIntegerId))];
+      const documents = await Promise.all(
+        wanted.map((id) => limit(() => client.fetchOne("contact_entries", id, INCLUDE_COMPANY))),
       );
-      const found = new Map(wanted.map((id, index) => [id, records[index] ?? null]));
+      const found = new Map(wanted.map((id, index) => [id, documents[index] ?? null]));
       return ids.map((id) => {
-        const raw = found.get(id);
-        return raw ? toContactEntry(raw, null) : null;
+        const document = found.get(id);
+        return document ? entryOf(document) : null;
       });
     },
 
     async listByCompanyIds(companyIds, types) {
-      const wanted = [...new Set(companyIds.filter(isProductiveId))];
+      const wanted = [...new Set(companyIds.filter(isIntegerId))];
       const batches = await Promise.all(
         chunk(wanted, MAX_UPSTREAM_PAGE_SIZE).map(async (batch) => {
           const query = { "filter[company_id]": batch.join(","), ...INCLUDE_COMPANY };
-          const records = await client.fetchAll("contact_entries", query);
-          return records.map((raw) => toContactEntry(raw, onlyCompany(batch)));
+          return entriesOf(await client.fetchAll("contact_entries", query), onlyCompany(batch));
         }),
       );
       const entries = batches.flat().filter(ofTypes(types));
@@ -84,16 +121,16 @@ export function createProductiveContactEntries(client: ProductiveClient): Contac
       };
       const companyId = onlyCompany(filter.companyIds);
       if (!types) {
-        const window = await client.fetchWindow("contact_entries", query, page);
-        return { ...window, items: window.items.map((raw) => toContactEntry(raw, companyId)) };
+        const { data: window, included } = await client.fetchWindow("contact_entries", query, page);
+        return { ...window, items: entriesOf({ data: window.items, included }, companyId) };
       }
-      const records = await client.fetchAll("contact_entries", query, {
+      const all = await client.fetchAll("contact_entries", query, {
         maxPages: MAX_TYPE_SCAN_PAGES,
         tooMany:
           `Productive cannot filter contact entries by type, and more than ${MAX_TYPE_SCAN_PAGES * MAX_UPSTREAM_PAGE_SIZE} ` +
           "entries match the other filters: narrow the list with companyIds or contactableTypes",
       });
-      const matching = records.map((raw) => toContactEntry(raw, companyId)).filter(ofTypes(types));
+      const matching = entriesOf(all, companyId).filter(ofTypes(types));
       return {
         items: matching.slice(page.offset, page.offset + page.limit),
         hasNextPage: page.offset + page.limit < matching.length,
@@ -105,7 +142,7 @@ export function createProductiveContactEntries(client: ProductiveClient): Contac
       // The docs are silent on a relationship to a missing company: a 404 (record_not_found, as its
       // finders answer) is that company's NotFoundError, a 422 on the relationship lands on ["companyId"].
       const company = { kind: "Company", id: input.companyId } as const;
-      if (!isProductiveId(company.id)) throw new NotFoundError(company.kind, company.id);
+      if (!isIntegerId(company.id)) throw new NotFoundError(company.kind, company.id);
       const body = {
         data: {
           type: "contact_entries",
@@ -113,21 +150,25 @@ export function createProductiveContactEntries(client: ProductiveClient): Contac
           relationships: { company: { data: { type: "companies", id: input.companyId } } },
         },
       };
-      const raw = await client.write("POST", "/contact_entries", company, body, INCLUDE_COMPANY);
-      return toContactEntry(raw, input.companyId);
+      return client.write(
+        { method: "POST", path: "/contact_entries", target: company, body, query: INCLUDE_COMPANY },
+        (answer) => entryOf(answer, input.companyId),
+      );
     },
 
     async update(id, patch) {
       assertId(id);
       const body = { data: { type: "contact_entries", attributes: contactEntryAttributes(patch) } };
-      const raw = await client.write(
-        "PATCH",
-        `/contact_entries/${id}`,
-        { kind: "ContactEntry", id },
-        body,
-        INCLUDE_COMPANY,
+      return client.write(
+        {
+          method: "PATCH",
+          path: `/contact_entries/${id}`,
+          target: { kind: "ContactEntry", id },
+          body,
+          query: INCLUDE_COMPANY,
+        },
+        (answer) => entryOf(answer),
       );
-      return toContactEntry(raw, null);
     },
 
     async delete(id) {

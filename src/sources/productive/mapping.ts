@@ -315,18 +315,34 @@ export function contactEntryAttributes(
   });
 }
 
-/** Productive attribute names whose GraphQL input field is named differently. */
+/**
+ * Productive attribute (or relationship) names → the GraphQL input field they came from. An
+ * attribute that is no input field (`contactable_type`, which the gateway sets) is not in here.
+ */
 const ATTRIBUTE_TO_INPUT_FIELD: Record<string, string> = {
+  name: "name",
   billing_name: "billingName",
+  vat: "vat",
   default_currency: "defaultCurrency",
   company_code: "companyCode",
+  domain: "domain",
+  description: "description",
   due_days: "dueDays",
   tag_list: "tags",
   avatar_url: "avatarUrl",
   external_id: "externalId",
   custom_fields: "customFields",
+  contact: "contact",
+  type: "type",
+  email: "email",
+  phone: "phone",
+  website: "website",
+  address: "address",
+  city: "city",
+  state: "state",
+  zipcode: "zipcode",
+  country: "country",
   billing_address: "billingAddress",
-  contactable_type: "contactableType",
   company: "companyId",
 };
 
@@ -344,8 +360,9 @@ export const JsonApiErrors = z.object({
 export type JsonApiErrors = z.infer<typeof JsonApiErrors>;
 
 /**
- * `source.pointer: data/attributes/domain` → path ["domain"] on the GraphQL input
- * (and `data/relationships/company` → ["companyId"]). A pointer-less error applies to the input as a whole.
+ * `source.pointer: data/attributes/domain` → path ["domain"] on the GraphQL input (and
+ * `data/relationships/company` → ["companyId"]). An error without a pointer, or on an attribute that
+ * is no input field, applies to the input as a whole, its message naming the attribute.
  */
 export function fieldErrorsFromJsonApi(body: JsonApiErrors): FieldError[] {
   return body.errors.map((error) => {
@@ -353,6 +370,7 @@ export function fieldErrorsFromJsonApi(body: JsonApiErrors): FieldError[] {
     const [, , attribute] = pointer.split("/");
     const message = error.detail ?? error.title ?? "is invalid";
     if (!attribute) return { path: [], message };
-    return { path: [ATTRIBUTE_TO_INPUT_FIELD[attribute] ?? attribute], message };
+    const field = ATTRIBUTE_TO_INPUT_FIELD[attribute];
+    return field ? { path: [field], message } : { path: [], message: `${attribute}: ${message}` };
   });
 }
