@@ -33,7 +33,15 @@ const storeLocation = z
   .default("./data/gateway.sqlite")
   .transform((value, ctx) => {
     if (value === ":memory:") return value;
-    if (value.startsWith("file:")) return value.startsWith("file://") ? fileURLToPath(value) : value.slice(5);
+    if (value.startsWith("file://")) {
+      try {
+        return fileURLToPath(value);
+      } catch (error) {
+        ctx.addIssue({ code: "custom", message: `not a local file URL: ${(error as Error).message}` });
+        return z.NEVER;
+      }
+    }
+    if (value.startsWith("file:")) return value.slice(5);
     if (/^[a-z][a-z0-9+.-]*:/i.test(value)) {
       ctx.addIssue({
         code: "custom",

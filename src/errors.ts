@@ -58,10 +58,12 @@ export class UpstreamError extends Error {
     message: string,
     readonly retryAfterSeconds: number | null = null,
     /**
-     * True when the provider accepted a write and only a follow-up read (of the record it wrote)
-     * failed: the write landed, so sending it again would repeat it.
+     * For a write: true when the provider accepted it and only reading the result back failed (do
+     * not send it again); false when it was refused or never sent (nothing was written); null when
+     * nobody can tell: the connection failed or timed out after the request was sent, or the
+     * provider failed (5xx) while handling it.
      */
-    readonly writeLanded = false,
+    readonly writeLanded: boolean | null = false,
   ) {
     super(message);
   }

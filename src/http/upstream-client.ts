@@ -89,7 +89,6 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
       });
 
     let response: Dispatcher.ResponseData;
-    let text: string;
     try {
       response = await dispatcher.request({
         origin,
@@ -111,10 +110,17 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
         bodyTimeout: timeoutMs,
         signal: AbortSignal.timeout(timeoutMs * 2),
       });
+    } catch (cause) {
+      const error = transportError(provider, req, cause, null);
+      report(null, error.code);
+      throw error;
+    }
+    let text: string;
+    try {
       text = await response.body.text();
     } catch (cause) {
-      const error = transportError(provider, req, cause);
-      report(null, error.code);
+      const error = transportError(provider, req, cause, response.statusCode);
+      report(response.statusCode, error.code);
       throw error;
     }
 
@@ -160,18 +166,49 @@ const TIMEOUT_ERRORS = [
   undiciErrors.BodyTimeoutError,
 ] as const;
 
-function transportError(provider: Provider, req: UpstreamRequest, cause: unknown): UpstreamError {
-  const what = `${req.method} ${req.path}`;
+/** Failures before anything was sent: the request cannot have been written. */
+const NOT_SENT_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH"]);
+
+/**
+ * What a failed write did upstream, as `UpstreamError.writeLanded` tells it (reads write nothing):
+ * never sent or refused → false; accepted (2xx) before the answer was cut off → true; otherwise
+ * (cut off before any status, or a 5xx) → null, unknown.
+ */
+function writeOutcome(req: UpstreamRequest, status: number | null, cause?: unknown): boolean | null {
+  if (req.method === "GET") return false;
+  if (status === null) {
+    const notSent =
+      cause instanceof undiciErrors.ConnectTimeoutError ||
+      NOT_SENT_CODES.has((cause as NodeJS.ErrnoException | undefined)?.code ?? "");
+    return notSent ? false : null;
+  }
+  if (status >= 200 && status < 300) return true;
+  return status >= 500 ? null : false;
+}
+
+/** A transport failure: before any answer (`status` null), or while reading the answer's body. */
+function transportError(
+  provider: Provider,
+  req: UpstreamRequest,
+  cause: unknown,
+  status: number | null,
+): UpstreamError {
+  const what = `${req.method} ${req.path}${status === null ? "" : ` (status ${status} arrived, its body did not)`}`;
+  const landed = writeOutcome(req, status, cause);
   const timedOut =
     TIMEOUT_ERRORS.some((type) => cause instanceof type) ||
     (cause instanceof DOMException && (cause.name === "TimeoutError" || cause.name === "AbortError"));
-  if (timedOut) return new UpstreamError(provider, "TIMEOUT", `${provider} did not answer ${what} in time`);
+  if (timedOut) {
+    return new UpstreamError(provider, "TIMEOUT", `${provider} did not answer ${what} in time`, null, landed);
+  }
   const reason =
     cause instanceof Error ? ((cause as NodeJS.ErrnoException).code ?? cause.message) : String(cause);
   return new UpstreamError(
     provider,
     "UNAVAILABLE",
     `${provider} could not be reached for ${what} (${reason})`,
+    null,
+    landed,
   );
 }
 
@@ -199,6 +236,7 @@ function statusError(
       "UNAVAILABLE",
       `${provider} failed with ${status} (${what})`,
       retryAfterSeconds(headers),
+      writeOutcome(req, status),
     );
   }
   return null;

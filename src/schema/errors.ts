@@ -51,17 +51,18 @@ const UpstreamErrorCodeEnum = builder.enumType("UpstreamErrorCode", {
 
 builder.objectType(UpstreamError, {
   name: "UpstreamError",
-  description:
-    "The provider failed or refused; for a write, nothing is known to have been written unless stated.",
+  description: "The provider failed or refused. For a write, `writeLanded` says whether it landed.",
   interfaces: [ErrorInterface],
   isTypeOf: (value) => value instanceof UpstreamError,
   fields: (t) => ({
     provider: t.field({ type: ProviderEnum, resolve: (error) => error.provider }),
     code: t.field({ type: UpstreamErrorCodeEnum, resolve: (error) => error.code }),
     retryAfterSeconds: t.int({ nullable: true, resolve: (error) => error.retryAfterSeconds }),
-    writeLanded: t.exposeBoolean("writeLanded", {
+    writeLanded: t.boolean({
+      nullable: true,
       description:
-        "True when the provider accepted the write and only reading the result back failed: the write landed, do not send it again.",
+        "For a write. true: the provider accepted it and only reading the result back failed; do not send it again. false: refused or never sent; nothing was written. null: unknown (the connection failed after the request was sent, or the provider failed while handling it); check before sending it again.",
+      resolve: (error) => error.writeLanded,
     }),
   }),
 });
@@ -105,7 +106,7 @@ export function toGraphQLError(
       code: UPSTREAM_CODES[error.code],
       provider: error.provider,
       ...(error.retryAfterSeconds === null ? {} : { retryAfterSeconds: error.retryAfterSeconds }),
-      ...(error.writeLanded ? { writeLanded: true } : {}),
+      ...(error.writeLanded === false ? {} : { writeLanded: error.writeLanded }),
     });
   }
   return null;

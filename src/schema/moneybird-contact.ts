@@ -4,7 +4,7 @@ import { arrayConnection } from "./connection.ts";
 import { WRITE_ERRORS } from "./errors.ts";
 import { encodeGlobalId, splitNestedId } from "./global-id.ts";
 import { givenFields } from "./input.ts";
-import { atArgument, idAt, successType } from "./mutation-result.ts";
+import { atArgument, idAt, successType, WRITTEN_RECORD_DESCRIPTION } from "./mutation-result.ts";
 import {
   ContactInterface,
   ContactNoteNode,
@@ -104,7 +104,7 @@ MoneybirdContactNode.implement({
     additionalCharges: t.loadableList({
       type: AdditionalChargeType,
       description:
-        "Moneybird has no batch read for charges: one call per contact, each contact asked once per request.",
+        "Moneybird has no batch read for charges: one call per contact, each contact asked once per field of the query.",
       args: { includeBilled: t.arg.boolean({ defaultValue: false }) },
       byPath: true,
       load: (contactIds: string[], ctx, { includeBilled }) =>
@@ -117,7 +117,9 @@ MoneybirdContactNode.implement({
       type: PaymentsMandateType,
       nullable: true,
       description:
-        "null when the contact has none; an UPSTREAM_FORBIDDEN error when Moneybird Payments is off. One call per contact, each contact asked once per request.",
+        "null when the contact has none; an UPSTREAM_FORBIDDEN error when Moneybird Payments is off. One call per contact, each contact asked once per field of the query.",
+      // Per field path, like the charges: a mandate written later in the same document is read afresh.
+      byPath: true,
       load: (contactIds: string[], ctx) =>
         eachSettled(contactIds, (id) => ctx.sources.moneybirdContacts.getPaymentsMandate(id)),
       resolve: (contact) => contact.id,
@@ -218,7 +220,12 @@ const CreateAdditionalChargeSuccess = builder
   .objectRef<{ additionalCharge: AdditionalCharge }>("CreateAdditionalChargeSuccess")
   .implement({
     fields: (t) => ({
-      additionalCharge: t.field({ type: AdditionalChargeType, resolve: (r) => r.additionalCharge }),
+      additionalCharge: t.field({
+        type: AdditionalChargeType,
+        nullable: true,
+        description: WRITTEN_RECORD_DESCRIPTION,
+        resolve: (r) => r.additionalCharge,
+      }),
     }),
   });
 /**

@@ -4,7 +4,15 @@ import { BadUserInputError, ValidationError } from "../errors.ts";
 import { type BuilderTypes, builder } from "./builder.ts";
 import { decodeGlobalIdOf } from "./global-id.ts";
 
-/** `XSuccess { <field>: T! }`: a mutation's success member, holding the affected object. */
+/**
+ * Why a success's record is nullable: reading the fields a client selects under it (a company's
+ * contact entries, a person's contact) can fail after the write landed. Non-null, that failure
+ * would null the whole response: the success and every other result of the document.
+ */
+export const WRITTEN_RECORD_DESCRIPTION =
+  "The written record. Null only when reading what the query selects under it failed (the error is in `errors`): the write itself landed.";
+
+/** `XSuccess { <field>: T }`: a mutation's success member, holding the affected object. */
 export function successType<Field extends string, Shape>(
   name: string,
   field: Field,
@@ -14,6 +22,8 @@ export function successType<Field extends string, Shape>(
     fields: (t) => ({
       [field]: t.field({
         type: type as ObjectRef<BuilderTypes, Shape>,
+        nullable: true,
+        description: WRITTEN_RECORD_DESCRIPTION,
         resolve: (parent) => parent[field] as never,
       }),
     }),

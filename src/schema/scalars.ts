@@ -9,7 +9,9 @@ function isValidInstant(match: RegExpExecArray): boolean {
   const [year, month, day, hour = 0, minute = 0, second = 0, offsetHours = 0, offsetMinutes = 0] = match
     .slice(1)
     .map((part) => (part === undefined ? undefined : Number(part))) as number[];
-  const date = new Date(Date.UTC(year as number, (month as number) - 1, day));
+  const date = new Date(0);
+  // setUTCFullYear, not Date.UTC, which reads years 0–99 as 1900–1999.
+  date.setUTCFullYear(year as number, (month as number) - 1, day);
   return (
     date.getUTCMonth() === (month as number) - 1 &&
     date.getUTCDate() === day &&
@@ -29,11 +31,14 @@ function parseDateTime(value: unknown): string {
       extensions: { code: "BAD_USER_INPUT" },
     });
   }
-  return new Date(value as string).toISOString();
+  // A time without an offset is UTC, not the server's local time (which Date would assume).
+  const hasTimeWithoutOffset = match[4] !== undefined && !/(Z|[+-]\d{2}:?\d{2})$/.test(value as string);
+  return new Date(hasTimeWithoutOffset ? `${value}Z` : (value as string)).toISOString();
 }
 
 builder.scalarType("DateTime", {
-  description: "An ISO 8601 timestamp. Output as the provider sent it; input normalised to UTC.",
+  description:
+    "An ISO 8601 timestamp. Output as the provider sent it; input normalised to UTC (a time without an offset is read as UTC).",
   serialize: (value) => value,
   parseValue: parseDateTime,
   parseLiteral: (ast) => parseDateTime(ast.kind === Kind.STRING ? ast.value : undefined),

@@ -374,7 +374,7 @@ describe("FreeAgent adapter: writes", () => {
 
     await expect(source.create({ companyName: "Acme" })).rejects.toMatchObject({
       code: "UNAVAILABLE",
-      writeLanded: false,
+      writeLanded: null,
     });
     expect(sent).toHaveLength(1);
   });

@@ -102,6 +102,7 @@ describe("loadConfig", () => {
     expect(loadConfig({ STORE_URL: "file:data/x.sqlite" }).storeUrl).toBe("data/x.sqlite");
     expect(loadConfig({ STORE_URL: ":memory:" }).storeUrl).toBe(":memory:");
     expect(() => loadConfig({ STORE_URL: "postgres://localhost/gateway" })).toThrow(/STORE_URL/);
+    expect(() => loadConfig({ STORE_URL: "file://server/share/x.sqlite" })).toThrow(/STORE_URL/);
   });
 
   it("reads CORS_ORIGINS as a comma-separated list", () => {

@@ -257,12 +257,13 @@ describe("answers", () => {
     expect(sent).toHaveLength(1);
   });
 
-  it("says a refused write did not land", async () => {
-    const { source } = mockMoneybird({ status: 503 });
-
-    await expect(source.update("7", { phone: "1" })).rejects.toMatchObject({
+  it("says a refused write did not land, and that a write Moneybird failed on (503) is unknown", async () => {
+    await expect(
+      mockMoneybird({ status: 429, body: "Retry later" }).source.update("7", { phone: "1" }),
+    ).rejects.toMatchObject({ code: "RATE_LIMITED", writeLanded: false });
+    await expect(mockMoneybird({ status: 503 }).source.update("7", { phone: "1" })).rejects.toMatchObject({
       code: "UNAVAILABLE",
-      writeLanded: false,
+      writeLanded: null,
     });
   });
 

@@ -5,7 +5,7 @@ import type {
   ContactEntryType,
   RawRecord,
 } from "../../domain/index.ts";
-import { NotFoundError } from "../../errors.ts";
+import { NotFoundError, UpstreamError } from "../../errors.ts";
 import { createConcurrencyLimit } from "../../http/concurrency-limit.ts";
 import type { ContactEntrySource } from "../ports.ts";
 import { chunk } from "../shared/chunk.ts";
@@ -55,7 +55,7 @@ function entriesOf({ data, included }: Document<RawRecord[]>, companyId: string 
   const companies = new Map<string, Company>(
     included
       .filter((raw) => raw.type === "companies")
-      .map((raw) => toCompany(raw))
+      .flatMap((raw) => includedCompany(raw))
       .map((company) => [company.id, company]),
   );
   return data.map((raw) =>
@@ -65,6 +65,19 @@ function entriesOf({ data, included }: Document<RawRecord[]>, companyId: string 
       return company ? { ...entry, company } : entry;
     }),
   );
+}
+
+/**
+ * An included company is an extra: one that does not parse is left out, so the entries still
+ * arrive and the company loader reports the bad record on `company` alone.
+ */
+function includedCompany(raw: RawRecord): Company[] {
+  try {
+    return [toCompany(raw)];
+  } catch (error) {
+    if (error instanceof UpstreamError && error.code === "BAD_RESPONSE") return [];
+    throw error;
+  }
 }
 
 const entryOf = ({ data, included }: Document<RawRecord>, companyId: string | null = null) =>
