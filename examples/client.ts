@@ -42,7 +42,8 @@ export function contactHeadline(data: ContactDetailQuery): string | null {
 export function describeCreateCompany(result: CreateCompanyMutation["createCompany"]): string {
   switch (result.__typename) {
     case "CreateCompanySuccess":
-      return `created ${result.company.name} (${result.company.id})`;
+      // The company is null only when reading it back failed; the create itself landed.
+      return result.company ? `created ${result.company.name} (${result.company.id})` : "created";
     case "ValidationError":
       return result.fieldErrors.map((error) => `${error.path.join(".")}: ${error.message}`).join("; ");
     case "UpstreamError":
