@@ -33,24 +33,29 @@ const storeLocation = z
   .default("./data/gateway.sqlite")
   .transform((value, ctx) => {
     if (value === ":memory:") return value;
-    if (value.startsWith("file://")) {
-      try {
-        return fileURLToPath(value);
-      } catch (error) {
-        ctx.addIssue({ code: "custom", message: `not a local file URL: ${(error as Error).message}` });
-        return z.NEVER;
-      }
-    }
-    if (value.startsWith("file:")) return value.slice(5);
-    if (/^[a-z][a-z0-9+.-]*:/i.test(value)) {
-      ctx.addIssue({
-        code: "custom",
-        message: `only the embedded SQLite store is supported: a file path, a file: URL or :memory: (got "${value}")`,
-      });
+    const refuse = (message: string) => {
+      ctx.addIssue({ code: "custom", message: `${message} (got "${value}")` });
       return z.NEVER;
+    };
+    if (value.includes("?")) return refuse("SQLite URI parameters are not supported");
+    const path = /^file:/i.test(value) ? filePath(value) : value;
+    if (path === null) return refuse("not a local file URL");
+    if (/^[a-z][a-z0-9+.-]*:/i.test(path)) {
+      return refuse("only the embedded SQLite store is supported: a file path, a file: URL or :memory:");
     }
-    return value;
+    if (path === "" || path.endsWith("/")) return refuse("names a folder, not the store's file");
+    return path;
   });
+
+/** The path of a `file:` URL (`file:///abs`, `file://localhost/abs`, or SQLite's `file:relative`); null if not local. */
+function filePath(url: string): string | null {
+  if (!/^file:\/\//i.test(url)) return url.slice("file:".length);
+  try {
+    return fileURLToPath(`file:${url.slice("file:".length)}`);
+  } catch {
+    return null;
+  }
+}
 
 const EnvSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),

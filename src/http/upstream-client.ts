@@ -167,7 +167,7 @@ const TIMEOUT_ERRORS = [
 ] as const;
 
 /** Failures before anything was sent: the request cannot have been written. */
-const NOT_SENT_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH"]);
+const NOT_SENT_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN"]);
 
 /**
  * What a failed write did upstream, as `UpstreamError.writeLanded` tells it (reads write nothing):
@@ -182,6 +182,11 @@ function writeOutcome(req: UpstreamRequest, status: number | null, cause?: unkno
       NOT_SENT_CODES.has((cause as NodeJS.ErrnoException | undefined)?.code ?? "");
     return notSent ? false : null;
   }
+  return landedByStatus(status);
+}
+
+/** A write answered with `status`: accepted (2xx) landed, 5xx is unknown, anything else was refused. */
+function landedByStatus(status: number): boolean | null {
   if (status >= 200 && status < 300) return true;
   return status >= 500 ? null : false;
 }
@@ -256,16 +261,22 @@ export function parseUpstream<S extends z.ZodType>(
   throw new UpstreamError(provider, "BAD_RESPONSE", `${provider} sent an unexpected ${what} (${where})`);
 }
 
-/** A status the adapter did not expect for this call. */
+/**
+ * A status the adapter did not expect for this call. For a write, an unexpected 2xx still means
+ * the provider accepted it (`writeLanded` true), and a 5xx leaves it unknown.
+ */
 export function unexpectedStatus(
   provider: Provider,
   response: UpstreamResponse,
   what: string,
+  call: "read" | "write" = "read",
 ): UpstreamError {
   return new UpstreamError(
     provider,
     "BAD_RESPONSE",
     `${provider} answered ${what} with status ${response.status}`,
+    null,
+    call === "write" ? landedByStatus(response.status) : false,
   );
 }
 

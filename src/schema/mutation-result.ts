@@ -2,7 +2,7 @@ import type { InterfaceRef, ObjectRef } from "@pothos/core";
 import type { RecordKind } from "../domain/common.ts";
 import { BadUserInputError, ValidationError } from "../errors.ts";
 import { type BuilderTypes, builder } from "./builder.ts";
-import { decodeGlobalIdOf } from "./global-id.ts";
+import { decodeGlobalIdOf, encodeGlobalId } from "./global-id.ts";
 
 /**
  * Why a success's record is nullable: reading the fields a client selects under it (a company's
@@ -12,8 +12,27 @@ import { decodeGlobalIdOf } from "./global-id.ts";
 export const WRITTEN_RECORD_DESCRIPTION =
   "The written record. Null only when reading what the query selects under it failed (the error is in `errors`): the write itself landed.";
 
-/** `XSuccess { <field>: T }`: a mutation's success member, holding the affected object. */
-export function successType<Field extends string, Shape>(
+/** What every written record has: enough to name it by global id. */
+interface WrittenRecord {
+  kind: RecordKind;
+  id: string;
+  contactId?: string;
+}
+
+/** A person's and a note's remote id is `contactId/id` (see global-id.ts). */
+const globalIdOf = (record: WrittenRecord) =>
+  encodeGlobalId(
+    record.kind,
+    record.kind === "ContactPerson" || record.kind === "ContactNote"
+      ? `${record.contactId}/${record.id}`
+      : record.id,
+  );
+
+/**
+ * `XSuccess { <field>: T, <field>Id: ID! }`: a mutation's success member, holding the affected
+ * object, and its id, which stays known when the object cannot be read back.
+ */
+export function successType<Field extends string, Shape extends WrittenRecord>(
   name: string,
   field: Field,
   type: ObjectRef<BuilderTypes, unknown, Shape> | InterfaceRef<BuilderTypes, unknown, Shape>,
@@ -25,6 +44,10 @@ export function successType<Field extends string, Shape>(
         nullable: true,
         description: WRITTEN_RECORD_DESCRIPTION,
         resolve: (parent) => parent[field] as never,
+      }),
+      [`${field}Id`]: t.id({
+        description: `The global id of the ${field}: known even when reading the record back failed.`,
+        resolve: (parent) => globalIdOf(parent[field]),
       }),
     }),
   });

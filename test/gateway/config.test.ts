@@ -103,6 +103,10 @@ describe("loadConfig", () => {
     expect(loadConfig({ STORE_URL: ":memory:" }).storeUrl).toBe(":memory:");
     expect(() => loadConfig({ STORE_URL: "postgres://localhost/gateway" })).toThrow(/STORE_URL/);
     expect(() => loadConfig({ STORE_URL: "file://server/share/x.sqlite" })).toThrow(/STORE_URL/);
+    expect(loadConfig({ STORE_URL: "FILE:///var/x.sqlite" }).storeUrl).toBe("/var/x.sqlite");
+    for (const refused of ["file:", "file://", "data/", "file:///x.sqlite?mode=ro"]) {
+      expect(() => loadConfig({ STORE_URL: refused }), refused).toThrow(/STORE_URL/);
+    }
   });
 
   it("reads CORS_ORIGINS as a comma-separated list", () => {

@@ -130,9 +130,9 @@ describe("a write that landed is reported as landed", () => {
     });
   });
 
-  it("a plain upstream failure says the write did not land", async () => {
+  it("a refused write says it did not land", async () => {
     vi.spyOn(gateway().sources.freeAgentContacts, "create").mockRejectedValue(
-      new UpstreamError("FREEAGENT", "UNAVAILABLE", "FreeAgent answered 503"),
+      new UpstreamError("FREEAGENT", "RATE_LIMITED", "FreeAgent answered 429", 60),
     );
     const result = await executeOk(
       gateway(),
@@ -140,5 +140,66 @@ describe("a write that landed is reported as landed", () => {
         ... on UpstreamError { writeLanded } } }`,
     );
     expect(result.createContact).toEqual({ writeLanded: false });
+  });
+});
+
+describe("what a success reads back", () => {
+  it("a created company whose selected entries cannot be read is still a success, with its id", async () => {
+    vi.spyOn(gateway().sources.contactEntries, "listByCompanyIds").mockRejectedValue(
+      new UpstreamError("PRODUCTIVE", "UNAVAILABLE", "Productive answered 503"),
+    );
+    const result = await execute(
+      gateway(),
+      `mutation {
+        created: createCompany(input: { name: "Read Back Ltd", domain: "read-back.example" }) {
+          __typename
+          ... on CreateCompanySuccess { companyId company { name contactEntries { totalCount } } }
+        }
+        other: createCompany(input: { name: "Other Ltd", domain: "other-ltd.example" }) {
+          __typename ... on CreateCompanySuccess { company { name } }
+        }
+      }`,
+    );
+    expect(result.data.created).toEqual({
+      __typename: "CreateCompanySuccess",
+      companyId: expect.any(String),
+      company: null,
+    });
+    expect(result.data.other).toEqual({ __typename: "CreateCompanySuccess", company: { name: "Other Ltd" } });
+    expect(result.errors?.map((error) => [error.path, error.extensions?.code])).toEqual([
+      [["created", "company", "contactEntries"], "UPSTREAM_UNAVAILABLE"],
+    ]);
+    const { node } = await executeOk(
+      gateway(),
+      "query ($id: ID!) { node(id: $id) { ... on Company { name } } }",
+      {
+        id: result.data.created.companyId,
+      },
+    );
+    expect(node).toEqual({ name: "Read Back Ltd" });
+  });
+
+  it("a payments mandate read again after its deletion in the same document is gone", async () => {
+    const { contacts } = await executeOk(
+      gateway(),
+      "{ contacts(first: 100, filter: { providers: [MONEYBIRD] }) { edges { node { id ... on MoneybirdContact { paymentsMandate { type } } } } } }",
+    );
+    const withMandate = contacts.edges.find(
+      (edge: { node: { paymentsMandate: unknown } }) => edge.node.paymentsMandate !== null,
+    );
+    const result = await executeOk(
+      gateway(),
+      `mutation ($id: ID!) {
+        before: updateContact(input: { id: $id, phone: "+31 20 123 4567" }) {
+          ... on UpdateContactSuccess { contact { ... on MoneybirdContact { paymentsMandate { type } } } }
+        }
+        after: deletePaymentsMandate(contactId: $id) {
+          ... on DeletePaymentsMandateSuccess { contact { paymentsMandate { type } } }
+        }
+      }`,
+      { id: withMandate.node.id },
+    );
+    expect(result.before.contact.paymentsMandate).not.toBeNull();
+    expect(result.after.contact.paymentsMandate).toBeNull();
   });
 });

@@ -267,6 +267,19 @@ describe("answers", () => {
     });
   });
 
+  it("says a write Moneybird accepted with an unexpected 2xx landed (BAD_RESPONSE, writeLanded true)", async () => {
+    await expect(
+      mockMoneybird({ status: 200, body: {} }).source.create({ companyName: "Acme" }),
+    ).rejects.toMatchObject({
+      code: "BAD_RESPONSE",
+      writeLanded: true,
+    });
+    await expect(mockMoneybird({ status: 200 }).source.archive("7")).rejects.toMatchObject({
+      code: "BAD_RESPONSE",
+      writeLanded: true,
+    });
+  });
+
   it("sends a create once, even when Moneybird fails", async () => {
     const { source, sent } = mockMoneybird({ status: 502 });
 

@@ -82,7 +82,7 @@ export function createMoneybirdClient(config: MoneybirdConfig, upstream: Upstrea
       }
       const failure = refusal(response, target);
       if (failure) throw failure;
-      throw unexpectedStatus(PROVIDER, response, describe(request));
+      throw unexpectedStatus(PROVIDER, response, describe(request), "write");
     },
 
     close: () => http.close(),

@@ -38,7 +38,7 @@ export function writeFailure<Body>(
     const body = refusal.schema.safeParse(response.body);
     if (body.success) return new ValidationError(refusal.fieldErrors(body.data));
   }
-  return unexpectedStatus(provider, response, what);
+  return unexpectedStatus(provider, response, what, "write");
 }
 
 /**
