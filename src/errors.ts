@@ -41,13 +41,15 @@ export class BadUserInputError extends Error {
   override name = "BadUserInputError";
 }
 
-export type UpstreamErrorCode =
-  | "RATE_LIMITED"
-  | "UNAVAILABLE"
-  | "TIMEOUT"
-  | "UNAUTHORIZED"
-  | "FORBIDDEN"
-  | "BAD_RESPONSE";
+export const UPSTREAM_ERROR_CODES = [
+  "RATE_LIMITED",
+  "UNAVAILABLE",
+  "TIMEOUT",
+  "UNAUTHORIZED",
+  "FORBIDDEN",
+  "BAD_RESPONSE",
+] as const;
+export type UpstreamErrorCode = (typeof UPSTREAM_ERROR_CODES)[number];
 
 /** The upstream failed, refused, or answered something the gateway cannot trust. */
 export class UpstreamError extends Error {

@@ -30,18 +30,21 @@ export interface FreeAgentContact {
   raw: RawRecord;
 }
 
-export type FreeAgentView =
-  | "ALL"
-  | "ACTIVE"
-  | "CLIENTS"
-  | "SUPPLIERS"
-  | "ACTIVE_PROJECTS"
-  | "COMPLETED_PROJECTS"
-  | "OPEN_CLIENTS"
-  | "OPEN_SUPPLIERS"
-  | "HIDDEN";
+export const FREEAGENT_VIEWS = [
+  "ALL",
+  "ACTIVE",
+  "CLIENTS",
+  "SUPPLIERS",
+  "ACTIVE_PROJECTS",
+  "COMPLETED_PROJECTS",
+  "OPEN_CLIENTS",
+  "OPEN_SUPPLIERS",
+  "HIDDEN",
+] as const;
+export type FreeAgentView = (typeof FREEAGENT_VIEWS)[number];
 
-export type FreeAgentSortField = "NAME" | "CREATED_AT" | "UPDATED_AT";
+export const FREEAGENT_SORT_FIELDS = ["NAME", "CREATED_AT", "UPDATED_AT"] as const;
+export type FreeAgentSortField = (typeof FREEAGENT_SORT_FIELDS)[number];
 
 export interface FreeAgentContactFilter {
   /** Defaults to ACTIVE, as FreeAgent does. */

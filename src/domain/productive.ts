@@ -1,6 +1,7 @@
 import type { RawRecord, Timestamp } from "./common.ts";
 
-export type CompanyStatus = "ACTIVE" | "ARCHIVED";
+export const COMPANY_STATUSES = ["ACTIVE", "ARCHIVED"] as const;
+export type CompanyStatus = (typeof COMPANY_STATUSES)[number];
 
 /** A Productive company (a client). `id` is Productive's id. */
 export interface Company {
@@ -25,7 +26,8 @@ export interface Company {
   raw: RawRecord;
 }
 
-export type CompanyOrderField = "NAME" | "CREATED_AT" | "LAST_ACTIVITY_AT";
+export const COMPANY_ORDER_FIELDS = ["NAME", "CREATED_AT", "LAST_ACTIVITY_AT"] as const;
+export type CompanyOrderField = (typeof COMPANY_ORDER_FIELDS)[number];
 export interface CompanyOrder {
   field: CompanyOrderField;
   direction: "ASC" | "DESC";
@@ -45,8 +47,10 @@ export interface CompanyFilter {
   createdBefore?: Timestamp;
 }
 
-export type ContactEntryType = "ADDRESS" | "BILL_FROM" | "BILL_TO" | "EMAIL" | "PHONE" | "WEBSITE";
-export type ContactableType = "PERSON" | "COMPANY" | "INVOICE" | "SUBSIDIARY" | "PURCHASE_ORDER";
+export const CONTACT_ENTRY_TYPES = ["ADDRESS", "BILL_FROM", "BILL_TO", "EMAIL", "PHONE", "WEBSITE"] as const;
+export type ContactEntryType = (typeof CONTACT_ENTRY_TYPES)[number];
+export const CONTACTABLE_TYPES = ["PERSON", "COMPANY", "INVOICE", "SUBSIDIARY", "PURCHASE_ORDER"] as const;
+export type ContactableType = (typeof CONTACTABLE_TYPES)[number];
 
 /** A Productive contact entry (an email, phone, website or address of a company or person). */
 export interface ContactEntry {

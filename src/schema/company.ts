@@ -1,4 +1,4 @@
-import type { CompanyOrderField, CompanyStatus } from "../domain/index.ts";
+import { COMPANY_ORDER_FIELDS, COMPANY_STATUSES } from "../domain/index.ts";
 import { UpstreamError, ValidationError } from "../errors.ts";
 import { builder } from "./builder.ts";
 import { arrayConnection, OrderDirectionEnum, offsetConnection, pageRequest } from "./connection.ts";
@@ -10,7 +10,7 @@ import { atArgument, idAt, rejectClearedRequired, successType } from "./mutation
 import { CompanyConnection, CompanyNode, ContactEntryConnection, remember } from "./refs.ts";
 
 const CompanyStatusEnum = builder.enumType("CompanyStatus", {
-  values: ["ACTIVE", "ARCHIVED"] as const satisfies readonly CompanyStatus[],
+  values: COMPANY_STATUSES,
 });
 
 CompanyNode.implement({
@@ -63,7 +63,7 @@ CompanyNode.implement({
 });
 
 const CompanyOrderFieldEnum = builder.enumType("CompanyOrderField", {
-  values: ["NAME", "CREATED_AT", "LAST_ACTIVITY_AT"] as const satisfies readonly CompanyOrderField[],
+  values: COMPANY_ORDER_FIELDS,
 });
 const CompanyOrderInput = builder.inputType("CompanyOrder", {
   fields: (t) => ({

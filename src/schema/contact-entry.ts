@@ -1,4 +1,4 @@
-import type { ContactableType, ContactEntryType } from "../domain/index.ts";
+import { CONTACT_ENTRY_TYPES, CONTACTABLE_TYPES } from "../domain/index.ts";
 import { type BuilderTypes, builder } from "./builder.ts";
 import { offsetConnection, pageRequest } from "./connection.ts";
 import { ROOT_CONNECTION_NULLABILITY, WRITE_ERRORS } from "./errors.ts";
@@ -8,23 +8,10 @@ import { atArgument, idAt, rejectClearedRequired, successType } from "./mutation
 import { CompanyNode, ContactEntryConnection, ContactEntryNode, forget, remember } from "./refs.ts";
 
 export const ContactEntryTypeEnum = builder.enumType("ContactEntryType", {
-  values: [
-    "ADDRESS",
-    "BILL_FROM",
-    "BILL_TO",
-    "EMAIL",
-    "PHONE",
-    "WEBSITE",
-  ] as const satisfies readonly ContactEntryType[],
+  values: CONTACT_ENTRY_TYPES,
 });
 const ContactableTypeEnum = builder.enumType("ContactableType", {
-  values: [
-    "PERSON",
-    "COMPANY",
-    "INVOICE",
-    "SUBSIDIARY",
-    "PURCHASE_ORDER",
-  ] as const satisfies readonly ContactableType[],
+  values: CONTACTABLE_TYPES,
 });
 
 ContactEntryNode.implement({

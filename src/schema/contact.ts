@@ -5,7 +5,8 @@ import {
   type CreateFreeAgentContact,
   type CreateMoneybirdContact,
   displayName,
-  type FreeAgentView,
+  FREEAGENT_SORT_FIELDS,
+  FREEAGENT_VIEWS,
   type Page,
   type PageRequest,
   type Provider,
@@ -80,20 +81,10 @@ ContactInterface.implement({
 });
 
 const FreeAgentViewEnum = builder.enumType("FreeAgentView", {
-  values: [
-    "ALL",
-    "ACTIVE",
-    "CLIENTS",
-    "SUPPLIERS",
-    "ACTIVE_PROJECTS",
-    "COMPLETED_PROJECTS",
-    "OPEN_CLIENTS",
-    "OPEN_SUPPLIERS",
-    "HIDDEN",
-  ] as const satisfies readonly FreeAgentView[],
+  values: FREEAGENT_VIEWS,
 });
 const FreeAgentSortFieldEnum = builder.enumType("FreeAgentSortField", {
-  values: ["NAME", "CREATED_AT", "UPDATED_AT"] as const,
+  values: FREEAGENT_SORT_FIELDS,
 });
 const FreeAgentSortInput = builder.inputType("FreeAgentSort", {
   fields: (t) => ({

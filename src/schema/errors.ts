@@ -1,5 +1,11 @@
 import { GraphQLError } from "graphql";
-import { BadUserInputError, NotFoundError, UpstreamError, ValidationError } from "../errors.ts";
+import {
+  BadUserInputError,
+  NotFoundError,
+  UPSTREAM_ERROR_CODES,
+  UpstreamError,
+  ValidationError,
+} from "../errors.ts";
 import { builder } from "./builder.ts";
 import { encodeGlobalId } from "./global-id.ts";
 import { ProviderEnum } from "./provider.ts";
@@ -46,7 +52,7 @@ builder.objectType(NotFoundError, {
 });
 
 const UpstreamErrorCodeEnum = builder.enumType("UpstreamErrorCode", {
-  values: ["RATE_LIMITED", "UNAVAILABLE", "TIMEOUT", "UNAUTHORIZED", "FORBIDDEN", "BAD_RESPONSE"] as const,
+  values: UPSTREAM_ERROR_CODES,
 });
 
 builder.objectType(UpstreamError, {
