@@ -1,5 +1,5 @@
 import type { GraphQLError } from "graphql";
-import type { Sources } from "./sources/ports.ts";
+import type { Sources } from "./ports.ts";
 
 /**
  * Per-request context. The per-request DataLoaders live in the Pothos dataloader plugin's cache,

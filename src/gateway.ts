@@ -1,14 +1,14 @@
 import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
 import { GraphQLError } from "graphql";
 import { createYoga, type Plugin, useReadinessCheck, type YogaServerInstance } from "graphql-yoga";
+import { createSources } from "./backends.ts";
 import type { Config } from "./config.ts";
 import { createContext, type GatewayContext } from "./context.ts";
 import { GRAPHIQL_EXAMPLE_QUERY } from "./graphiql-example.ts";
 import type { UpstreamSettings } from "./http/upstream-client.ts";
+import type { Sources } from "./ports.ts";
 import { toGraphQLError } from "./schema/errors.ts";
 import { schema } from "./schema/index.ts";
-import { createSources } from "./sources/index.ts";
-import type { Sources } from "./sources/ports.ts";
 
 export interface GatewayOptions {
   config: Config;

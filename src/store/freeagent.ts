@@ -7,12 +7,9 @@ import type {
   UpdateFreeAgentContact,
 } from "../domain/index.ts";
 import { ValidationError } from "../errors.ts";
-import {
-  ContactRecord,
-  contactBody,
-  contactFromRecord,
-  fieldErrorsFromFreeAgent,
-} from "../sources/freeagent/mapping.ts";
+import type { FreeAgentContactSource } from "../ports.ts";
+import { contactBody, contactFromRecord, fieldErrorsFromFreeAgent } from "../providers/freeagent/mapping.ts";
+import { ContactRecord } from "../providers/freeagent/records.ts";
 import {
   CREATE_DEFAULTS,
   contactErrors,
@@ -20,8 +17,7 @@ import {
   nameSortKey,
   VIEW_RULES,
   withoutNulls,
-} from "../sources/freeagent/rules.ts";
-import type { FreeAgentContactSource } from "../sources/ports.ts";
+} from "../providers/freeagent/rules.ts";
 import type { Database, Db } from "./database.ts";
 import { instant, loadRecord, nextId, readByIds, readCountedPage } from "./support.ts";
 

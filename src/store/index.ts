@@ -7,7 +7,7 @@ import type {
   ContactEntrySource,
   FreeAgentContactSource,
   MoneybirdContactSource,
-} from "../sources/ports.ts";
+} from "../ports.ts";
 import type { Database } from "./database.ts";
 import { createFreeAgentContactSource } from "./freeagent.ts";
 import { isEmpty, migrateToLatest } from "./migrations.ts";

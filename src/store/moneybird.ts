@@ -14,23 +14,26 @@ import type {
   UpdateMoneybirdContact,
 } from "../domain/index.ts";
 import { NotFoundError, UpstreamError, ValidationError } from "../errors.ts";
+import type { MoneybirdContactSource } from "../ports.ts";
 import {
-  AdditionalChargeRecord,
   additionalChargeBody,
   additionalChargeFromRecord,
-  ContactPersonRecord,
-  ContactRecord,
   contactBody,
   contactFromRecord,
   contactPersonBody,
   contactPersonFromRecord,
   fieldErrorsFromMoneybird,
-  NoteRecord,
   noteBody,
   noteFromRecord,
-  PaymentsMandateRecord,
   paymentsMandateFromRecord,
-} from "../sources/moneybird/mapping.ts";
+} from "../providers/moneybird/mapping.ts";
+import {
+  AdditionalChargeRecord,
+  ContactPersonRecord,
+  ContactRecord,
+  NoteRecord,
+  PaymentsMandateRecord,
+} from "../providers/moneybird/records.ts";
 import {
   type Administration,
   addError,
@@ -49,9 +52,8 @@ import {
   type PersonJson,
   SEARCHED_FIELDS,
   touch,
-} from "../sources/moneybird/rules.ts";
-import type { MoneybirdContactSource } from "../sources/ports.ts";
-import { foldCase, isBlank } from "../sources/shared/text.ts";
+} from "../providers/moneybird/rules.ts";
+import { foldCase, isBlank } from "../providers/shared/text.ts";
 import type { Database, Db } from "./database.ts";
 import { instant, loadRecord, nextId, readByIds, uncountedPage } from "./support.ts";
 

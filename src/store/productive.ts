@@ -14,23 +14,25 @@ import type {
   UpdateContactEntry,
 } from "../domain/index.ts";
 import { ValidationError } from "../errors.ts";
-import type { CompanySource, ContactEntrySource } from "../sources/ports.ts";
+import type { CompanySource, ContactEntrySource } from "../ports.ts";
+import {
+  companyAttributes,
+  companyFromRecord,
+  contactEntryAttributes,
+  contactEntryFromRecord,
+  fieldErrorsFromJsonApi,
+} from "../providers/productive/mapping.ts";
 import {
   CompanyRecord,
   ContactEntryRecord,
-  companyAttributes,
-  companyFromRecord,
   companyRelationships,
-  contactEntryAttributes,
-  contactEntryFromRecord,
   contactEntryRelationships,
   EMPTY_COMPANY_ATTRIBUTES,
   EMPTY_CONTACT_ENTRY_ATTRIBUTES,
-  fieldErrorsFromJsonApi,
   type JsonApiErrors,
-} from "../sources/productive/mapping.ts";
-import { blankAttribute, companyErrors, domainKey } from "../sources/productive/rules.ts";
-import { foldCase, isBlank } from "../sources/shared/text.ts";
+} from "../providers/productive/records.ts";
+import { blankAttribute, companyErrors, domainKey } from "../providers/productive/rules.ts";
+import { foldCase, isBlank } from "../providers/shared/text.ts";
 import type { Database, Db } from "./database.ts";
 import { instant, loadRecord, nextId, nextIds, readByIds, readCountedPage, storedIds } from "./support.ts";
 

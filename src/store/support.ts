@@ -1,7 +1,7 @@
 import type { SelectQueryBuilder } from "kysely";
 import type { Page, PageRequest, RecordKind, Timestamp } from "../domain/index.ts";
 import { BadUserInputError, NotFoundError } from "../errors.ts";
-import { isIntegerId } from "../sources/shared/ids.ts";
+import { isIntegerId } from "../providers/shared/ids.ts";
 import type { Database, Db, SequenceName } from "./database.ts";
 
 /** Takes the next `count` ids of a sequence; inside the caller's transaction, so a rolled-back write takes none. */

@@ -5,7 +5,7 @@ import type {
   FreeAgentContactFilter,
   FreeAgentView,
 } from "../../src/domain/index.ts";
-import type { FreeAgentContactSource } from "../../src/sources/ports.ts";
+import type { FreeAgentContactSource } from "../../src/ports.ts";
 import {
   byFoldedText,
   byInstant,

@@ -4,7 +4,7 @@ import type {
   MoneybirdContact,
   MoneybirdContactFilter,
 } from "../../src/domain/index.ts";
-import type { MoneybirdContactSource } from "../../src/sources/ports.ts";
+import type { MoneybirdContactSource } from "../../src/ports.ts";
 import {
   byNumericId,
   expectNotFound,

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import type { Company, CompanyFilter, CompanyOrder, CreateCompany } from "../../src/domain/index.ts";
-import type { CompanySource, ContactEntrySource } from "../../src/sources/ports.ts";
+import type { CompanySource, ContactEntrySource } from "../../src/ports.ts";
 import {
   byFoldedText,
   byInstant,

@@ -1,6 +1,6 @@
 import type { FreeAgentConfig } from "../../src/config.ts";
 import type { FreeAgentView } from "../../src/domain/index.ts";
-import * as rules from "../../src/sources/freeagent/rules.ts";
+import * as rules from "../../src/providers/freeagent/rules.ts";
 import { type FakeResponse, type FakeServer, type RecordedRequest, startFakeServer } from "./fake-server.ts";
 
 /**

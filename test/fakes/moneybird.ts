@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { MoneybirdConfig } from "../../src/config.ts";
-import * as rules from "../../src/sources/moneybird/rules.ts";
-import { foldCase, isBlank } from "../../src/sources/shared/text.ts";
+import * as rules from "../../src/providers/moneybird/rules.ts";
+import { foldCase, isBlank } from "../../src/providers/shared/text.ts";
 import { CUSTOM_FIELDS } from "../../src/store/moneybird.ts";
 import { loadOpenApiValidator } from "../support/openapi.ts";
 import { type FakeResponse, type FakeServer, type RecordedRequest, startFakeServer } from "./fake-server.ts";

@@ -1,21 +1,21 @@
 import { MockAgent } from "undici";
 import type { ProductiveConfig } from "../../src/config.ts";
 import type { UpstreamRequestEvent } from "../../src/http/upstream-client.ts";
-import { createProductiveSources, type ProductiveSources } from "../../src/sources/productive/index.ts";
 import {
   companyRelationships,
   contactEntryRelationships,
   EMPTY_COMPANY_ATTRIBUTES,
   EMPTY_CONTACT_ENTRY_ATTRIBUTES,
   notIncluded,
-} from "../../src/sources/productive/mapping.ts";
+} from "../../src/providers/productive/records.ts";
 import {
   blankAttribute,
   companyErrors,
   domainKey,
   invalidAttribute,
-} from "../../src/sources/productive/rules.ts";
-import { foldCase, isBlank } from "../../src/sources/shared/text.ts";
+} from "../../src/providers/productive/rules.ts";
+import { foldCase, isBlank } from "../../src/providers/shared/text.ts";
+import { createProductiveSources, type ProductiveSources } from "../../src/sources/productive/index.ts";
 import { type FakeResponse, type FakeServer, type RecordedRequest, startFakeServer } from "./fake-server.ts";
 import { countInFlight } from "./in-flight.ts";
 

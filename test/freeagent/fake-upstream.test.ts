@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { FreeAgentContactFilter } from "../../src/domain/index.ts";
 import { ValidationError } from "../../src/errors.ts";
+import type { FreeAgentContactSource } from "../../src/ports.ts";
 import { createFreeAgentSources } from "../../src/sources/freeagent/index.ts";
-import type { FreeAgentContactSource } from "../../src/sources/ports.ts";
 import { type FakeFreeAgent, startFakeFreeAgent } from "../fakes/freeagent.ts";
 
 /** The live adapter end to end against the fake FreeAgent: what only FreeAgent has (views, sorts, its error shapes). */

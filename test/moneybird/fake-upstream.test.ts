@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { BadUserInputError, NotFoundError, UpstreamError, ValidationError } from "../../src/errors.ts";
 import type { UpstreamRequestEvent } from "../../src/http/upstream-client.ts";
+import type { MoneybirdContactSource } from "../../src/ports.ts";
 import { createMoneybirdSources } from "../../src/sources/moneybird/index.ts";
-import type { MoneybirdContactSource } from "../../src/sources/ports.ts";
 import { CUSTOM_FIELDS } from "../../src/store/moneybird.ts";
 import { type FakeMoneybird, startFakeMoneybird } from "../fakes/moneybird.ts";
 

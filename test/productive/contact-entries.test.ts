@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { BadUserInputError, NotFoundError, UpstreamError, ValidationError } from "../../src/errors.ts";
-import { blankAttribute, invalidAttribute } from "../../src/sources/productive/rules.ts";
+import { blankAttribute, invalidAttribute } from "../../src/providers/productive/rules.ts";
 import {
   companyRecord,
   contactEntryRecord,

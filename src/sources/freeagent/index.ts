@@ -1,6 +1,6 @@
 import type { FreeAgentConfig } from "../../config.ts";
 import type { UpstreamSettings } from "../../http/upstream-client.ts";
-import type { FreeAgentContactSource, ProviderBackend } from "../ports.ts";
+import type { FreeAgentContactSource, ProviderBackend } from "../../ports.ts";
 import { createFreeAgentClient } from "./client.ts";
 import { createFreeAgentContactSource, pingFreeAgent } from "./source.ts";
 

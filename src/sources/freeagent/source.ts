@@ -10,18 +10,17 @@ import {
   type UpstreamResponse,
   unexpectedStatus,
 } from "../../http/upstream-client.ts";
-import type { FreeAgentContactSource } from "../ports.ts";
-import { isIntegerId } from "../shared/ids.ts";
-import { readAfterWrite, writeFailure } from "../shared/write-outcome.ts";
-import { type FreeAgentClient, PROVIDER } from "./client.ts";
+import { readAfterWrite, writeFailure } from "../../http/write-outcome.ts";
+import type { FreeAgentContactSource } from "../../ports.ts";
 import {
-  ContactRecord,
   contactBody,
   contactFromRecord,
   contactIdFromUrl,
-  FreeAgentErrorBody,
   fieldErrorsFromFreeAgent,
-} from "./mapping.ts";
+} from "../../providers/freeagent/mapping.ts";
+import { ContactRecord, FreeAgentErrorBody } from "../../providers/freeagent/records.ts";
+import { isIntegerId } from "../../providers/shared/ids.ts";
+import { type FreeAgentClient, PROVIDER } from "./client.ts";
 
 const CONTACTS_PATH = "/v2/contacts";
 const MAX_PER_PAGE = 100;

@@ -8,8 +8,9 @@ import {
   type UpstreamSettings,
   unexpectedStatus,
 } from "../../http/upstream-client.ts";
-import { readAfterWrite, type Target } from "../shared/write-outcome.ts";
-import { fieldErrorsFromMoneybird, MoneybirdErrorBody, namesMissingRecord } from "./mapping.ts";
+import { readAfterWrite, type Target } from "../../http/write-outcome.ts";
+import { fieldErrorsFromMoneybird, namesMissingRecord } from "../../providers/moneybird/mapping.ts";
+import { MoneybirdErrorBody } from "../../providers/moneybird/records.ts";
 
 /**
  * Moneybird's API v2 over the shared upstream client: the bearer token, the

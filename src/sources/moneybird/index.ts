@@ -1,6 +1,6 @@
 import type { MoneybirdConfig } from "../../config.ts";
 import type { UpstreamSettings } from "../../http/upstream-client.ts";
-import type { MoneybirdContactSource, ProviderBackend } from "../ports.ts";
+import type { MoneybirdContactSource, ProviderBackend } from "../../ports.ts";
 import { createMoneybirdClient } from "./client.ts";
 import { createMoneybirdContactSource, pingMoneybird } from "./source.ts";
 

@@ -8,14 +8,33 @@ import type {
   RawRecord,
 } from "../../domain/index.ts";
 import { BadUserInputError, NotFoundError } from "../../errors.ts";
+import { chunk } from "../../http/chunk.ts";
 import { linkRelations } from "../../http/headers.ts";
 import { readPageWindow, type UpstreamPage } from "../../http/page-window.ts";
 import { parseUpstream } from "../../http/upstream-client.ts";
-import type { MoneybirdContactSource } from "../ports.ts";
-import { chunk } from "../shared/chunk.ts";
-import { isIntegerId } from "../shared/ids.ts";
-import { upstreamId } from "../shared/records.ts";
-import { readAfterWrite, type Target } from "../shared/write-outcome.ts";
+import { readAfterWrite, type Target } from "../../http/write-outcome.ts";
+import type { MoneybirdContactSource } from "../../ports.ts";
+import {
+  additionalChargeBody,
+  additionalChargeFromRecord,
+  contactBody,
+  contactFromRecord,
+  contactPersonBody,
+  contactPersonFromRecord,
+  mandateRequestBody,
+  noteBody,
+  noteFromRecord,
+  paymentsMandateFromRecord,
+} from "../../providers/moneybird/mapping.ts";
+import {
+  AdditionalChargeRecord,
+  ContactPersonRecord,
+  ContactRecord,
+  NoteRecord,
+  PaymentsMandateRecord,
+} from "../../providers/moneybird/records.ts";
+import { isIntegerId } from "../../providers/shared/ids.ts";
+import { upstreamId } from "../../providers/shared/records.ts";
 import {
   MAX_PER_CALL,
   type MoneybirdClient,
@@ -23,23 +42,6 @@ import {
   PROVIDER,
   unknownAdministration,
 } from "./client.ts";
-import {
-  AdditionalChargeRecord,
-  additionalChargeBody,
-  additionalChargeFromRecord,
-  ContactPersonRecord,
-  ContactRecord,
-  contactBody,
-  contactFromRecord,
-  contactPersonBody,
-  contactPersonFromRecord,
-  mandateRequestBody,
-  NoteRecord,
-  noteBody,
-  noteFromRecord,
-  PaymentsMandateRecord,
-  paymentsMandateFromRecord,
-} from "./mapping.ts";
 
 const RecordList = z.array(z.record(z.string(), z.unknown()));
 const MandateUrl = z.object({ url: z.string().min(1) });

@@ -12,8 +12,9 @@ import {
   type UpstreamSettings,
   unexpectedStatus,
 } from "../../http/upstream-client.ts";
-import { readAfterWrite, type Target, writeFailure } from "../shared/write-outcome.ts";
-import { fieldErrorsFromJsonApi, JsonApiErrors, UnknownEnumValueError } from "./mapping.ts";
+import { readAfterWrite, type Target, writeFailure } from "../../http/write-outcome.ts";
+import { fieldErrorsFromJsonApi, UnknownEnumValueError } from "../../providers/productive/mapping.ts";
+import { JsonApiErrors } from "../../providers/productive/records.ts";
 
 /**
  * Productive's API v2 over the shared upstream client: its credentials and JSON:API media type,

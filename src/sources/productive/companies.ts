@@ -1,9 +1,11 @@
 import type { Company, CompanyFilter, CompanyOrder, CompanyStatus, RawRecord } from "../../domain/index.ts";
 import { NotFoundError } from "../../errors.ts";
-import type { CompanySource } from "../ports.ts";
-import { chunk } from "../shared/chunk.ts";
-import { isIntegerId } from "../shared/ids.ts";
-import type { Target } from "../shared/write-outcome.ts";
+import { chunk } from "../../http/chunk.ts";
+import type { Target } from "../../http/write-outcome.ts";
+import type { CompanySource } from "../../ports.ts";
+import { companyAttributes, companyFromRecord } from "../../providers/productive/mapping.ts";
+import { CompanyRecord } from "../../providers/productive/records.ts";
+import { isIntegerId } from "../../providers/shared/ids.ts";
 import {
   type Document,
   emptyPage,
@@ -14,7 +16,6 @@ import {
   matchesNothing,
   type ProductiveClient,
 } from "./client.ts";
-import { CompanyRecord, companyAttributes, companyFromRecord } from "./mapping.ts";
 
 const STATUS_TO_UPSTREAM: Record<CompanyStatus, number> = { ACTIVE: 1, ARCHIVED: 2 };
 const SORT_TO_UPSTREAM: Record<CompanyOrder["field"], string> = {

@@ -6,10 +6,17 @@ import type {
   RawRecord,
 } from "../../domain/index.ts";
 import { NotFoundError, UpstreamError } from "../../errors.ts";
+import { chunk } from "../../http/chunk.ts";
 import { createConcurrencyLimit } from "../../http/concurrency-limit.ts";
-import type { ContactEntrySource } from "../ports.ts";
-import { chunk } from "../shared/chunk.ts";
-import { isIntegerId } from "../shared/ids.ts";
+import type { ContactEntrySource } from "../../ports.ts";
+import {
+  CONTACTABLE_TYPE_TO_UPSTREAM,
+  contactEntryAttributes,
+  contactEntryFromRecord,
+  relatedCompanyId,
+} from "../../providers/productive/mapping.ts";
+import { ContactEntryRecord } from "../../providers/productive/records.ts";
+import { isIntegerId } from "../../providers/shared/ids.ts";
 import {
   type Document,
   emptyPage,
@@ -21,13 +28,6 @@ import {
   type ProductiveClient,
 } from "./client.ts";
 import { toCompany } from "./companies.ts";
-import {
-  CONTACTABLE_TYPE_TO_UPSTREAM,
-  ContactEntryRecord,
-  contactEntryAttributes,
-  contactEntryFromRecord,
-  relatedCompanyId,
-} from "./mapping.ts";
 
 /**
  * Every entry read asks for its company: without it the `company` relationship carries no id, and

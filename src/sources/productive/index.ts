@@ -1,6 +1,6 @@
 import type { ProductiveConfig } from "../../config.ts";
 import type { UpstreamSettings } from "../../http/upstream-client.ts";
-import type { CompanySource, ContactEntrySource, ProviderBackend } from "../ports.ts";
+import type { CompanySource, ContactEntrySource, ProviderBackend } from "../../ports.ts";
 import { createProductiveClient } from "./client.ts";
 import { createProductiveCompanies } from "./companies.ts";
 import { createProductiveContactEntries } from "./contact-entries.ts";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import type { z } from "zod";
 import { postalAddress } from "../../domain/contact.ts";
 import type {
   AddContactNote,
@@ -14,102 +14,17 @@ import type {
   UpdateMoneybirdContact,
 } from "../../domain/index.ts";
 import type { FieldError } from "../../errors.ts";
-import { definedEntries, nullableString, upstreamId } from "../shared/records.ts";
+import { definedEntries } from "../shared/records.ts";
+import type {
+  AdditionalChargeRecord,
+  ContactPersonRecord,
+  ContactRecord,
+  MoneybirdErrorBody,
+  NoteRecord,
+  PaymentsMandateRecord,
+} from "./records.ts";
 
-/**
- * Moneybird's JSON records (moneybird-contacts.openapi.json), validated at the boundary, and the
- * mapping between them and the domain. The local store keeps its records in this same shape.
- */
-
-const nullableId = upstreamId.nullish().transform((value) => value ?? null);
-/** Moneybird sends "" for an attribute that was never set or was cleared (see the spec's examples). */
-const text = z
-  .string()
-  .nullish()
-  .transform((value) => value || null);
-
-export const ContactPersonRecord = z.looseObject({
-  id: upstreamId,
-  contact_id: nullableId,
-  firstname: text,
-  lastname: text,
-  phone: text,
-  email: text,
-  department: text,
-  created_at: nullableString,
-  updated_at: nullableString,
-  version: z.number().int().nullish(),
-});
-
-export const NoteRecord = z.looseObject({
-  id: upstreamId,
-  entity_id: nullableId,
-  user_id: nullableId,
-  assignee_id: nullableId,
-  todo: z.union([z.boolean(), z.string()]).nullish(),
-  note: nullableString,
-  completed_at: nullableString,
-  created_at: nullableString,
-});
-
-export const CustomFieldRecord = z.looseObject({ id: upstreamId, name: z.string(), value: z.string() });
-
-export const ContactRecord = z.looseObject({
-  id: upstreamId,
-  // The spec leaves company_name untyped; real responses send a string or null.
-  company_name: z.unknown().transform((value) => (typeof value === "string" ? value : null)),
-  firstname: text,
-  lastname: text,
-  address1: text,
-  address2: text,
-  zipcode: text,
-  city: text,
-  country: text,
-  phone: text,
-  delivery_method: text,
-  customer_id: text,
-  tax_number: text,
-  chamber_of_commerce: text,
-  bank_account: text,
-  attention: text,
-  email: text,
-  send_invoices_to_email: text,
-  send_estimates_to_email: text,
-  created_at: nullableString,
-  updated_at: nullableString,
-  version: z.number().int(),
-  archived: z.boolean().nullish(),
-  notes: z.array(NoteRecord).nullish(),
-  custom_fields: z.array(CustomFieldRecord).nullish(),
-  contact_people: z.array(ContactPersonRecord).nullish(),
-});
-export type ContactRecord = z.infer<typeof ContactRecord>;
-
-export const AdditionalChargeRecord = z.looseObject({
-  id: upstreamId,
-  contact_id: nullableId,
-  subscription_id: nullableId,
-  product_id: upstreamId,
-  amount: nullableString,
-  price: z.union([z.string(), z.number()]).transform(String),
-  period: z.string(),
-  // The spec's response schema has no description (and forbids unknown properties); the local
-  // store keeps the one it was given.
-  description: nullableString,
-});
-
-export const PaymentsMandateRecord = z.looseObject({
-  type: nullableString,
-  sepa_mandate: z.boolean(),
-  bank: nullableString,
-  iban: nullableString,
-  bic: nullableString,
-  iban_account_name: nullableString,
-  card_expiry_month: nullableString,
-  card_expiry_year: nullableString,
-  card_final_digits: nullableString,
-  created_at: z.string(),
-});
+/** Moneybird's records ↔ the domain: reads, write bodies, and its error bodies as field errors. */
 
 type Raw = Record<string, unknown>;
 /** The unparsed element i of an embedded array, kept as `raw` of the nested record. */
@@ -343,16 +258,6 @@ const ATTRIBUTE_TO_INPUT_PATH: Record<string, string[]> = {
   identity_id: ["identityId"],
   email_message: ["emailMessage"],
 };
-
-/**
- * An error body: 422 `{"error": {"firstname": ["is required"]}, "details": {…}}`, or 400/404
- * `{"error": "record not found", "symbolic": {"id": "not_found"}}`.
- */
-export const MoneybirdErrorBody = z.object({
-  error: z.union([z.string(), z.record(z.string(), z.union([z.array(z.unknown()), z.string()]))]),
-  symbolic: z.record(z.string(), z.unknown()).optional(),
-});
-export type MoneybirdErrorBody = z.infer<typeof MoneybirdErrorBody>;
 
 /**
  * `{"error":{"firstname":["is required"]}}` → [{path:["firstName"], message:"is required"}]; an

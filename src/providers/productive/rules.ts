@@ -1,5 +1,5 @@
 import { foldCase, isBlank } from "../shared/text.ts";
-import type { JsonApiErrors } from "./mapping.ts";
+import type { JsonApiErrors } from "./records.ts";
 
 /**
  * The rules Productive enforces on a company write, with the 422 errors its examples answer

@@ -1,54 +1,12 @@
-import { z } from "zod";
+import type { z } from "zod";
 import { postalAddress } from "../../domain/contact.ts";
 import type { CreateFreeAgentContact, FreeAgentContact, UpdateFreeAgentContact } from "../../domain/index.ts";
 import type { FieldError } from "../../errors.ts";
 import { isIntegerId } from "../shared/ids.ts";
-import { definedEntries, nullableString } from "../shared/records.ts";
+import { definedEntries } from "../shared/records.ts";
+import type { ContactRecord, FreeAgentErrorBody } from "./records.ts";
 
-/**
- * FreeAgent's JSON contact records (freeagent-contacts.txt), validated at the boundary, and the
- * mapping between them and the domain. The local store keeps its records in this same shape.
- */
-
-const looseInteger = z
-  .union([z.number().int(), z.string().regex(/^-?\d+$/)])
-  .nullish()
-  .transform((value) => (value === null || value === undefined ? null : Number(value)));
-
-export const ContactRecord = z.looseObject({
-  url: z.string().regex(/\/contacts\/\d+$/, "a contact url ends in /contacts/:id"),
-  first_name: nullableString,
-  last_name: nullableString,
-  organisation_name: nullableString,
-  email: nullableString,
-  billing_email: nullableString,
-  phone_number: nullableString,
-  mobile: nullableString,
-  address1: nullableString,
-  address2: nullableString,
-  address3: nullableString,
-  town: nullableString,
-  region: nullableString,
-  postcode: nullableString,
-  country: nullableString,
-  contact_name_on_invoices: z.boolean().nullish(),
-  default_payment_terms_in_days: looseInteger,
-  locale: nullableString,
-  account_balance: z
-    .union([z.string(), z.number()])
-    .nullish()
-    .transform((v) => (v == null ? null : String(v))),
-  uses_contact_invoice_sequence: z.boolean().nullish(),
-  charge_sales_tax: nullableString,
-  sales_tax_registration_number: nullableString,
-  // Documented as a String, sent as an integer in the examples: accept both.
-  active_projects_count: looseInteger,
-  direct_debit_mandate_state: nullableString,
-  status: nullableString,
-  created_at: nullableString,
-  updated_at: nullableString,
-});
-export type ContactRecord = z.infer<typeof ContactRecord>;
+/** FreeAgent's contact records ↔ the domain: reads, write bodies, and its error bodies as field errors. */
 
 /** A contact's id is the last path segment of its url. */
 export function contactIdFromUrl(url: string): string {
@@ -126,12 +84,6 @@ export function contactBody(input: CreateFreeAgentContact | UpdateFreeAgentConta
     status: input.status,
   });
 }
-
-/** FreeAgent's two error shapes (undocumented; both seen from clients). */
-export const FreeAgentErrorBody = z.union([
-  z.object({ errors: z.object({ error: z.object({ message: z.string() }) }) }),
-  z.object({ errors: z.array(z.object({ message: z.string() })) }),
-]);
 
 /**
  * FreeAgent's messages name the attribute in words ("Organisation name can't be blank"); the

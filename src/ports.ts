@@ -30,7 +30,7 @@ import type {
   UpdateContactPerson,
   UpdateFreeAgentContact,
   UpdateMoneybirdContact,
-} from "../domain/index.ts";
+} from "./domain/index.ts";
 
 /**
  * The source ports: one interface per provider resource, domain models in and out.

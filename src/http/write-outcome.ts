@@ -1,13 +1,13 @@
 import type { z } from "zod";
-import type { Provider, RecordKind } from "../../domain/index.ts";
+import type { Provider, RecordKind } from "../domain/index.ts";
 import {
   BadUserInputError,
   type FieldError,
   NotFoundError,
   UpstreamError,
   ValidationError,
-} from "../../errors.ts";
-import { type UpstreamResponse, unexpectedStatus } from "../../http/upstream-client.ts";
+} from "../errors.ts";
+import { type UpstreamResponse, unexpectedStatus } from "./upstream-client.ts";
 
 /** The record a write addresses: the provider saying it does not exist becomes this `NotFoundError`. */
 export interface Target {

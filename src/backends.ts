@@ -1,10 +1,10 @@
-import type { Config } from "../config.ts";
-import type { UpstreamSettings } from "../http/upstream-client.ts";
-import { type LocalStore, openStore } from "../store/index.ts";
-import { createFreeAgentSources } from "./freeagent/index.ts";
-import { createMoneybirdSources } from "./moneybird/index.ts";
+import type { Config } from "./config.ts";
+import type { UpstreamSettings } from "./http/upstream-client.ts";
 import type { ProviderBackend, Sources } from "./ports.ts";
-import { createProductiveSources } from "./productive/index.ts";
+import { createFreeAgentSources } from "./sources/freeagent/index.ts";
+import { createMoneybirdSources } from "./sources/moneybird/index.ts";
+import { createProductiveSources } from "./sources/productive/index.ts";
+import { type LocalStore, openStore } from "./store/index.ts";
 
 export interface SourceSet {
   sources: Sources;

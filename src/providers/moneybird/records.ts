@@ -1,0 +1,107 @@
+import { z } from "zod";
+import { nullableString, upstreamId } from "../shared/records.ts";
+
+/**
+ * Moneybird's JSON records as it sends them (moneybird-contacts.openapi.json), validated at the
+ * boundary. Adapters, store and fakes share them.
+ */
+
+const nullableId = upstreamId.nullish().transform((value) => value ?? null);
+/** Moneybird sends "" for an attribute that was never set or was cleared (see the spec's examples). */
+const text = z
+  .string()
+  .nullish()
+  .transform((value) => value || null);
+
+export const ContactPersonRecord = z.looseObject({
+  id: upstreamId,
+  contact_id: nullableId,
+  firstname: text,
+  lastname: text,
+  phone: text,
+  email: text,
+  department: text,
+  created_at: nullableString,
+  updated_at: nullableString,
+  version: z.number().int().nullish(),
+});
+
+export const NoteRecord = z.looseObject({
+  id: upstreamId,
+  entity_id: nullableId,
+  user_id: nullableId,
+  assignee_id: nullableId,
+  todo: z.union([z.boolean(), z.string()]).nullish(),
+  note: nullableString,
+  completed_at: nullableString,
+  created_at: nullableString,
+});
+
+export const CustomFieldRecord = z.looseObject({ id: upstreamId, name: z.string(), value: z.string() });
+
+export const ContactRecord = z.looseObject({
+  id: upstreamId,
+  // The spec leaves company_name untyped; real responses send a string or null.
+  company_name: z.unknown().transform((value) => (typeof value === "string" ? value : null)),
+  firstname: text,
+  lastname: text,
+  address1: text,
+  address2: text,
+  zipcode: text,
+  city: text,
+  country: text,
+  phone: text,
+  delivery_method: text,
+  customer_id: text,
+  tax_number: text,
+  chamber_of_commerce: text,
+  bank_account: text,
+  attention: text,
+  email: text,
+  send_invoices_to_email: text,
+  send_estimates_to_email: text,
+  created_at: nullableString,
+  updated_at: nullableString,
+  version: z.number().int(),
+  archived: z.boolean().nullish(),
+  notes: z.array(NoteRecord).nullish(),
+  custom_fields: z.array(CustomFieldRecord).nullish(),
+  contact_people: z.array(ContactPersonRecord).nullish(),
+});
+export type ContactRecord = z.infer<typeof ContactRecord>;
+
+export const AdditionalChargeRecord = z.looseObject({
+  id: upstreamId,
+  contact_id: nullableId,
+  subscription_id: nullableId,
+  product_id: upstreamId,
+  amount: nullableString,
+  price: z.union([z.string(), z.number()]).transform(String),
+  period: z.string(),
+  // The spec's response schema has no description (and forbids unknown properties); the local
+  // store keeps the one it was given.
+  description: nullableString,
+});
+
+export const PaymentsMandateRecord = z.looseObject({
+  type: nullableString,
+  sepa_mandate: z.boolean(),
+  bank: nullableString,
+  iban: nullableString,
+  bic: nullableString,
+  iban_account_name: nullableString,
+  card_expiry_month: nullableString,
+  card_expiry_year: nullableString,
+  card_final_digits: nullableString,
+  created_at: z.string(),
+});
+
+/**
+ * An error body: 422 `{"error": {"firstname": ["is required"]}, "details": {…}}`, or 400/404
+ * `{"error": "record not found", "symbolic": {"id": "not_found"}}`.
+ */
+export const MoneybirdErrorBody = z.object({
+  error: z.union([z.string(), z.record(z.string(), z.union([z.array(z.unknown()), z.string()]))]),
+  symbolic: z.record(z.string(), z.unknown()).optional(),
+});
+export type MoneybirdErrorBody = z.infer<typeof MoneybirdErrorBody>;
