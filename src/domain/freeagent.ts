@@ -1,5 +1,5 @@
+import type { PostalAddress } from "./address.ts";
 import type { RawRecord, Timestamp } from "./common.ts";
-import type { PostalAddress } from "./contact.ts";
 
 /** A FreeAgent contact; `id` is the last path segment of its `url`. */
 export interface FreeAgentContact {

@@ -1,3 +1,4 @@
+export * from "./address.ts";
 export * from "./common.ts";
 export * from "./contact.ts";
 export * from "./freeagent.ts";

@@ -1,5 +1,5 @@
+import type { PostalAddress } from "./address.ts";
 import type { RawRecord, Timestamp } from "./common.ts";
-import type { PostalAddress } from "./contact.ts";
 
 export interface CustomFieldValue {
   id: string;

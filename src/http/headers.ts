@@ -1,13 +1,14 @@
-import type { UpstreamResponse } from "./upstream-client.ts";
+/** Response headers as undici gives them. */
+export type UpstreamHeaders = Record<string, string | string[] | undefined>;
 
 /** One response header by name, whatever its case; the first value when it was sent several times. */
-export function headerValue(headers: UpstreamResponse["headers"], name: string): string | undefined {
+export function headerValue(headers: UpstreamHeaders, name: string): string | undefined {
   const value = headers[name] ?? headers[name.toLowerCase()];
   return Array.isArray(value) ? value[0] : value;
 }
 
 /** `X-Total-Count`-style headers: a non-negative integer, or null when absent or malformed. */
-export function integerHeader(headers: UpstreamResponse["headers"], name: string): number | null {
+export function integerHeader(headers: UpstreamHeaders, name: string): number | null {
   const value = headerValue(headers, name)?.trim();
   return value && /^\d+$/.test(value) ? Number(value) : null;
 }
@@ -16,7 +17,7 @@ export function integerHeader(headers: UpstreamResponse["headers"], name: string
  * The targets of an RFC 8288 `Link` header by relation (`next`, `prev`, `first`, `last`), as both
  * Moneybird and FreeAgent send them: `<https://…?page=2>; rel="next", <…>; rel="last"`.
  */
-export function linkRelations(headers: UpstreamResponse["headers"]): Map<string, string> {
+export function linkRelations(headers: UpstreamHeaders): Map<string, string> {
   const relations = new Map<string, string>();
   for (const link of (headerValue(headers, "link") ?? "").split(/,(?=\s*<)/)) {
     const target = /<([^>]*)>/.exec(link)?.[1];

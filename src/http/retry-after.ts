@@ -1,14 +1,11 @@
-import { headerValue } from "./headers.ts";
+import { headerValue, type UpstreamHeaders } from "./headers.ts";
 
 /**
  * Seconds to wait before retrying, from `Retry-After` (delta seconds or an HTTP date) or, failing
  * that, `RateLimit-Reset`, which Moneybird documents as epoch seconds but some proxies send as a
  * delta: a value larger than a day of seconds is read as an epoch.
  */
-export function retryAfterSeconds(
-  headers: Record<string, string | string[] | undefined>,
-  now: number = Date.now(),
-): number | null {
+export function retryAfterSeconds(headers: UpstreamHeaders, now: number = Date.now()): number | null {
   const retryAfter = headerValue(headers, "retry-after")?.trim();
   if (retryAfter) {
     if (/^\d+$/.test(retryAfter)) return Number(retryAfter);

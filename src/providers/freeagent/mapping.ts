@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { postalAddress } from "../../domain/contact.ts";
+import { postalAddress } from "../../domain/address.ts";
 import type { CreateFreeAgentContact, FreeAgentContact, UpdateFreeAgentContact } from "../../domain/index.ts";
 import type { FieldError } from "../../errors.ts";
 import { isIntegerId } from "../shared/ids.ts";

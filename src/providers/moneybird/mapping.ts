@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { postalAddress } from "../../domain/contact.ts";
+import { postalAddress } from "../../domain/address.ts";
 import type {
   AddContactNote,
   AdditionalCharge,

@@ -1,32 +1,32 @@
 import { z } from "zod";
 import type { FreeAgentConfig } from "../../config.ts";
 import { UpstreamError } from "../../errors.ts";
+import { createProviderClient, type ProviderClient } from "../../http/provider-client.ts";
+import {
+  parseUpstream,
+  refusedWrite,
+  type UpstreamResponse,
+  unexpectedStatus,
+} from "../../http/responses.ts";
 import {
   createUpstreamClient,
-  parseUpstream,
   type UpstreamClient,
-  type UpstreamRequest,
-  type UpstreamResponse,
   type UpstreamSettings,
-  unexpectedStatus,
 } from "../../http/upstream-client.ts";
+import { fieldErrorsFromFreeAgent } from "../../providers/freeagent/mapping.ts";
+import { FreeAgentErrorBody } from "../../providers/freeagent/records.ts";
+
+/**
+ * FreeAgent's API v2 on the shared provider client: its User-Agent, its error bodies, and an
+ * access token refreshed when FreeAgent rejects it.
+ */
 
 export const PROVIDER = "FREEAGENT";
 /** FreeAgent refuses requests without a User-Agent; this one names the gateway. */
 export const FREEAGENT_USER_AGENT = "contacts-gateway (GraphQL gateway; FreeAgent contacts)";
 export const TOKEN_ENDPOINT_PATH = "/v2/token_endpoint";
 
-export interface FreeAgentClient {
-  /**
-   * Sends the request with the current access token. On a 401, when refresh credentials are
-   * configured, it refreshes the token once and replays the request once: FreeAgent refuses an
-   * unauthorised request before acting on it, so even a create is safe to replay.
-   */
-  request(request: UpstreamRequest): Promise<UpstreamResponse>;
-  close(): Promise<void>;
-}
-
-export function createFreeAgentClient(config: FreeAgentConfig, upstream: UpstreamSettings): FreeAgentClient {
+export function createFreeAgentClient(config: FreeAgentConfig, upstream: UpstreamSettings): ProviderClient {
   const http = createUpstreamClient({
     ...upstream,
     provider: PROVIDER,
@@ -36,10 +36,16 @@ export function createFreeAgentClient(config: FreeAgentConfig, upstream: Upstrea
   const tokens = createTokenRefresher(http, config);
 
   // The token goes on each request explicitly, so a 401 is always traced to the token it rejected.
-  const send = (request: UpstreamRequest, accessToken: string) =>
+  const send = (request: Parameters<UpstreamClient["request"]>[0], accessToken: string) =>
     http.request({ ...request, headers: { ...request.headers, authorization: `Bearer ${accessToken}` } });
 
-  return {
+  /**
+   * On a 401, when refresh credentials are configured, the token is refreshed once and the request
+   * replayed once: FreeAgent refuses an unauthorised request before acting on it, so even a create
+   * is safe to replay.
+   */
+  const authorised: UpstreamClient = {
+    provider: PROVIDER,
     async request(request) {
       const accessToken = tokens.accessToken();
       try {
@@ -53,6 +59,11 @@ export function createFreeAgentClient(config: FreeAgentConfig, upstream: Upstrea
     },
     close: () => http.close(),
   };
+  return createProviderClient(authorised, {
+    name: "FreeAgent",
+    path: (path) => path,
+    writeRefusal: refusedWrite({ schema: FreeAgentErrorBody, fieldErrors: fieldErrorsFromFreeAgent }),
+  });
 }
 
 const TokenResponse = z.object({

@@ -4,23 +4,14 @@ import { NotFoundError } from "../../errors.ts";
 import { createConcurrencyLimit } from "../../http/concurrency-limit.ts";
 import { headerValue, integerHeader, linkRelations } from "../../http/headers.ts";
 import { readPageWindow, type UpstreamPage } from "../../http/page-window.ts";
-import {
-  parseUpstream,
-  type QueryValue,
-  type UpstreamResponse,
-  unexpectedStatus,
-} from "../../http/upstream-client.ts";
-import { readAfterWrite, writeFailure } from "../../http/write-outcome.ts";
+import type { ProviderClient } from "../../http/provider-client.ts";
+import { parseUpstream, type UpstreamResponse } from "../../http/responses.ts";
+import type { QueryValue } from "../../http/upstream-client.ts";
 import type { FreeAgentContactSource } from "../../ports.ts";
-import {
-  contactBody,
-  contactFromRecord,
-  contactIdFromUrl,
-  fieldErrorsFromFreeAgent,
-} from "../../providers/freeagent/mapping.ts";
-import { ContactRecord, FreeAgentErrorBody } from "../../providers/freeagent/records.ts";
+import { contactBody, contactFromRecord, contactIdFromUrl } from "../../providers/freeagent/mapping.ts";
+import { ContactRecord } from "../../providers/freeagent/records.ts";
 import { isIntegerId } from "../../providers/shared/ids.ts";
-import { type FreeAgentClient, PROVIDER } from "./client.ts";
+import { PROVIDER } from "./client.ts";
 
 const CONTACTS_PATH = "/v2/contacts";
 const MAX_PER_PAGE = 100;
@@ -31,8 +22,6 @@ const ContactsEnvelope = z.object({ contacts: z.array(RawRecord) });
 const ContactUrl = ContactRecord.shape.url;
 
 const contactPath = (id: string) => `${CONTACTS_PATH}/${id}`;
-const isSuccess = (response: UpstreamResponse) => response.status >= 200 && response.status < 300;
-const REFUSAL = { schema: FreeAgentErrorBody, fieldErrors: fieldErrorsFromFreeAgent };
 const contactTarget = (id: string) => ({ kind: "FreeAgentContact", id }) as const;
 
 function toContact(raw: Record<string, unknown>): FreeAgentContact {
@@ -50,7 +39,7 @@ function listQuery(filter: FreeAgentContactFilter): Record<string, QueryValue> {
 }
 
 export function createFreeAgentContactSource(
-  client: FreeAgentClient,
+  client: ProviderClient,
   options: { concurrency: number },
 ): FreeAgentContactSource {
   // FreeAgent has no batch read: by-id loads are single GETs, bounded across all callers.
@@ -61,12 +50,12 @@ export function createFreeAgentContactSource(
     page: number,
     perPage: number,
   ): Promise<UpstreamPage<Record<string, unknown>>> {
-    const response = await client.request({
+    const response = await client.read({
       method: "GET",
       path: CONTACTS_PATH,
       query: { ...query, page, per_page: perPage },
+      what: "the contact list",
     });
-    if (response.status !== 200) throw unexpectedStatus(PROVIDER, response, "the contact list");
     const { contacts } = parseUpstream(PROVIDER, ContactsEnvelope, response.body, "contact list");
     const totalCount = integerHeader(response.headers, "x-total-count");
     const hasNextPage =
@@ -76,9 +65,8 @@ export function createFreeAgentContactSource(
 
   async function fetchContact(id: string): Promise<FreeAgentContact | null> {
     if (!isIntegerId(id)) return null;
-    const response = await client.request({ method: "GET", path: contactPath(id) });
-    if (response.status === 404) return null;
-    if (response.status !== 200) throw unexpectedStatus(PROVIDER, response, "a contact");
+    const response = await client.find({ method: "GET", path: contactPath(id), what: "a contact" });
+    if (!response) return null;
     return toContact(parseUpstream(PROVIDER, ContactEnvelope, response.body, "contact").contact);
   }
 
@@ -92,19 +80,17 @@ export function createFreeAgentContactSource(
    * Writes answer with the record, or (an update as documented, a create with only a `Location`)
    * only a status: then it is read. The write has landed by then, whatever that read meets.
    */
-  function writtenContact(response: UpstreamResponse, what: string, id: string | null) {
-    return readAfterWrite(PROVIDER, what, () => {
-      const envelope = ContactEnvelope.safeParse(response.body);
-      if (envelope.success) return toContact(envelope.data.contact);
-      if (id !== null) return fetchExisting(id);
-      const location = parseUpstream(
-        PROVIDER,
-        ContactUrl,
-        headerValue(response.headers, "location"),
-        "Location",
-      );
-      return fetchExisting(contactIdFromUrl(location));
-    });
+  function writtenContact(response: UpstreamResponse, id: string | null): Promise<FreeAgentContact> {
+    const envelope = ContactEnvelope.safeParse(response.body);
+    if (envelope.success) return Promise.resolve(toContact(envelope.data.contact));
+    if (id !== null) return fetchExisting(id);
+    const location = parseUpstream(
+      PROVIDER,
+      ContactUrl,
+      headerValue(response.headers, "location"),
+      "Location",
+    );
+    return fetchExisting(contactIdFromUrl(location));
   }
 
   return {
@@ -125,48 +111,32 @@ export function createFreeAgentContactSource(
 
     async create(input) {
       // Sent once: a create that timed out or failed upstream may still have happened.
-      const response = await client.request({
-        method: "POST",
-        path: CONTACTS_PATH,
-        body: { contact: contactBody(input) },
-      });
-      const what = "FreeAgent's contact create";
-      if (!isSuccess(response)) throw writeFailure(PROVIDER, response, what, null, REFUSAL);
-      return writtenContact(response, what, null);
+      const request = { method: "POST", path: CONTACTS_PATH, body: { contact: contactBody(input) } } as const;
+      return client.write({ ...request, target: null, what: "contact create" }, (response) =>
+        writtenContact(response, null),
+      );
     },
 
     async update(id, patch) {
       if (!isIntegerId(id)) throw new NotFoundError("FreeAgentContact", id);
       const changes = contactBody(patch);
       if (Object.keys(changes).length === 0) return fetchExisting(id);
-      const response = await client.request({
-        method: "PUT",
-        path: contactPath(id),
-        body: { contact: changes },
-      });
-      const what = `FreeAgent's update of contact ${id}`;
-      if (!isSuccess(response)) throw writeFailure(PROVIDER, response, what, contactTarget(id), REFUSAL);
-      return writtenContact(response, what, id);
+      const request = { method: "PUT", path: contactPath(id), body: { contact: changes } } as const;
+      return client.write(
+        { ...request, target: contactTarget(id), what: `update of contact ${id}` },
+        (response) => writtenContact(response, id),
+      );
     },
 
     async delete(id) {
       if (!isIntegerId(id)) throw new NotFoundError("FreeAgentContact", id);
-      const response = await client.request({ method: "DELETE", path: contactPath(id) });
-      if (!isSuccess(response)) {
-        throw writeFailure(
-          PROVIDER,
-          response,
-          `FreeAgent's delete of contact ${id}`,
-          contactTarget(id),
-          REFUSAL,
-        );
-      }
+      const request = { method: "DELETE", path: contactPath(id), what: `delete of contact ${id}` } as const;
+      await client.write({ ...request, target: contactTarget(id) }, () => undefined);
     },
   };
 }
 
 /** The cheapest authorised call: one contact of the first page. */
-export async function pingFreeAgent(client: FreeAgentClient): Promise<void> {
-  const response = await client.request({ method: "GET", path: CONTACTS_PATH, query: { per_page: 1 } });
-  if (response.status !== 200) throw unexpectedStatus(PROVIDER, response, "the health probe");
+export async function pingFreeAgent(client: ProviderClient): Promise<void> {
+  await client.read({ method: "GET", path: CONTACTS_PATH, query: { per_page: 1 }, what: "the health probe" });
 }

@@ -1,93 +1,39 @@
 import type { MoneybirdConfig } from "../../config.ts";
 import { BadUserInputError, NotFoundError, UpstreamError, ValidationError } from "../../errors.ts";
-import {
-  createUpstreamClient,
-  type HttpMethod,
-  type QueryValue,
-  type UpstreamResponse,
-  type UpstreamSettings,
-  unexpectedStatus,
-} from "../../http/upstream-client.ts";
-import { readAfterWrite, type Target } from "../../http/write-outcome.ts";
+import { createProviderClient, type ProviderClient } from "../../http/provider-client.ts";
+import type { Target, UpstreamResponse } from "../../http/responses.ts";
+import { createUpstreamClient, type UpstreamSettings } from "../../http/upstream-client.ts";
 import { fieldErrorsFromMoneybird, namesMissingRecord } from "../../providers/moneybird/mapping.ts";
 import { MoneybirdErrorBody } from "../../providers/moneybird/records.ts";
 
 /**
- * Moneybird's API v2 over the shared upstream client: the bearer token, the
+ * Moneybird's API v2 on the shared provider client: the bearer token, the
  * `/api/v2/{administration_id}/contacts….json` paths, and Moneybird's 400/404/422 answers turned
- * into the typed errors the ports promise. Nothing is retried here (nor in the shared client), so a
- * create is sent exactly once.
+ * into the typed errors the ports promise.
  */
 
 export const PROVIDER = "MONEYBIRD";
 /** Moneybird's `per_page` ceiling, and the most ids one synchronization call answers. */
 export const MAX_PER_CALL = 100;
 
-export interface MoneybirdRequest {
-  method: HttpMethod;
-  /** Path segments below `/contacts` (each URL-encoded); the `.json` format is appended. */
-  path: readonly string[];
-  query?: Record<string, QueryValue>;
-  body?: unknown;
-}
+/** The path below `/api/v2/{administration_id}` of `/contacts` and the segments after it (each URL-encoded). */
+export const contactsPath = (...segments: readonly string[]) =>
+  `/contacts${segments.map((segment) => `/${encodeURIComponent(segment)}`).join("")}`;
 
-export interface MoneybirdClient {
-  /** A read answered with `expected`; null on 404 (the caller knows what that means); 400 is a `BadUserInputError`. */
-  read(request: MoneybirdRequest, expected?: number): Promise<UpstreamResponse | null>;
-  /**
-   * A write answered with `expected`, sent once and never retried (a create addresses no `target`);
-   * `read` makes the result of the answer's body, and once Moneybird has accepted the write, a
-   * failure to read it says that the write landed.
-   */
-  write<T>(
-    request: MoneybirdRequest,
-    expected: number,
-    target: Target | null,
-    read: (body: unknown) => T,
-  ): Promise<T>;
-  close(): Promise<void>;
-}
-
-export function createMoneybirdClient(config: MoneybirdConfig, upstream: UpstreamSettings): MoneybirdClient {
+export function createMoneybirdClient(config: MoneybirdConfig, upstream: UpstreamSettings): ProviderClient {
   const http = createUpstreamClient({
     ...upstream,
     provider: PROVIDER,
     origin: config.baseUrl,
     headers: () => ({ authorization: `Bearer ${config.apiToken}` }),
   });
-  const contactsPath = `/api/v2/${encodeURIComponent(config.administrationId)}/contacts`;
-
-  const send = (request: MoneybirdRequest) =>
-    http.request({
-      method: request.method,
-      path: `${contactsPath}${request.path.map((segment) => `/${encodeURIComponent(segment)}`).join("")}.json`,
-      query: request.query,
-      body: request.body,
-    });
-  const describe = (request: MoneybirdRequest) => `${request.method} /contacts/${request.path.join("/")}`;
-
-  return {
-    async read(request, expected = 200) {
-      const response = await send(request);
-      if (response.status === expected) return response;
-      if (response.status === 404) return null;
-      if (response.status === 400)
-        throw new BadUserInputError(`Moneybird refused the request: ${message(response)}`);
-      throw unexpectedStatus(PROVIDER, response, describe(request));
-    },
-
-    async write(request, expected, target, read) {
-      const response = await send(request);
-      if (response.status === expected) {
-        return readAfterWrite(PROVIDER, `Moneybird's ${describe(request)}`, () => read(response.body));
-      }
-      const failure = refusal(response, target);
-      if (failure) throw failure;
-      throw unexpectedStatus(PROVIDER, response, describe(request), "write");
-    },
-
-    close: () => http.close(),
-  };
+  const root = `/api/v2/${encodeURIComponent(config.administrationId)}`;
+  return createProviderClient(http, {
+    name: "Moneybird",
+    path: (path) => `${root}${path}.json`,
+    queryRefusal: (response) => new BadUserInputError(`Moneybird refused the request: ${message(response)}`),
+    writeRefusal: refusal,
+  });
 }
 
 /**

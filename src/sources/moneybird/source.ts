@@ -11,8 +11,8 @@ import { BadUserInputError, NotFoundError } from "../../errors.ts";
 import { chunk } from "../../http/chunk.ts";
 import { linkRelations } from "../../http/headers.ts";
 import { readPageWindow, type UpstreamPage } from "../../http/page-window.ts";
-import { parseUpstream } from "../../http/upstream-client.ts";
-import { readAfterWrite, type Target } from "../../http/write-outcome.ts";
+import type { ProviderClient, ProviderRequest } from "../../http/provider-client.ts";
+import { parseUpstream, readAfterWrite, type Target } from "../../http/responses.ts";
 import type { MoneybirdContactSource } from "../../ports.ts";
 import {
   additionalChargeBody,
@@ -35,13 +35,7 @@ import {
 } from "../../providers/moneybird/records.ts";
 import { isIntegerId } from "../../providers/shared/ids.ts";
 import { upstreamId } from "../../providers/shared/records.ts";
-import {
-  MAX_PER_CALL,
-  type MoneybirdClient,
-  type MoneybirdRequest,
-  PROVIDER,
-  unknownAdministration,
-} from "./client.ts";
+import { contactsPath, MAX_PER_CALL, PROVIDER, unknownAdministration } from "./client.ts";
 
 const RecordList = z.array(z.record(z.string(), z.unknown()));
 const MandateUrl = z.object({ url: z.string().min(1) });
@@ -59,12 +53,20 @@ const noResult = () => undefined;
  * The Moneybird contacts port over Moneybird's API. Contacts by id come from the synchronization
  * endpoint (100 a call, as Moneybird asks); contact people and notes are embedded in their contact.
  */
-export function createMoneybirdContactSource(client: MoneybirdClient): MoneybirdContactSource {
+export function createMoneybirdContactSource(client: ProviderClient): MoneybirdContactSource {
   const contact = (id: string): Target => ({ kind: "MoneybirdContact", id });
   const child = (kind: "ContactPerson" | "ContactNote", contactId: string, id: string): Target => ({
     kind,
     id: `${contactId}/${id}`,
   });
+
+  /** A write answered with exactly `expected` (Moneybird's statuses are exact); `read` makes the result of its body. */
+  const write = <T>(
+    request: ProviderRequest,
+    expected: number,
+    target: Target | null,
+    read: (body: unknown) => T,
+  ) => client.write({ ...request, target, expected: [expected] }, (response) => read(response.body));
 
   /** The path segments of a record; an id Moneybird cannot have is a `NotFoundError` without a call. */
   function at(target: Target, ...path: string[]): string[] {
@@ -73,11 +75,11 @@ export function createMoneybirdContactSource(client: MoneybirdClient): Moneybird
   }
 
   async function fetchPage(
-    request: MoneybirdRequest,
+    request: ProviderRequest,
     page: number,
     perPage: number,
   ): Promise<UpstreamPage<MoneybirdContact>> {
-    const response = await client.read({ ...request, query: { ...request.query, page, per_page: perPage } });
+    const response = await client.find({ ...request, query: { ...request.query, page, per_page: perPage } });
     if (!response) throw unknownAdministration();
     return {
       records: contactsFrom(response.body, "contact list"),
@@ -91,9 +93,9 @@ export function createMoneybirdContactSource(client: MoneybirdClient): Moneybird
       const wanted = [...new Set(ids.filter(isIntegerId))];
       const answers = await Promise.all(
         chunk(wanted, MAX_PER_CALL).map(async (batch) => {
-          const response = await client.read({
+          const response = await client.find({
             method: "POST",
-            path: ["synchronization"],
+            path: contactsPath("synchronization"),
             body: { ids: batch },
           });
           return response ? contactsFrom(response.body, "synchronization answer") : [];
@@ -104,15 +106,15 @@ export function createMoneybirdContactSource(client: MoneybirdClient): Moneybird
     },
 
     async getByCustomerId(customerId) {
-      const response = await client.read({ method: "GET", path: ["customer_id", customerId] });
+      const response = await client.find({ method: "GET", path: contactsPath("customer_id", customerId) });
       return response ? contactFrom(response.body) : null;
     },
 
     async listVersions(filter) {
       const terms = filterTerms(filter);
-      const response = await client.read({
+      const response = await client.find({
         method: "GET",
-        path: ["synchronization"],
+        path: contactsPath("synchronization"),
         query: {
           filter: terms.length > 0 ? terms.join(",") : undefined,
           include_archived: filter.includeArchived || undefined,
@@ -131,14 +133,18 @@ export function createMoneybirdContactSource(client: MoneybirdClient): Moneybird
     },
 
     async create(input) {
-      const request = { method: "POST", path: [], body: { contact: contactBody(input) } } as const;
-      return client.write(request, 201, null, (body) => contactFrom(body));
+      const request = {
+        method: "POST",
+        path: contactsPath(),
+        body: { contact: contactBody(input) },
+      } as const;
+      return write(request, 201, null, (body) => contactFrom(body));
     },
 
     async update(id, patch) {
       const target = contact(id);
       const body = { contact: contactBody(patch) };
-      return client.write({ method: "PATCH", path: at(target, id), body }, 200, target, (answer) =>
+      return write({ method: "PATCH", path: contactsPath(...at(target, id)), body }, 200, target, (answer) =>
         contactFrom(answer),
       );
     },
@@ -147,12 +153,16 @@ export function createMoneybirdContactSource(client: MoneybirdClient): Moneybird
     // documents or charges cannot be deleted); one read-back tells which, and is the archived contact.
     async delete(id) {
       const target = contact(id);
-      await client.write({ method: "DELETE", path: at(target, id) }, 204, target, noResult);
+      await write({ method: "DELETE", path: contactsPath(...at(target, id)) }, 204, target, noResult);
       return readAfterWrite(
         PROVIDER,
         `The delete of Moneybird contact ${id} (deleted or archived)`,
         async () => {
-          const after = await client.read({ method: "GET", path: [id], query: { include_archived: true } });
+          const after = await client.find({
+            method: "GET",
+            path: contactsPath(id),
+            query: { include_archived: true },
+          });
           const archived = after ? contactFrom(after.body) : null;
           return archived?.archived
             ? { archived: true, contact: archived }
@@ -163,51 +173,56 @@ export function createMoneybirdContactSource(client: MoneybirdClient): Moneybird
 
     async archive(id) {
       const target = contact(id);
-      await client.write({ method: "PATCH", path: [...at(target, id), "archive"] }, 204, target, noResult);
+      await write(
+        { method: "PATCH", path: contactsPath(...at(target, id), "archive") },
+        204,
+        target,
+        noResult,
+      );
     },
 
     async createContactPerson(contactId, input) {
       const target = contact(contactId);
       const request = {
         method: "POST",
-        path: [...at(target, contactId), "contact_people"],
+        path: contactsPath(...at(target, contactId), "contact_people"),
         body: { contact_person: contactPersonBody(input) },
       } as const;
-      return client.write(request, 201, target, (body) => personFrom(body, contactId));
+      return write(request, 201, target, (body) => personFrom(body, contactId));
     },
 
     async updateContactPerson(contactId, personId, patch) {
       const target = child("ContactPerson", contactId, personId);
       const request = {
         method: "PATCH",
-        path: [...at(target, contactId), "contact_people", ...at(target, personId)],
+        path: contactsPath(...at(target, contactId), "contact_people", ...at(target, personId)),
         body: { contact_person: contactPersonBody(patch) },
       } as const;
-      return client.write(request, 200, target, (body) => personFrom(body, contactId));
+      return write(request, 200, target, (body) => personFrom(body, contactId));
     },
 
     async deleteContactPerson(contactId, personId) {
       const target = child("ContactPerson", contactId, personId);
-      const path = [...at(target, contactId), "contact_people", ...at(target, personId)];
-      await client.write({ method: "DELETE", path }, 204, target, noResult);
+      const path = contactsPath(...at(target, contactId), "contact_people", ...at(target, personId));
+      await write({ method: "DELETE", path }, 204, target, noResult);
     },
 
     async addNote(contactId, input) {
       const target = contact(contactId);
       const request = {
         method: "POST",
-        path: [...at(target, contactId), "notes"],
+        path: contactsPath(...at(target, contactId), "notes"),
         body: { note: noteBody(input) },
       } as const;
-      return client.write(request, 201, target, (body) =>
+      return write(request, 201, target, (body) =>
         noteFromRecord(parseUpstream(PROVIDER, NoteRecord, body, "note"), contactId, body as RawRecord),
       );
     },
 
     async deleteNote(contactId, noteId) {
       const target = child("ContactNote", contactId, noteId);
-      await client.write(
-        { method: "DELETE", path: [...at(target, contactId), "notes", ...at(target, noteId)] },
+      await write(
+        { method: "DELETE", path: contactsPath(...at(target, contactId), "notes", ...at(target, noteId)) },
         204,
         target,
         noResult,
@@ -216,9 +231,9 @@ export function createMoneybirdContactSource(client: MoneybirdClient): Moneybird
 
     async listAdditionalCharges(contactId, includeBilled) {
       const target = contact(contactId);
-      const response = await client.read({
+      const response = await client.find({
         method: "GET",
-        path: [...at(target, contactId), "additional_charges"],
+        path: contactsPath(...at(target, contactId), "additional_charges"),
         query: { include_billed: includeBilled || undefined },
       });
       if (!response) throw new NotFoundError(target.kind, target.id);
@@ -230,15 +245,15 @@ export function createMoneybirdContactSource(client: MoneybirdClient): Moneybird
       const target = contact(contactId);
       const request = {
         method: "POST",
-        path: [...at(target, contactId), "additional_charges"],
+        path: contactsPath(...at(target, contactId), "additional_charges"),
         body: additionalChargeBody(input),
       } as const;
-      return client.write(request, 201, target, (body) => additionalChargeFrom(body, contactId));
+      return write(request, 201, target, (body) => additionalChargeFrom(body, contactId));
     },
 
     async getPaymentsMandate(contactId) {
-      const path = [...at(contact(contactId), contactId), "moneybird_payments_mandate"];
-      const response = await client.read({ method: "GET", path });
+      const path = contactsPath(...at(contact(contactId), contactId), "moneybird_payments_mandate");
+      const response = await client.find({ method: "GET", path });
       return response ? mandateFrom(response.body) : null;
     },
 
@@ -246,20 +261,20 @@ export function createMoneybirdContactSource(client: MoneybirdClient): Moneybird
       const target = contact(contactId);
       const request = {
         method: "POST",
-        path: [...at(target, contactId), "moneybird_payments_mandate"],
+        path: contactsPath(...at(target, contactId), "moneybird_payments_mandate"),
         body: mandateRequestBody(input),
       } as const;
-      await client.write(request, 204, target, noResult);
+      await write(request, 204, target, noResult);
     },
 
     async createPaymentsMandateUrl(contactId, identityId) {
       const target = contact(contactId);
       const request = {
         method: "POST",
-        path: [...at(target, contactId), "moneybird_payments_mandate", "url"],
+        path: contactsPath(...at(target, contactId), "moneybird_payments_mandate", "url"),
         body: mandateRequestBody({ identityId }),
       } as const;
-      return client.write(
+      return write(
         request,
         201,
         target,
@@ -269,15 +284,15 @@ export function createMoneybirdContactSource(client: MoneybirdClient): Moneybird
 
     async deletePaymentsMandate(contactId) {
       const target = contact(contactId);
-      const path = [...at(target, contactId), "moneybird_payments_mandate"];
-      await client.write({ method: "DELETE", path }, 204, target, noResult);
+      const path = contactsPath(...at(target, contactId), "moneybird_payments_mandate");
+      await write({ method: "DELETE", path }, 204, target, noResult);
     },
   };
 }
 
 /** The cheapest authorised read: one contact of the first page. */
-export async function pingMoneybird(client: MoneybirdClient): Promise<void> {
-  const response = await client.read({ method: "GET", path: [], query: { per_page: 1 } });
+export async function pingMoneybird(client: ProviderClient): Promise<void> {
+  const response = await client.find({ method: "GET", path: contactsPath(), query: { per_page: 1 } });
   if (!response) throw unknownAdministration();
 }
 
@@ -311,12 +326,12 @@ function filterTerms(filter: Omit<MoneybirdContactFilter, "query">): string[] {
  * `query` alone is Moneybird's search (`/contacts?query=`); any of the filter fields goes to
  * `/contacts/filter?filter=key:value,…`, which takes `query` too (see the spec).
  */
-function listRequest(filter: MoneybirdContactFilter): MoneybirdRequest {
+function listRequest(filter: MoneybirdContactFilter): ProviderRequest {
   const terms = filterTerms(filter);
   const query = { query: filter.query || undefined, include_archived: filter.includeArchived || undefined };
   return terms.length === 0
-    ? { method: "GET", path: [], query }
-    : { method: "GET", path: ["filter"], query: { filter: terms.join(","), ...query } };
+    ? { method: "GET", path: contactsPath(), query }
+    : { method: "GET", path: contactsPath("filter"), query: { filter: terms.join(","), ...query } };
 }
 
 function contactFrom(body: unknown, what = "contact"): MoneybirdContact {

@@ -3,23 +3,16 @@ import type { ProductiveConfig } from "../../config.ts";
 import type { Page, PageRequest, RawRecord } from "../../domain/index.ts";
 import { BadUserInputError, UpstreamError } from "../../errors.ts";
 import { readPageWindow } from "../../http/page-window.ts";
-import {
-  createUpstreamClient,
-  type HttpMethod,
-  parseUpstream,
-  type QueryValue,
-  type UpstreamResponse,
-  type UpstreamSettings,
-  unexpectedStatus,
-} from "../../http/upstream-client.ts";
-import { readAfterWrite, type Target, writeFailure } from "../../http/write-outcome.ts";
+import { createProviderClient, type ProviderClient, type WriteRequest } from "../../http/provider-client.ts";
+import { parseUpstream, refusedWrite, type Target, type UpstreamResponse } from "../../http/responses.ts";
+import { createUpstreamClient, type QueryValue, type UpstreamSettings } from "../../http/upstream-client.ts";
 import { fieldErrorsFromJsonApi, UnknownEnumValueError } from "../../providers/productive/mapping.ts";
 import { JsonApiErrors } from "../../providers/productive/records.ts";
 
 /**
- * Productive's API v2 over the shared upstream client: its credentials and JSON:API media type,
- * its numbered pages turned into the ports' offset windows and into full scans, and its error
- * statuses turned into the typed errors the ports promise.
+ * Productive's API v2 on the shared provider client: its credentials and JSON:API media type, its
+ * refusals in JSON:API error bodies, and its numbered pages turned into the ports' offset windows
+ * and into full scans.
  */
 
 const PROVIDER = "PRODUCTIVE";
@@ -48,44 +41,12 @@ export interface Document<Data> {
   included: RawRecord[];
 }
 
-/** A create or change of one record, which Productive answers with the record. */
-export interface WriteRequest {
-  method: HttpMethod;
-  path: string;
-  /** The record the write changes (its 404 is a `NotFoundError`); null for a create. */
-  target: Target | null;
-  body?: unknown;
-  query?: Query;
-}
-
-export interface ProductiveClient {
-  /** The window `offset`..`offset + limit` of a list, read from the (at most two) pages that cover it. */
-  fetchWindow(resource: string, query: Query, window: PageRequest): Promise<Document<Page<RawRecord>>>;
-  /** Every record of a list, page after page; more than `maxPages` pages is the caller's `tooMany` error. */
-  fetchAll(
-    resource: string,
-    query: Query,
-    cap?: { maxPages: number; tooMany: string },
-  ): Promise<Document<RawRecord[]>>;
-  /** One record, or null when Productive answers 404. */
-  fetchOne(resource: string, id: string, query: Query): Promise<Document<RawRecord> | null>;
-  /**
-   * Sends a write once (never retried) and `read`s its answer; once Productive has accepted the
-   * write, a failure to read the answer says that the write landed.
-   */
-  write<T>(request: WriteRequest, read: (answer: Document<RawRecord>) => T): Promise<T>;
-  delete(path: string, target: Target): Promise<void>;
-  close(): Promise<void>;
-}
-
-export function createProductiveClient(
-  config: ProductiveConfig,
-  upstream: UpstreamSettings,
-): ProductiveClient {
+export function createProductiveClient(config: ProductiveConfig, upstream: UpstreamSettings): ProviderClient {
   const http = createUpstreamClient({
     ...upstream,
     provider: PROVIDER,
     origin: config.baseUrl,
+    rateLimitWindowSeconds: RATE_LIMIT_WINDOW_SECONDS,
     headers: () => ({
       accept: JSON_API,
       "content-type": JSON_API,
@@ -93,96 +54,96 @@ export function createProductiveClient(
       "x-organization-id": config.organizationId,
     }),
   });
-
-  async function send(
-    method: HttpMethod,
-    path: string,
-    query: Query,
-    body?: unknown,
-  ): Promise<UpstreamResponse> {
-    try {
-      return await http.request({ method, path: `${API_PATH}${path}`, query, body });
-    } catch (error) {
-      if (
-        error instanceof UpstreamError &&
-        error.code === "RATE_LIMITED" &&
-        error.retryAfterSeconds === null
-      ) {
-        throw new UpstreamError(PROVIDER, error.code, error.message, RATE_LIMIT_WINDOW_SECONDS);
-      }
-      throw error;
-    }
-  }
-
-  async function fetchPage(resource: string, query: Query, number: number, size: number) {
-    const what = `${resource} page`;
-    const response = await send("GET", `/${resource}`, {
-      ...query,
-      "page[number]": number,
-      "page[size]": size,
-    });
-    if (response.status === 400) throw unsupportedQuery(response.body);
-    if (response.status !== 200) throw unexpectedStatus(PROVIDER, response, `GET ${what}`);
-    return parseUpstream(PROVIDER, ListDocument, response.body, what);
-  }
-
-  return {
-    async fetchWindow(resource, query, window) {
-      const included: RawRecord[] = [];
-      const data = await readPageWindow(window, MAX_UPSTREAM_PAGE_SIZE, async (number, size) => {
-        const page = await fetchPage(resource, query, number, size);
-        included.push(...(page.included ?? []));
-        return {
-          records: page.data,
-          hasNextPage: number < page.meta.total_pages,
-          totalCount: page.meta.total_count,
-        };
-      });
-      return { data, included };
-    },
-
-    async fetchAll(resource, query, cap) {
-      const all: Document<RawRecord[]> = { data: [], included: [] };
-      for (let number = 1; ; number++) {
-        const page = await fetchPage(resource, query, number, MAX_UPSTREAM_PAGE_SIZE);
-        if (cap && page.meta.total_pages > cap.maxPages) throw new BadUserInputError(cap.tooMany);
-        all.data.push(...page.data);
-        all.included.push(...(page.included ?? []));
-        if (number >= page.meta.total_pages || page.data.length === 0) return all;
-      }
-    },
-
-    async fetchOne(resource, id, query) {
-      const what = `GET ${resource}/${id}`;
-      const response = await send("GET", `/${resource}/${id}`, query);
-      if (response.status === 404) return null;
-      if (response.status === 400) throw unsupportedQuery(response.body);
-      if (response.status !== 200) throw unexpectedStatus(PROVIDER, response, what);
-      return singleDocument(response, what);
-    },
-
-    async write({ method, path, target, body, query = {} }, read) {
-      const what = `${method} ${path}`;
-      const response = await send(method, path, query, body);
-      if (response.status !== 200 && response.status !== 201) {
-        // A 400 on a write is Productive refusing the body, which for the client is invalid input.
-        throw writeFailure(PROVIDER, response, what, target, JSON_API_REFUSAL);
-      }
-      return readAfterWrite(PROVIDER, `Productive's ${what}`, () => read(singleDocument(response, what)));
-    },
-
-    async delete(path, target) {
-      const response = await send("DELETE", path, {});
-      if (response.status !== 204 && response.status !== 200) {
-        throw writeFailure(PROVIDER, response, `DELETE ${path}`, target, JSON_API_REFUSAL);
-      }
-    },
-
-    close: () => http.close(),
-  };
+  return createProviderClient(http, {
+    name: "Productive",
+    path: (path) => `${API_PATH}${path}`,
+    queryRefusal: unsupportedQuery,
+    // A 400 on a write is Productive refusing the body, which for the client is invalid input.
+    writeRefusal: refusedWrite({ schema: JsonApiErrors, fieldErrors: fieldErrorsFromJsonApi }),
+  });
 }
 
-const JSON_API_REFUSAL = { schema: JsonApiErrors, fieldErrors: fieldErrorsFromJsonApi };
+async function fetchPage(
+  client: ProviderClient,
+  resource: string,
+  query: Query,
+  number: number,
+  size: number,
+) {
+  const what = `${resource} page`;
+  const response = await client.read({
+    method: "GET",
+    path: `/${resource}`,
+    query: { ...query, "page[number]": number, "page[size]": size },
+    what: `GET ${what}`,
+  });
+  return parseUpstream(PROVIDER, ListDocument, response.body, what);
+}
+
+/** The window `offset`..`offset + limit` of a list, read from the (at most two) pages that cover it. */
+export async function fetchWindow(
+  client: ProviderClient,
+  resource: string,
+  query: Query,
+  window: PageRequest,
+): Promise<Document<Page<RawRecord>>> {
+  const included: RawRecord[] = [];
+  const data = await readPageWindow(window, MAX_UPSTREAM_PAGE_SIZE, async (number, size) => {
+    const page = await fetchPage(client, resource, query, number, size);
+    included.push(...(page.included ?? []));
+    return {
+      records: page.data,
+      hasNextPage: number < page.meta.total_pages,
+      totalCount: page.meta.total_count,
+    };
+  });
+  return { data, included };
+}
+
+/** Every record of a list, page after page; more than `maxPages` pages is the caller's `tooMany` error. */
+export async function fetchAll(
+  client: ProviderClient,
+  resource: string,
+  query: Query,
+  cap?: { maxPages: number; tooMany: string },
+): Promise<Document<RawRecord[]>> {
+  const all: Document<RawRecord[]> = { data: [], included: [] };
+  for (let number = 1; ; number++) {
+    const page = await fetchPage(client, resource, query, number, MAX_UPSTREAM_PAGE_SIZE);
+    if (cap && page.meta.total_pages > cap.maxPages) throw new BadUserInputError(cap.tooMany);
+    all.data.push(...page.data);
+    all.included.push(...(page.included ?? []));
+    if (number >= page.meta.total_pages || page.data.length === 0) return all;
+  }
+}
+
+/** One record, or null when Productive answers 404. */
+export async function fetchOne(
+  client: ProviderClient,
+  resource: string,
+  id: string,
+  query: Query,
+): Promise<Document<RawRecord> | null> {
+  const what = `GET ${resource}/${id}`;
+  const response = await client.find({ method: "GET", path: `/${resource}/${id}`, query, what });
+  return response ? singleDocument(response, what) : null;
+}
+
+/** A create or change of one record, which Productive answers with the record. */
+export function writeRecord<T>(
+  client: ProviderClient,
+  request: Omit<WriteRequest, "expected" | "what">,
+  read: (answer: Document<RawRecord>) => T,
+): Promise<T> {
+  const what = `${request.method} ${request.path}`;
+  return client.write({ ...request, expected: [200, 201] }, (response) =>
+    read(singleDocument(response, what)),
+  );
+}
+
+export async function deleteRecord(client: ProviderClient, path: string, target: Target): Promise<void> {
+  await client.write({ method: "DELETE", path, target, expected: [204, 200] }, () => undefined);
+}
 
 function singleDocument(response: UpstreamResponse, what: string): Document<RawRecord> {
   const { data, included = [] } = parseUpstream(PROVIDER, SingleDocument, response.body, what);
@@ -210,8 +171,8 @@ export function mapRecord<S extends z.ZodType, T>(
 }
 
 /** Productive's 400 on a read ("Unsupported Filter", …), with its own words. */
-function unsupportedQuery(body: unknown): BadUserInputError {
-  const parsed = JsonApiErrors.safeParse(body);
+function unsupportedQuery(response: UpstreamResponse): BadUserInputError {
+  const parsed = JsonApiErrors.safeParse(response.body);
   const reasons = parsed.success
     ? parsed.data.errors.map((error) => [error.title, error.detail].filter(Boolean).join(": "))
     : [];

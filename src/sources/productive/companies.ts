@@ -1,7 +1,8 @@
 import type { Company, CompanyFilter, CompanyOrder, CompanyStatus, RawRecord } from "../../domain/index.ts";
 import { NotFoundError } from "../../errors.ts";
 import { chunk } from "../../http/chunk.ts";
-import type { Target } from "../../http/write-outcome.ts";
+import type { ProviderClient } from "../../http/provider-client.ts";
+import type { Target } from "../../http/responses.ts";
 import type { CompanySource } from "../../ports.ts";
 import { companyAttributes, companyFromRecord } from "../../providers/productive/mapping.ts";
 import { CompanyRecord } from "../../providers/productive/records.ts";
@@ -10,11 +11,13 @@ import {
   type Document,
   emptyPage,
   type FilterParameters,
+  fetchAll,
+  fetchWindow,
   filterQuery,
   MAX_UPSTREAM_PAGE_SIZE,
   mapRecord,
   matchesNothing,
-  type ProductiveClient,
+  writeRecord,
 } from "./client.ts";
 
 const STATUS_TO_UPSTREAM: Record<CompanyStatus, number> = { ACTIVE: 1, ARCHIVED: 2 };
@@ -44,11 +47,11 @@ export const toCompany = (raw: RawRecord) =>
 
 const companyOf = ({ data }: Document<RawRecord>) => toCompany(data);
 
-export function createProductiveCompanies(client: ProductiveClient): CompanySource {
+export function createProductiveCompanies(client: ProviderClient): CompanySource {
   async function change(path: string, id: string, body?: unknown): Promise<Company> {
     const target: Target = { kind: "Company", id };
     if (!isIntegerId(id)) throw new NotFoundError(target.kind, id);
-    return client.write({ method: "PATCH", path, target, body }, companyOf);
+    return writeRecord(client, { method: "PATCH", path, target, body }, companyOf);
   }
 
   return {
@@ -56,7 +59,7 @@ export function createProductiveCompanies(client: ProductiveClient): CompanySour
       const wanted = [...new Set(ids.filter(isIntegerId))];
       const batches = await Promise.all(
         chunk(wanted, MAX_UPSTREAM_PAGE_SIZE).map((batch) =>
-          client.fetchAll("companies", { "filter[id]": batch.join(",") }),
+          fetchAll(client, "companies", { "filter[id]": batch.join(",") }),
         ),
       );
       const found = new Map(batches.flatMap(({ data }) => data).map((raw) => [String(raw.id), raw]));
@@ -72,13 +75,13 @@ export function createProductiveCompanies(client: ProductiveClient): CompanySour
         ...filterQuery(COMPANY_FILTER_PARAMETERS, filter, "companies"),
         sort: `${order.direction === "DESC" ? "-" : ""}${SORT_TO_UPSTREAM[order.field]}`,
       };
-      const { data: window } = await client.fetchWindow("companies", query, page);
+      const { data: window } = await fetchWindow(client, "companies", query, page);
       return { ...window, items: window.items.map(toCompany) };
     },
 
     async create(input) {
       const body = { data: { type: "companies", attributes: companyAttributes(input) } };
-      return client.write({ method: "POST", path: "/companies", target: null, body }, companyOf);
+      return writeRecord(client, { method: "POST", path: "/companies", target: null, body }, companyOf);
     },
 
     update: (id, patch) =>

@@ -8,6 +8,7 @@ import type {
 import { NotFoundError, UpstreamError } from "../../errors.ts";
 import { chunk } from "../../http/chunk.ts";
 import { createConcurrencyLimit } from "../../http/concurrency-limit.ts";
+import type { ProviderClient } from "../../http/provider-client.ts";
 import type { ContactEntrySource } from "../../ports.ts";
 import {
   CONTACTABLE_TYPE_TO_UPSTREAM,
@@ -19,13 +20,17 @@ import { ContactEntryRecord } from "../../providers/productive/records.ts";
 import { isIntegerId } from "../../providers/shared/ids.ts";
 import {
   type Document,
+  deleteRecord,
   emptyPage,
   type FilterParameters,
+  fetchAll,
+  fetchOne,
+  fetchWindow,
   filterQuery,
   MAX_UPSTREAM_PAGE_SIZE,
   mapRecord,
   matchesNothing,
-  type ProductiveClient,
+  writeRecord,
 } from "./client.ts";
 import { toCompany } from "./companies.ts";
 
@@ -90,7 +95,7 @@ const ofTypes = (types: readonly ContactEntryType[] | null | undefined) => (entr
   !types || types.includes(entry.type);
 
 export function createProductiveContactEntries(
-  client: ProductiveClient,
+  client: ProviderClient,
   { concurrency = DEFAULT_CONCURRENCY }: { concurrency?: number } = {},
 ): ContactEntrySource {
   // One bound for all callers, so concurrent GraphQL requests together stay within it.
@@ -104,7 +109,7 @@ export function createProductiveContactEntries(
     async getByIds(ids) {
       const wanted = [...new Set(ids.filter(isIntegerId))];
       const documents = await Promise.all(
-        wanted.map((id) => limit(() => client.fetchOne("contact_entries", id, INCLUDE_COMPANY))),
+        wanted.map((id) => limit(() => fetchOne(client, "contact_entries", id, INCLUDE_COMPANY))),
       );
       const found = new Map(wanted.map((id, index) => [id, documents[index] ?? null]));
       return ids.map((id) => {
@@ -118,7 +123,7 @@ export function createProductiveContactEntries(
       const batches = await Promise.all(
         chunk(wanted, MAX_UPSTREAM_PAGE_SIZE).map(async (batch) => {
           const query = { "filter[company_id]": batch.join(","), ...INCLUDE_COMPANY };
-          return entriesOf(await client.fetchAll("contact_entries", query), onlyCompany(batch));
+          return entriesOf(await fetchAll(client, "contact_entries", query), onlyCompany(batch));
         }),
       );
       const entries = batches.flat().filter(ofTypes(types));
@@ -134,10 +139,10 @@ export function createProductiveContactEntries(
       };
       const companyId = onlyCompany(filter.companyIds);
       if (!types) {
-        const { data: window, included } = await client.fetchWindow("contact_entries", query, page);
+        const { data: window, included } = await fetchWindow(client, "contact_entries", query, page);
         return { ...window, items: entriesOf({ data: window.items, included }, companyId) };
       }
-      const all = await client.fetchAll("contact_entries", query, {
+      const all = await fetchAll(client, "contact_entries", query, {
         maxPages: MAX_TYPE_SCAN_PAGES,
         tooMany:
           `Productive cannot filter contact entries by type, and more than ${MAX_TYPE_SCAN_PAGES * MAX_UPSTREAM_PAGE_SIZE} ` +
@@ -163,7 +168,8 @@ export function createProductiveContactEntries(
           relationships: { company: { data: { type: "companies", id: input.companyId } } },
         },
       };
-      return client.write(
+      return writeRecord(
+        client,
         { method: "POST", path: "/contact_entries", target: company, body, query: INCLUDE_COMPANY },
         (answer) => entryOf(answer, input.companyId),
       );
@@ -172,7 +178,8 @@ export function createProductiveContactEntries(
     async update(id, patch) {
       assertId(id);
       const body = { data: { type: "contact_entries", attributes: contactEntryAttributes(patch) } };
-      return client.write(
+      return writeRecord(
+        client,
         {
           method: "PATCH",
           path: `/contact_entries/${id}`,
@@ -186,7 +193,7 @@ export function createProductiveContactEntries(
 
     async delete(id) {
       assertId(id);
-      await client.delete(`/contact_entries/${id}`, { kind: "ContactEntry", id });
+      await deleteRecord(client, `/contact_entries/${id}`, { kind: "ContactEntry", id });
     },
   };
 }

@@ -1,7 +1,7 @@
 import type { ProductiveConfig } from "../../config.ts";
 import type { UpstreamSettings } from "../../http/upstream-client.ts";
 import type { CompanySource, ContactEntrySource, ProviderBackend } from "../../ports.ts";
-import { createProductiveClient } from "./client.ts";
+import { createProductiveClient, fetchWindow } from "./client.ts";
 import { createProductiveCompanies } from "./companies.ts";
 import { createProductiveContactEntries } from "./contact-entries.ts";
 
@@ -24,7 +24,7 @@ export function createProductiveSources(
     backend: {
       backend: "LIVE",
       async ping() {
-        await client.fetchWindow("companies", {}, { offset: 0, limit: 1 });
+        await fetchWindow(client, "companies", {}, { offset: 0, limit: 1 });
       },
     },
     close: () => client.close(),
