@@ -1,8 +1,9 @@
 import SchemaBuilder from "@pothos/core";
 import DataloaderPlugin from "@pothos/plugin-dataloader";
-import ErrorsPlugin from "@pothos/plugin-errors";
+import ErrorsPlugin, { capitalize } from "@pothos/plugin-errors";
 import RelayPlugin from "@pothos/plugin-relay";
 import type { GatewayContext } from "../context.ts";
+import { UpstreamError } from "../errors.ts";
 import { decodeGlobalId, encodeGlobalId } from "./global-id.ts";
 
 /** The builder: plugins and options only; every type lives in its own file (see index.ts). */
@@ -28,7 +29,13 @@ export const builder = new SchemaBuilder<{
     nodeQueryOptions: false,
     nodesQueryOptions: false,
   },
-  errors: { directResult: true },
+  errors: {
+    directResult: true,
+    // Every mutation calls a provider, which can fail; a mutation lists the errors its input can cause.
+    defaultTypes: [UpstreamError],
+    // `createContact` → `CreateContactResult`, as the schema contract names the result unions.
+    defaultUnionOptions: { name: ({ fieldName }) => `${capitalize(fieldName)}Result` },
+  },
 });
 
 builder.queryType({});

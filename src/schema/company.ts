@@ -1,12 +1,12 @@
 import { COMPANY_ORDER_FIELDS, COMPANY_STATUSES } from "../domain/index.ts";
-import { UpstreamError, ValidationError } from "../errors.ts";
+import { ValidationError } from "../errors.ts";
 import { builder } from "./builder.ts";
 import { arrayConnection, OrderDirectionEnum, offsetConnection, pageRequest } from "./connection.ts";
 import { ContactEntryTypeEnum } from "./contact-entry.ts";
 import { ROOT_CONNECTION_NULLABILITY, WRITE_ERRORS } from "./errors.ts";
 import { decodeGlobalIdOf } from "./global-id.ts";
 import { givenFields } from "./input.ts";
-import { atArgument, idAt, rejectClearedRequired, successType } from "./mutation-result.ts";
+import { rejectClearedRequired, successType, writeAt } from "./mutation-result.ts";
 import { CompanyConnection, CompanyNode, ContactEntryConnection, remember } from "./refs.ts";
 
 const CompanyStatusEnum = builder.enumType("CompanyStatus", {
@@ -190,7 +190,7 @@ builder.mutationFields((t) => ({
   createCompany: t.field({
     type: CreateCompanySuccess,
     args: { input: t.arg({ type: CreateCompanyInput, required: true }) },
-    errors: { types: [ValidationError, UpstreamError], union: { name: "CreateCompanyResult" } },
+    errors: { types: [ValidationError] },
     resolve: async (_root, { input }, ctx) => {
       const company = await ctx.sources.companies.create(input);
       return { company: remember(CompanyNode, ctx, company.id, company) };
@@ -199,31 +199,31 @@ builder.mutationFields((t) => ({
   updateCompany: t.field({
     type: UpdateCompanySuccess,
     args: { input: t.arg({ type: UpdateCompanyInput, required: true }) },
-    errors: { types: WRITE_ERRORS, union: { name: "UpdateCompanyResult" } },
-    resolve: async (_root, { input: { id, ...patch } }, ctx) => {
-      const { id: remoteId } = idAt(id, ["input", "id"], "Company");
-      const company = await ctx.sources.companies.update(remoteId, rejectClearedRequired(patch, "name"));
-      return { company: remember(CompanyNode, ctx, remoteId, company) };
-    },
+    errors: { types: WRITE_ERRORS },
+    resolve: (_root, { input: { id, ...patch } }, ctx) =>
+      writeAt(id, ["input", "id"], "Company", async ({ id: remoteId }) => {
+        const company = await ctx.sources.companies.update(remoteId, rejectClearedRequired(patch, "name"));
+        return { company: remember(CompanyNode, ctx, remoteId, company) };
+      }),
   }),
   archiveCompany: t.field({
     type: ArchiveCompanySuccess,
     args: { id: t.arg.id({ required: true }) },
-    errors: { types: WRITE_ERRORS, union: { name: "ArchiveCompanyResult" } },
-    resolve: async (_root, { id }, ctx) => {
-      const { id: remoteId } = idAt(id, ["id"], "Company");
-      const company = await atArgument("id", ctx.sources.companies.archive(remoteId));
-      return { company: remember(CompanyNode, ctx, remoteId, company) };
-    },
+    errors: { types: WRITE_ERRORS },
+    resolve: (_root, { id }, ctx) =>
+      writeAt(id, ["id"], "Company", async ({ id: remoteId }) => {
+        const company = await ctx.sources.companies.archive(remoteId);
+        return { company: remember(CompanyNode, ctx, remoteId, company) };
+      }),
   }),
   restoreCompany: t.field({
     type: RestoreCompanySuccess,
     args: { id: t.arg.id({ required: true }) },
-    errors: { types: WRITE_ERRORS, union: { name: "RestoreCompanyResult" } },
-    resolve: async (_root, { id }, ctx) => {
-      const { id: remoteId } = idAt(id, ["id"], "Company");
-      const company = await atArgument("id", ctx.sources.companies.restore(remoteId));
-      return { company: remember(CompanyNode, ctx, remoteId, company) };
-    },
+    errors: { types: WRITE_ERRORS },
+    resolve: (_root, { id }, ctx) =>
+      writeAt(id, ["id"], "Company", async ({ id: remoteId }) => {
+        const company = await ctx.sources.companies.restore(remoteId);
+        return { company: remember(CompanyNode, ctx, remoteId, company) };
+      }),
   }),
 }));

@@ -1,10 +1,5 @@
-import {
-  DEFAULT_PAGE_SIZE,
-  MAX_PAGE_SIZE,
-  type Page,
-  type PageRequest,
-  type Provider,
-} from "../domain/common.ts";
+import type { AccountingProvider, ContactPosition } from "../contacts/index.ts";
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, type Page, type PageRequest } from "../domain/common.ts";
 import { BadUserInputError } from "../errors.ts";
 import { builder } from "./builder.ts";
 import { decodeOpaque, encodeOpaque } from "./opaque.ts";
@@ -59,7 +54,7 @@ export type ConnectionName =
 
 export const offsetCursor = (connection: ConnectionName, offset: number) =>
   encodeOpaque(`${connection}:${offset}`);
-export const providerCursor = (provider: Provider, offset: number) =>
+export const providerCursor = ({ provider, offset }: ContactPosition) =>
   encodeOpaque(`contacts:${provider}:${offset}`);
 
 function invalidCursor(cursor: string): never {
@@ -99,10 +94,15 @@ function offsetFromCursor(cursor: string, connection: ConnectionName): number {
   return cursorOffset(cursor, decoded.slice(prefix.length));
 }
 
-export function providerFromCursor(cursor: string): { provider: Provider; offset: number } {
+/** The position a merged contacts cursor holds, refused when its provider is not one the query selects. */
+export function providerFromCursor(cursor: string, selected: readonly AccountingProvider[]): ContactPosition {
   const match = /^contacts:(MONEYBIRD|FREEAGENT):(\d+)$/.exec(decodeOpaque(cursor));
   if (!match) invalidCursor(cursor);
-  return { provider: match[1] as Provider, offset: cursorOffset(cursor, match[2]) };
+  const position = { provider: match[1] as AccountingProvider, offset: cursorOffset(cursor, match[2]) };
+  if (!selected.includes(position.provider)) {
+    throw new BadUserInputError(`the cursor "${cursor}" belongs to a provider this query does not select`);
+  }
+  return position;
 }
 
 /** Builds the connection for a page that starts at `page.offset` in a one-source list. */

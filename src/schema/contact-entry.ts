@@ -4,7 +4,7 @@ import { offsetConnection, pageRequest } from "./connection.ts";
 import { ROOT_CONNECTION_NULLABILITY, WRITE_ERRORS } from "./errors.ts";
 import { decodeGlobalIdOf } from "./global-id.ts";
 import { givenFields } from "./input.ts";
-import { atArgument, idAt, rejectClearedRequired, successType } from "./mutation-result.ts";
+import { rejectClearedRequired, successType, writeAt } from "./mutation-result.ts";
 import { CompanyNode, ContactEntryConnection, ContactEntryNode, forget, remember } from "./refs.ts";
 
 export const ContactEntryTypeEnum = builder.enumType("ContactEntryType", {
@@ -117,35 +117,35 @@ builder.mutationFields((t) => ({
   createContactEntry: t.field({
     type: CreateContactEntrySuccess,
     args: { input: t.arg({ type: CreateContactEntryInput, required: true }) },
-    errors: { types: WRITE_ERRORS, union: { name: "CreateContactEntryResult" } },
-    resolve: async (_root, { input: { companyId, ...entry } }, ctx) => {
-      const { id: company } = idAt(companyId, ["input", "companyId"], "Company");
-      const created = await ctx.sources.contactEntries.create({ ...entry, companyId: company });
-      return { contactEntry: remember(ContactEntryNode, ctx, created.id, created) };
-    },
+    errors: { types: WRITE_ERRORS },
+    resolve: (_root, { input: { companyId, ...entry } }, ctx) =>
+      writeAt(companyId, ["input", "companyId"], "Company", async ({ id: company }) => {
+        const created = await ctx.sources.contactEntries.create({ ...entry, companyId: company });
+        return { contactEntry: remember(ContactEntryNode, ctx, created.id, created) };
+      }),
   }),
   updateContactEntry: t.field({
     type: UpdateContactEntrySuccess,
     args: { input: t.arg({ type: UpdateContactEntryInput, required: true }) },
-    errors: { types: WRITE_ERRORS, union: { name: "UpdateContactEntryResult" } },
-    resolve: async (_root, { input: { id, ...patch } }, ctx) => {
-      const { id: remoteId } = idAt(id, ["input", "id"], "ContactEntry");
-      const updated = await ctx.sources.contactEntries.update(
-        remoteId,
-        rejectClearedRequired(patch, "type", "name"),
-      );
-      return { contactEntry: remember(ContactEntryNode, ctx, remoteId, updated) };
-    },
+    errors: { types: WRITE_ERRORS },
+    resolve: (_root, { input: { id, ...patch } }, ctx) =>
+      writeAt(id, ["input", "id"], "ContactEntry", async ({ id: remoteId }) => {
+        const updated = await ctx.sources.contactEntries.update(
+          remoteId,
+          rejectClearedRequired(patch, "type", "name"),
+        );
+        return { contactEntry: remember(ContactEntryNode, ctx, remoteId, updated) };
+      }),
   }),
   deleteContactEntry: t.field({
     type: DeleteContactEntrySuccess,
     args: { id: t.arg.id({ required: true }) },
-    errors: { types: WRITE_ERRORS, union: { name: "DeleteContactEntryResult" } },
-    resolve: async (_root, { id }, ctx) => {
-      const { id: remoteId } = idAt(id, ["id"], "ContactEntry");
-      await atArgument("id", ctx.sources.contactEntries.delete(remoteId));
-      forget(ContactEntryNode, ctx, remoteId);
-      return { deletedId: String(id) };
-    },
+    errors: { types: WRITE_ERRORS },
+    resolve: (_root, { id }, ctx) =>
+      writeAt(id, ["id"], "ContactEntry", async ({ id: remoteId }) => {
+        await ctx.sources.contactEntries.delete(remoteId);
+        forget(ContactEntryNode, ctx, remoteId);
+        return { deletedId: String(id) };
+      }),
   }),
 }));

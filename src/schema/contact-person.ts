@@ -1,8 +1,7 @@
 import { type BuilderTypes, builder } from "./builder.ts";
 import { WRITE_ERRORS } from "./errors.ts";
 import { splitNestedId } from "./global-id.ts";
-import { moneybirdContactId } from "./moneybird-contact.ts";
-import { atArgument, idAt, successType } from "./mutation-result.ts";
+import { successType, writeAt } from "./mutation-result.ts";
 import { ContactPersonNode, forget, MoneybirdContactNode, nestedKey, remember } from "./refs.ts";
 
 ContactPersonNode.implement({
@@ -68,37 +67,37 @@ builder.mutationFields((t) => ({
   createContactPerson: t.field({
     type: CreateContactPersonSuccess,
     args: { input: t.arg({ type: CreateContactPersonInput, required: true }) },
-    errors: { types: WRITE_ERRORS, union: { name: "CreateContactPersonResult" } },
-    resolve: async (_root, { input: { contactId, ...person } }, ctx) => {
-      const id = moneybirdContactId(contactId, ["input", "contactId"]);
-      const created = await ctx.sources.moneybirdContacts.createContactPerson(id, person);
-      forget(MoneybirdContactNode, ctx, id);
-      return { contactPerson: remember(ContactPersonNode, ctx, nestedKey(created), created) };
-    },
+    errors: { types: WRITE_ERRORS },
+    resolve: (_root, { input: { contactId, ...person } }, ctx) =>
+      writeAt(contactId, ["input", "contactId"], "MoneybirdContact", async ({ id }) => {
+        const created = await ctx.sources.moneybirdContacts.createContactPerson(id, person);
+        forget(MoneybirdContactNode, ctx, id);
+        return { contactPerson: remember(ContactPersonNode, ctx, nestedKey(created), created) };
+      }),
   }),
   updateContactPerson: t.field({
     type: UpdateContactPersonSuccess,
     args: { input: t.arg({ type: UpdateContactPersonInput, required: true }) },
-    errors: { types: WRITE_ERRORS, union: { name: "UpdateContactPersonResult" } },
-    resolve: async (_root, { input: { id, ...patch } }, ctx) => {
-      const key = idAt(id, ["input", "id"], "ContactPerson").id;
-      const { contactId, id: personId } = splitNestedId(key);
-      const updated = await ctx.sources.moneybirdContacts.updateContactPerson(contactId, personId, patch);
-      forget(MoneybirdContactNode, ctx, contactId);
-      return { contactPerson: remember(ContactPersonNode, ctx, key, updated) };
-    },
+    errors: { types: WRITE_ERRORS },
+    resolve: (_root, { input: { id, ...patch } }, ctx) =>
+      writeAt(id, ["input", "id"], "ContactPerson", async ({ id: key }) => {
+        const { contactId, id: personId } = splitNestedId(key);
+        const updated = await ctx.sources.moneybirdContacts.updateContactPerson(contactId, personId, patch);
+        forget(MoneybirdContactNode, ctx, contactId);
+        return { contactPerson: remember(ContactPersonNode, ctx, key, updated) };
+      }),
   }),
   deleteContactPerson: t.field({
     type: DeleteContactPersonSuccess,
     args: { id: t.arg.id({ required: true }) },
-    errors: { types: WRITE_ERRORS, union: { name: "DeleteContactPersonResult" } },
-    resolve: async (_root, { id }, ctx) => {
-      const key = idAt(id, ["id"], "ContactPerson").id;
-      const { contactId, id: personId } = splitNestedId(key);
-      await atArgument("id", ctx.sources.moneybirdContacts.deleteContactPerson(contactId, personId));
-      forget(MoneybirdContactNode, ctx, contactId);
-      forget(ContactPersonNode, ctx, key);
-      return { deletedId: String(id) };
-    },
+    errors: { types: WRITE_ERRORS },
+    resolve: (_root, { id }, ctx) =>
+      writeAt(id, ["id"], "ContactPerson", async ({ id: key }) => {
+        const { contactId, id: personId } = splitNestedId(key);
+        await ctx.sources.moneybirdContacts.deleteContactPerson(contactId, personId);
+        forget(MoneybirdContactNode, ctx, contactId);
+        forget(ContactPersonNode, ctx, key);
+        return { deletedId: String(id) };
+      }),
   }),
 }));

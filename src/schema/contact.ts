@@ -1,20 +1,16 @@
-import type { GraphQLResolveInfo } from "graphql";
-import type { GatewayContext } from "../context.ts";
 import {
-  type Contact,
-  type CreateFreeAgentContact,
-  type CreateMoneybirdContact,
-  displayName,
-  FREEAGENT_SORT_FIELDS,
-  FREEAGENT_VIEWS,
-  type Page,
-  type PageRequest,
-  type Provider,
-} from "../domain/index.ts";
-import { BadUserInputError, UpstreamError, ValidationError } from "../errors.ts";
+  archiveContact,
+  type ContactKind,
+  createContact,
+  createMergedContactList,
+  deleteContact,
+  updateContact,
+} from "../contacts/index.ts";
+import type { GatewayContext } from "../context.ts";
+import { type Contact, displayName, FREEAGENT_SORT_FIELDS, FREEAGENT_VIEWS } from "../domain/index.ts";
+import { ValidationError } from "../errors.ts";
 import { type BuilderTypes, builder } from "./builder.ts";
 import {
-  type ConnectionShape,
   OrderDirectionEnum,
   pageSize,
   providerCursor,
@@ -23,7 +19,7 @@ import {
 } from "./connection.ts";
 import { ROOT_CONNECTION_NULLABILITY, toGraphQLError, WRITE_ERRORS } from "./errors.ts";
 import { givenFields } from "./input.ts";
-import { atArgument, idAt, successType } from "./mutation-result.ts";
+import { successType, writeAt } from "./mutation-result.ts";
 import { ProviderEnum } from "./provider.ts";
 import {
   ContactConnection,
@@ -33,10 +29,6 @@ import {
   MoneybirdContactNode,
   remember,
 } from "./refs.ts";
-
-type AccountingProvider = Exclude<Provider, "PRODUCTIVE">;
-/** The merged connection's order: all of Moneybird's contacts, then all of FreeAgent's. */
-const CONTACT_PROVIDERS: readonly AccountingProvider[] = ["MONEYBIRD", "FREEAGENT"];
 
 const PostalAddressType = builder.objectRef<NonNullable<Contact["address"]>>("PostalAddress").implement({
   fields: (t) => ({
@@ -113,157 +105,20 @@ const ContactFilterInput = builder.inputType("ContactFilter", {
     freeAgentSort: t.field({ type: FreeAgentSortInput, description: "FreeAgent only. Default NAME ASC." }),
   }),
 });
-type ContactFilterArgs =
-  typeof ContactFilterInput extends PothosSchemaTypes.InputObjectRef<BuilderTypes, infer T> ? T : never;
 
-const MONEYBIRD_ONLY_FILTERS = ["query", "firstName", "lastName", "createdAfter"] as const;
-const FREEAGENT_ONLY_FILTERS = ["freeAgentView", "freeAgentSort"] as const;
-
-type ProviderLister = [AccountingProvider, (page: PageRequest) => Promise<Page<Contact>>];
-
-/** The selected providers' list calls, in connection order, after refusing filters a selected provider cannot apply. */
-function providerListers(
-  filter: ContactFilterArgs | null | undefined,
-  ctx: GatewayContext,
-): ProviderLister[] {
-  const given = givenFields(filter);
-  const selected: readonly Provider[] = given.providers ?? CONTACT_PROVIDERS;
-  if (selected.includes("PRODUCTIVE")) {
-    throw new BadUserInputError(
-      "contacts come from MONEYBIRD and FREEAGENT; Productive companies are under `companies`",
-    );
-  }
-  const refuse = (
-    fields: readonly (keyof ContactFilterArgs)[],
-    only: AccountingProvider,
-    other: AccountingProvider,
-  ) => {
-    const used = fields.filter((field) => given[field] !== undefined);
-    if (used.length > 0 && selected.includes(other)) {
-      throw new BadUserInputError(
-        `${used.join(", ")} can only filter ${only} contacts; set providers: [${only}] to use ${used.length > 1 ? "them" : "it"}`,
-      );
-    }
-  };
-  refuse(MONEYBIRD_ONLY_FILTERS, "MONEYBIRD", "FREEAGENT");
-  refuse(FREEAGENT_ONLY_FILTERS, "FREEAGENT", "MONEYBIRD");
-  if (given.includeArchived && given.freeAgentView && selected.includes("FREEAGENT")) {
-    throw new BadUserInputError(
-      "includeArchived and freeAgentView both choose FreeAgent's view: set only one",
-    );
-  }
-
-  return CONTACT_PROVIDERS.filter((provider) => selected.includes(provider)).map(
-    (provider): ProviderLister =>
-      provider === "MONEYBIRD"
-        ? [
-            provider,
-            (page) =>
-              ctx.sources.moneybirdContacts.list(
-                {
-                  query: given.query,
-                  firstName: given.firstName,
-                  lastName: given.lastName,
-                  createdAfter: given.createdAfter,
-                  updatedAfter: given.updatedAfter,
-                  includeArchived: given.includeArchived,
-                },
-                page,
-              ),
-          ]
-        : [
-            provider,
-            (page) =>
-              ctx.sources.freeAgentContacts.list(
-                {
-                  view: given.freeAgentView ?? (given.includeArchived ? "ALL" : undefined),
-                  sort: given.freeAgentSort,
-                  updatedAfter: given.updatedAfter,
-                },
-                page,
-              ),
-          ],
-  );
-}
-
-/**
- * One connection over several providers: each provider's contacts in its own order, providers one
- * after another. The cursor names a provider and an offset in it, so a page only calls the
- * providers it reaches. When a provider fails after the page already holds contacts, the page ends
- * there (hasNextPage true, the failure in `errors`); when it fails before, the field fails.
- */
-async function mergedContacts(
-  filter: ContactFilterArgs | null | undefined,
-  args: { first?: number | null; after?: string | null },
-  ctx: GatewayContext,
-  info: GraphQLResolveInfo,
-): Promise<ConnectionShape<Contact>> {
-  const limit = pageSize(args.first);
-  const listers = providerListers(filter, ctx);
-  const providers = listers.map(([provider]) => provider);
-  const start = args.after ? providerFromCursor(args.after) : null;
-  if (start && !providers.includes(start.provider as AccountingProvider)) {
-    throw new BadUserInputError(
-      `the cursor "${args.after}" belongs to a provider this query does not select`,
-    );
-  }
-
-  const edges: ConnectionShape<Contact>["edges"] = [];
-  const totals = new Map<AccountingProvider, number | null>();
-  let hasNextPage = false;
-  const firstIndex = start ? providers.indexOf(start.provider as AccountingProvider) : 0;
-
-  for (let index = firstIndex; index < providers.length; index++) {
-    const [provider, list] = listers[index] as ProviderLister;
-    const offset = start && index === firstIndex ? start.offset + 1 : 0;
-    const remaining = limit - edges.length;
-    // A full page still needs to know whether anything follows: ask the next provider for one item.
-    const request = { offset, limit: remaining > 0 ? remaining : 1 };
-    let page: Page<Contact>;
-    try {
-      page = await list(request);
-    } catch (error) {
-      // Never skip past a failing provider (a client following endCursor would miss its contacts):
-      // serve what this page has so far and let the next page start at the failing provider again.
-      if (!(error instanceof UpstreamError) || edges.length === 0) throw error;
-      ctx.partialErrors.push(
-        toGraphQLError(error, { path: [info.path.key] }) as NonNullable<ReturnType<typeof toGraphQLError>>,
-      );
-      hasNextPage = true;
-      break;
-    }
-    totals.set(provider, page.totalCount);
-    if (remaining <= 0) {
-      if (page.items.length === 0) continue;
-      hasNextPage = true;
-      break;
-    }
-    page.items.forEach((node, i) => {
-      edges.push({ cursor: providerCursor(provider, offset + i), node });
-    });
-    primeContactLoaders(page.items, ctx);
-    if (page.hasNextPage) {
-      hasNextPage = true;
-      break;
-    }
-  }
-
-  const knownTotals = providers.map((provider) => totals.get(provider));
-  const totalCount = knownTotals.every((total) => typeof total === "number")
-    ? (knownTotals as number[]).reduce((sum, total) => sum + total, 0)
-    : null;
-  return toConnection(edges, hasNextPage, start !== null, totalCount);
-}
+/** The node ref, and so the loader, of a contact's concrete type. */
+const contactNode = (kind: ContactKind) =>
+  kind === "MoneybirdContact" ? MoneybirdContactNode : FreeAgentContactNode;
 
 /**
  * The merged connection's nodes are typed as the Contact interface, which the dataloader plugin's
  * `cacheResolved` does not see: prime each concrete type's loader here, so a contact listed here
  * costs no further call when a person's or note's `contact` asks for it.
  */
-function primeContactLoaders(contacts: Contact[], ctx: GatewayContext): void {
-  for (const contact of contacts) {
-    const node = contact.kind === "MoneybirdContact" ? MoneybirdContactNode : FreeAgentContactNode;
-    node.getDataloader(ctx).prime(contact.id, contact as never);
+function primeContactLoaders(listed: readonly { contact: Contact }[], ctx: GatewayContext): void {
+  for (const { contact } of listed) {
+    const loader = contactNode(contact.kind).getDataloader(ctx);
+    loader.prime(contact.id, contact as never);
   }
 }
 
@@ -273,7 +128,21 @@ builder.queryField("contacts", (t) =>
     nullable: true,
     description: `Moneybird contacts, then FreeAgent contacts, as one connection. When a provider fails after the page already holds contacts, the page ends there with hasNextPage true and the failure in errors, so following endCursor never skips a provider. ${ROOT_CONNECTION_NULLABILITY}`,
     args: { filter: t.arg({ type: ContactFilterInput }), first: t.arg.int(), after: t.arg.string() },
-    resolve: (_root, { filter, ...paging }, ctx, info) => mergedContacts(filter, paging, ctx, info),
+    resolve: async (_root, { filter, first, after }, ctx, info) => {
+      const limit = pageSize(first);
+      const list = createMergedContactList(ctx.sources, givenFields(filter));
+      const start = after ? providerFromCursor(after, list.providers) : null;
+      const page = await list.page(start, limit);
+      const partialError = page.failure && toGraphQLError(page.failure, { path: [info.path.key] });
+      if (partialError) ctx.partialErrors.push(partialError);
+      primeContactLoaders(page.items, ctx);
+      return toConnection(
+        page.items.map((item) => ({ cursor: providerCursor(item), node: item.contact })),
+        page.hasNextPage,
+        start !== null,
+        page.totalCount,
+      );
+    },
   }),
 );
 
@@ -295,57 +164,6 @@ const CustomFieldValueInput = builder.inputType("CustomFieldValueInput", {
 const NewContactPersonInput = builder.inputType("NewContactPersonInput", {
   fields: (t) => ({ firstName: t.string({ required: true }), lastName: t.string({ required: true }) }),
 });
-
-/** Which provider takes a field; a field absent here is taken by both. */
-const PROVIDER_ONLY_FIELDS: Record<string, AccountingProvider> = {
-  email: "FREEAGENT",
-  customerId: "MONEYBIRD",
-  attention: "MONEYBIRD",
-  chamberOfCommerce: "MONEYBIRD",
-  bankAccount: "MONEYBIRD",
-  deliveryMethod: "MONEYBIRD",
-  sendInvoicesToEmail: "MONEYBIRD",
-  sendEstimatesToEmail: "MONEYBIRD",
-  customFields: "MONEYBIRD",
-  contactPerson: "MONEYBIRD",
-  mobile: "FREEAGENT",
-  billingEmail: "FREEAGENT",
-  chargeSalesTax: "FREEAGENT",
-  locale: "FREEAGENT",
-  defaultPaymentTermsInDays: "FREEAGENT",
-  usesContactInvoiceSequence: "FREEAGENT",
-  contactNameOnInvoices: "FREEAGENT",
-  status: "FREEAGENT",
-  "address.line3": "FREEAGENT",
-  "address.region": "FREEAGENT",
-};
-const UNSUPPORTED_HINT: Record<string, string> = {
-  email: "Moneybird takes a contact's email address as sendInvoicesToEmail",
-};
-
-/** Refuses, with every offending path at once, fields the target provider does not store. */
-function forProvider<T>(provider: AccountingProvider, input: Record<string, unknown>): T {
-  const address = (input.address ?? {}) as Record<string, unknown>;
-  const given = [
-    ...Object.keys(input).filter((key) => input[key] !== undefined),
-    ...Object.keys(address)
-      .filter((key) => address[key] !== undefined)
-      .map((key) => `address.${key}`),
-  ];
-  const unsupported = given.filter((field) => {
-    const only = PROVIDER_ONLY_FIELDS[field];
-    return only !== undefined && only !== provider;
-  });
-  if (unsupported.length > 0) {
-    throw new ValidationError(
-      unsupported.map((field) => ({
-        path: field.split("."),
-        message: UNSUPPORTED_HINT[field] ?? `${provider} contacts have no ${field}`,
-      })),
-    );
-  }
-  return input as T;
-}
 
 const contactWriteFields = (t: PothosSchemaTypes.InputFieldBuilder<BuilderTypes, "InputObject">) => ({
   companyName: t.string({ description: "Moneybird: company_name. FreeAgent: organisation_name." }),
@@ -430,75 +248,52 @@ const DeleteContactSuccess = builder
   });
 
 const CONTACT_KINDS = ["MoneybirdContact", "FreeAgentContact"] as const;
-const contactLoader = (contact: Contact) =>
-  contact.kind === "MoneybirdContact" ? MoneybirdContactNode : FreeAgentContactNode;
 
 builder.mutationFields((t) => ({
   createContact: t.field({
     type: CreateContactSuccess,
     args: { input: t.arg({ type: CreateContactInput, required: true }) },
-    errors: { types: [ValidationError, UpstreamError], union: { name: "CreateContactResult" } },
+    errors: { types: [ValidationError] },
     resolve: async (_root, { input: { provider, ...fields } }, ctx) => {
-      if (provider === "PRODUCTIVE") {
-        throw new ValidationError([
-          { path: ["provider"], message: "Productive has companies, not contacts: use createCompany" },
-        ]);
-      }
-      const contact =
-        provider === "MONEYBIRD"
-          ? await ctx.sources.moneybirdContacts.create(forProvider<CreateMoneybirdContact>(provider, fields))
-          : await ctx.sources.freeAgentContacts.create(forProvider<CreateFreeAgentContact>(provider, fields));
-      return { contact: remember(contactLoader(contact), ctx, contact.id, contact) };
+      const contact = await createContact(ctx.sources, provider, fields);
+      return { contact: remember(contactNode(contact.kind), ctx, contact.id, contact) };
     },
   }),
   updateContact: t.field({
     type: UpdateContactSuccess,
     args: { input: t.arg({ type: UpdateContactInput, required: true }) },
-    errors: { types: WRITE_ERRORS, union: { name: "UpdateContactResult" } },
-    resolve: async (_root, { input: { id, ...fields } }, ctx) => {
-      const { typename, id: remoteId } = idAt(id, ["input", "id"], ...CONTACT_KINDS);
-      const contact =
-        typename === "MoneybirdContact"
-          ? await ctx.sources.moneybirdContacts.update(remoteId, forProvider("MONEYBIRD", fields))
-          : await ctx.sources.freeAgentContacts.update(remoteId, forProvider("FREEAGENT", fields));
-      return { contact: remember(contactLoader(contact), ctx, remoteId, contact) };
-    },
+    errors: { types: WRITE_ERRORS },
+    resolve: (_root, { input: { id, ...patch } }, ctx) =>
+      writeAt(id, ["input", "id"], CONTACT_KINDS, async ({ typename, id: remoteId }) => {
+        const contact = await updateContact(ctx.sources, typename, remoteId, patch);
+        return { contact: remember(contactNode(typename), ctx, remoteId, contact) };
+      }),
   }),
   archiveContact: t.field({
     type: ArchiveContactSuccess,
     description: "Moneybird: archives the contact. FreeAgent: hides it (FreeAgent's status Hidden).",
     args: { id: t.arg.id({ required: true }) },
-    errors: { types: WRITE_ERRORS, union: { name: "ArchiveContactResult" } },
-    resolve: async (_root, { id }, ctx) => {
-      const { typename, id: remoteId } = idAt(id, ["id"], ...CONTACT_KINDS);
-      if (typename === "FreeAgentContact") {
-        const hidden = await atArgument(
-          "id",
-          ctx.sources.freeAgentContacts.update(remoteId, { status: "Hidden" }),
-        );
-        return { contactId: String(id), contact: remember(FreeAgentContactNode, ctx, remoteId, hidden) };
-      }
-      await atArgument("id", ctx.sources.moneybirdContacts.archive(remoteId));
-      forget(MoneybirdContactNode, ctx, remoteId);
-      return { contactId: String(id), contact: remoteId };
-    },
+    errors: { types: WRITE_ERRORS },
+    resolve: (_root, { id }, ctx) =>
+      writeAt(id, ["id"], CONTACT_KINDS, async ({ typename, id: remoteId }) => {
+        const hidden = await archiveContact(ctx.sources, typename, remoteId);
+        if (hidden) remember(contactNode(typename), ctx, remoteId, hidden);
+        else forget(contactNode(typename), ctx, remoteId);
+        // Moneybird answers without the contact: the success reads it by id when selected.
+        return { contactId: String(id), contact: hidden ?? remoteId };
+      }),
   }),
   deleteContact: t.field({
     type: DeleteContactSuccess,
     description: "Moneybird archives a contact it cannot delete; `archived` says which happened.",
     args: { id: t.arg.id({ required: true }) },
-    errors: { types: WRITE_ERRORS, union: { name: "DeleteContactResult" } },
-    resolve: async (_root, { id }, ctx) => {
-      const { typename, id: remoteId } = idAt(id, ["id"], ...CONTACT_KINDS);
-      if (typename === "FreeAgentContact") {
-        await atArgument("id", ctx.sources.freeAgentContacts.delete(remoteId));
-        forget(FreeAgentContactNode, ctx, remoteId);
-        return { deletedId: String(id), archived: false, contact: null };
-      }
-      const { archived, contact } = await atArgument("id", ctx.sources.moneybirdContacts.delete(remoteId));
-      if (contact) remember(MoneybirdContactNode, ctx, remoteId, contact);
-      else forget(MoneybirdContactNode, ctx, remoteId);
-      return { deletedId: String(id), archived, contact };
-    },
+    errors: { types: WRITE_ERRORS },
+    resolve: (_root, { id }, ctx) =>
+      writeAt(id, ["id"], CONTACT_KINDS, async ({ typename, id: remoteId }) => {
+        const { archived, contact } = await deleteContact(ctx.sources, typename, remoteId);
+        if (contact) remember(contactNode(typename), ctx, remoteId, contact);
+        else forget(contactNode(typename), ctx, remoteId);
+        return { deletedId: String(id), archived, contact };
+      }),
   }),
 }));

@@ -81,8 +81,11 @@ builder.objectType(UpstreamError, {
 export const ROOT_CONNECTION_NULLABILITY =
   "Null (with the error in `errors`) only when the provider fails, so the rest of the response stands.";
 
-/** The errors every mutation that reaches an upstream can return. */
-export const WRITE_ERRORS = [ValidationError, NotFoundError, UpstreamError];
+/**
+ * The errors a mutation that names a record can return besides UpstreamError (every mutation's,
+ * see builder.ts): its input refused, or the record missing.
+ */
+export const WRITE_ERRORS = [ValidationError, NotFoundError];
 
 const UPSTREAM_CODES: Record<UpstreamError["code"], string> = {
   RATE_LIMITED: "RATE_LIMITED",

@@ -68,15 +68,18 @@ export function rejectClearedRequired<T extends Record<string, unknown>, K exten
   return patch as Omit<T, K> & { [P in K]?: Exclude<T[P], null> };
 }
 
+/** Where a mutation's id is: the argument, then the path inside it (["id"], ["input", "companyId"]). */
+type IdPath = readonly [argument: string, ...path: string[]];
+
 /**
- * Decodes an id argument of a mutation at `at` (["id"], ["input", "companyId"], …). A malformed or
- * wrong-type id is a ValidationError there, inside the result union, so the other results of the
- * same document stand (a top-level error would null the whole response).
+ * Decodes an id argument of a mutation at `at`. A malformed or wrong-type id is a ValidationError
+ * there, inside the result union, so the other results of the same document stand (a top-level
+ * error would null the whole response).
  */
-export function idAt<K extends RecordKind>(
+function idAt<K extends RecordKind>(
   value: string | number,
-  at: readonly [argument: string, ...path: string[]],
-  ...kinds: K[]
+  at: IdPath,
+  kinds: readonly K[],
 ): { typename: K; id: string } {
   try {
     return decodeGlobalIdOf(String(value), ...kinds);
@@ -87,8 +90,11 @@ export function idAt<K extends RecordKind>(
   }
 }
 
-/** A write addressed by an id argument: the provider's refusals of the record are reported at that argument. */
-export async function atArgument<T>(argument: string, write: Promise<T>): Promise<T> {
+/**
+ * A write addressed by an id argument: the provider's refusals of the record are reported at that
+ * argument (sources report them at "input", so for an id inside `input` nothing changes).
+ */
+async function atArgument<T>(argument: string, write: Promise<T>): Promise<T> {
   try {
     return await write;
   } catch (error) {
@@ -97,4 +103,19 @@ export async function atArgument<T>(argument: string, write: Promise<T>): Promis
     }
     throw error;
   }
+}
+
+/**
+ * Every mutation addressed by an id goes this way: the id at `at` decoded as one of `kinds`, then
+ * `write` on that record (the source call, the loader updates, the success), with the provider's
+ * refusals of the record reported at the id's argument.
+ */
+export async function writeAt<K extends RecordKind, T>(
+  id: string | number,
+  at: IdPath,
+  kinds: K | readonly K[],
+  write: (target: { typename: K; id: string }) => Promise<T>,
+): Promise<T> {
+  const target = idAt(id, at, typeof kinds === "string" ? [kinds] : kinds);
+  return atArgument(at[0], write(target));
 }

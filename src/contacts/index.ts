@@ -1,0 +1,2 @@
+export * from "./merged-list.ts";
+export * from "./write-routing.ts";

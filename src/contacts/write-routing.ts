@@ -1,0 +1,129 @@
+import type {
+  Contact,
+  CreateFreeAgentContact,
+  CreateMoneybirdContact,
+  DeleteContactOutcome,
+  FreeAgentContact,
+  Provider,
+  UpdateFreeAgentContact,
+  UpdateMoneybirdContact,
+} from "../domain/index.ts";
+import { ValidationError } from "../errors.ts";
+import type { Sources } from "../ports.ts";
+import type { AccountingProvider } from "./merged-list.ts";
+
+/**
+ * Contact writes routed to the provider that holds the contact: the one a create names, the one a
+ * contact's kind belongs to for the others. Each throws the typed errors of src/errors.ts.
+ */
+
+/** The record kinds of accounting contacts, which say whose contact an id names. */
+export type ContactKind = Contact["kind"];
+
+/** A write may carry either provider's fields; those the target provider does not store are refused. */
+export type NewContact = CreateMoneybirdContact & CreateFreeAgentContact;
+export type ContactPatch = UpdateMoneybirdContact & UpdateFreeAgentContact;
+
+/** Which provider takes a field; a field absent here is taken by both. */
+const PROVIDER_ONLY_FIELDS: Record<string, AccountingProvider> = {
+  email: "FREEAGENT",
+  customerId: "MONEYBIRD",
+  attention: "MONEYBIRD",
+  chamberOfCommerce: "MONEYBIRD",
+  bankAccount: "MONEYBIRD",
+  deliveryMethod: "MONEYBIRD",
+  sendInvoicesToEmail: "MONEYBIRD",
+  sendEstimatesToEmail: "MONEYBIRD",
+  customFields: "MONEYBIRD",
+  contactPerson: "MONEYBIRD",
+  mobile: "FREEAGENT",
+  billingEmail: "FREEAGENT",
+  chargeSalesTax: "FREEAGENT",
+  locale: "FREEAGENT",
+  defaultPaymentTermsInDays: "FREEAGENT",
+  usesContactInvoiceSequence: "FREEAGENT",
+  contactNameOnInvoices: "FREEAGENT",
+  status: "FREEAGENT",
+  "address.line3": "FREEAGENT",
+  "address.region": "FREEAGENT",
+};
+const UNSUPPORTED_HINT: Record<string, string> = {
+  email: "Moneybird takes a contact's email address as sendInvoicesToEmail",
+};
+
+/** Refuses, with every offending path at once, fields the target provider does not store. */
+function forProvider<T extends object>(provider: AccountingProvider, input: T): T {
+  const fields = input as Record<string, unknown>;
+  const address = (fields.address ?? {}) as Record<string, unknown>;
+  const given = [
+    ...Object.keys(fields).filter((key) => fields[key] !== undefined),
+    ...Object.keys(address)
+      .filter((key) => address[key] !== undefined)
+      .map((key) => `address.${key}`),
+  ];
+  const unsupported = given.filter((field) => {
+    const only = PROVIDER_ONLY_FIELDS[field];
+    return only !== undefined && only !== provider;
+  });
+  if (unsupported.length > 0) {
+    throw new ValidationError(
+      unsupported.map((field) => ({
+        path: field.split("."),
+        message: UNSUPPORTED_HINT[field] ?? `${provider} contacts have no ${field}`,
+      })),
+    );
+  }
+  return input;
+}
+
+/** Creates the contact at `provider`; Productive has no contacts (a ValidationError at `provider`). */
+export async function createContact(
+  sources: Sources,
+  provider: Provider,
+  fields: NewContact,
+): Promise<Contact> {
+  if (provider === "PRODUCTIVE") {
+    throw new ValidationError([
+      { path: ["provider"], message: "Productive has companies, not contacts: use createCompany" },
+    ]);
+  }
+  return provider === "MONEYBIRD"
+    ? sources.moneybirdContacts.create(forProvider(provider, fields))
+    : sources.freeAgentContacts.create(forProvider(provider, fields));
+}
+
+export async function updateContact(
+  sources: Sources,
+  kind: ContactKind,
+  id: string,
+  patch: ContactPatch,
+): Promise<Contact> {
+  return kind === "MoneybirdContact"
+    ? sources.moneybirdContacts.update(id, forProvider("MONEYBIRD", patch))
+    : sources.freeAgentContacts.update(id, forProvider("FREEAGENT", patch));
+}
+
+/**
+ * Moneybird archives the contact; FreeAgent has no archive, so the contact is hidden (status
+ * Hidden). The hidden FreeAgent contact, or null: Moneybird answers an archive without the contact.
+ */
+export async function archiveContact(
+  sources: Sources,
+  kind: ContactKind,
+  id: string,
+): Promise<FreeAgentContact | null> {
+  if (kind === "FreeAgentContact") return sources.freeAgentContacts.update(id, { status: "Hidden" });
+  await sources.moneybirdContacts.archive(id);
+  return null;
+}
+
+/** Moneybird archives a contact it cannot delete (the outcome says which happened); FreeAgent deletes. */
+export async function deleteContact(
+  sources: Sources,
+  kind: ContactKind,
+  id: string,
+): Promise<DeleteContactOutcome> {
+  if (kind === "MoneybirdContact") return sources.moneybirdContacts.delete(id);
+  await sources.freeAgentContacts.delete(id);
+  return { archived: false, contact: null };
+}
