@@ -11,35 +11,36 @@ export interface SourceSet {
   close(): Promise<void>;
 }
 
+/** One provider's ports as one backend serves them. */
+type Served<Ports> = Ports & { backend: ProviderBackend; close(): Promise<void> };
+
 /**
- * The one place that decides which backend serves each provider: the live REST adapter when the
- * provider's credentials are configured, the local store otherwise.
+ * The composition root: the one place that decides which backend serves each provider — the live
+ * REST adapter when the provider's credentials are configured, the local store otherwise. The store
+ * is opened only when some provider needs it, and once.
  */
 export async function createSources(config: Config, upstream: UpstreamSettings): Promise<SourceSet> {
-  const needsStore = !config.productive || !config.moneybird || !config.freeAgent;
-  const store: LocalStore | null = needsStore ? await openStore({ url: config.storeUrl }) : null;
-  const storeBackend: ProviderBackend = { backend: "STORE", ping: () => (store as LocalStore).ping() };
-  const closers: (() => Promise<void>)[] = [];
+  let opened: Promise<LocalStore> | null = null;
+  const fromStore = async <Ports>(ports: (store: LocalStore) => Ports): Promise<Served<Ports>> => {
+    opened ??= openStore({ url: config.storeUrl });
+    const store = await opened;
+    // The store is closed once, after every provider it serves (see close below).
+    return {
+      ...ports(store),
+      backend: { backend: "STORE", ping: () => store.ping() },
+      close: async () => {},
+    };
+  };
 
-  const liveProductive = config.productive ? createProductiveSources(config.productive, upstream) : null;
-  if (liveProductive) closers.push(liveProductive.close);
-  const productive = liveProductive ?? {
-    companies: (store as LocalStore).companies,
-    contactEntries: (store as LocalStore).contactEntries,
-    backend: storeBackend,
-  };
-  const liveMoneybird = config.moneybird ? createMoneybirdSources(config.moneybird, upstream) : null;
-  if (liveMoneybird) closers.push(liveMoneybird.close);
-  const moneybird = liveMoneybird ?? {
-    moneybirdContacts: (store as LocalStore).moneybirdContacts,
-    backend: storeBackend,
-  };
-  const liveFreeAgent = config.freeAgent ? createFreeAgentSources(config.freeAgent, upstream) : null;
-  if (liveFreeAgent) closers.push(liveFreeAgent.close);
-  const freeAgent = liveFreeAgent ?? {
-    freeAgentContacts: (store as LocalStore).freeAgentContacts,
-    backend: storeBackend,
-  };
+  const productive = config.productive
+    ? createProductiveSources(config.productive, upstream)
+    : await fromStore(({ companies, contactEntries }) => ({ companies, contactEntries }));
+  const moneybird = config.moneybird
+    ? createMoneybirdSources(config.moneybird, upstream)
+    : await fromStore(({ moneybirdContacts }) => ({ moneybirdContacts }));
+  const freeAgent = config.freeAgent
+    ? createFreeAgentSources(config.freeAgent, upstream)
+    : await fromStore(({ freeAgentContacts }) => ({ freeAgentContacts }));
 
   return {
     sources: {
@@ -50,8 +51,8 @@ export async function createSources(config: Config, upstream: UpstreamSettings):
       health: { PRODUCTIVE: productive.backend, MONEYBIRD: moneybird.backend, FREEAGENT: freeAgent.backend },
     },
     async close() {
-      await Promise.all(closers.map((close) => close()));
-      await store?.close();
+      await Promise.all([productive, moneybird, freeAgent].map((served) => served.close()));
+      await (await opened)?.close();
     },
   };
 }
