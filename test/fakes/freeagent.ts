@@ -1,15 +1,16 @@
 import type { FreeAgentConfig } from "../../src/config.ts";
 import type { FreeAgentView } from "../../src/domain/index.ts";
 import * as rules from "../../src/providers/freeagent/rules.ts";
-import { type FakeResponse, type FakeServer, type RecordedRequest, startFakeServer } from "./fake-server.ts";
+import type { FakeResponse, RecordedRequest } from "./exchange.ts";
+import { type FakeServer, startFakeServer } from "./fake-server.ts";
 
 /**
  * A fake FreeAgent API v2 (contacts and the OAuth token endpoint) on 127.0.0.1, following
  * freeagent-contacts.txt and the upstream README: records in the documented JSON shape, view
  * filters, sorts, `updated_since`, page/per_page with `Link` and `X-Total-Count`, 201 + Location,
- * the contact rules the store enforces too (src/sources/freeagent/rules.ts) answered in either
- * error shape, 401 for a token it does not know, a token endpoint with rotating tokens, and 429 on
- * demand.
+ * the contact rules the store enforces too (src/providers/freeagent/rules.ts) answered in either
+ * error shape, 401 for a token it does not know, a token endpoint with rotating tokens, and its
+ * documented 429 for `failNext`.
  */
 
 export type FreeAgentRecord = Record<string, unknown> & { url: string };
@@ -23,9 +24,8 @@ export interface FakeFreeAgentOptions {
   rotateRefreshToken?: boolean;
 }
 
-export interface FakeFreeAgent {
-  origin: string;
-  server: FakeServer;
+/** `reset` empties it and restores its settings; the tokens stay, so an adapter connected before keeps working. */
+export interface FakeFreeAgent extends FakeServer {
   /** Connects an adapter to this fake: its first access token, with refresh credentials. */
   config: FreeAgentConfig;
   /** Requests to the contacts API, without the token endpoint's. */
@@ -36,16 +36,20 @@ export interface FakeFreeAgent {
   expireAccessToken(): void;
   /** While set, the token endpoint refuses every refresh (400 invalid_grant). */
   failTokenRefresh(fail: boolean): void;
-  /** The next `count` requests answer 429 with `Retry-After: 60` and a plain-text body. */
-  rateLimitNext(count: number): void;
   /** Which documented error body validation failures use (default "array"). */
   setErrorShape(shape: FreeAgentErrorShape): void;
   /** Stores a contact directly: the documented example record, overridden by `attributes`. Returns its id. */
   /** `roles`: what the contact is to the account, which only the fake knows; the views select by them. */
   seed(attributes?: Partial<FreeAgentRecord>, roles?: Partial<rules.FreeAgentRoles>): string;
   record(id: string): FreeAgentRecord | undefined;
-  close(): Promise<void>;
 }
+
+/** FreeAgent's 429: `Retry-After: 60` and a plain-text body. */
+export const FREEAGENT_RATE_LIMIT: FakeResponse = {
+  status: 429,
+  headers: { "retry-after": "60" },
+  body: "Rate Limit Exceeded",
+};
 
 const CONTACTS = "/v2/contacts";
 const TOKEN_ENDPOINT = "/v2/token_endpoint";
@@ -137,7 +141,6 @@ export async function startFakeFreeAgent(options: FakeFreeAgentOptions = {}): Pr
   let refreshToken = "refresh-0";
   let tokenGeneration = 0;
   let refreshFails = false;
-  let rateLimited = 0;
   let errorShape: FreeAgentErrorShape = "array";
 
   const contacts = new Map<number, StoredContact>();
@@ -271,11 +274,7 @@ export async function startFakeFreeAgent(options: FakeFreeAgentOptions = {}): Pr
     };
   }
 
-  const server = await startFakeServer((request) => {
-    if (rateLimited > 0) {
-      rateLimited -= 1;
-      return { status: 429, headers: { "retry-after": "60" }, body: "Rate Limit Exceeded" };
-    }
+  function handle(request: RecordedRequest): FakeResponse {
     if (!request.headers["user-agent"]) return { status: 400, body: "A User-Agent header is required" };
     if (request.path === TOKEN_ENDPOINT && request.method === "POST") return token(request);
     if (!request.headers.accept?.includes("application/json")) return { status: 406, body: "" };
@@ -283,12 +282,19 @@ export async function startFakeFreeAgent(options: FakeFreeAgentOptions = {}): Pr
       return { status: 401, body: { errors: { error: { message: "Access token not recognised" } } } };
     }
     return contactsApi(request);
+  }
+
+  const server = await startFakeServer(handle, {
+    reset: () => {
+      contacts.clear();
+      refreshFails = false;
+      errorShape = "array";
+    },
   });
   origin = server.origin;
 
   return {
-    origin,
-    server,
+    ...server,
     config: {
       accessToken,
       refresh: { refreshToken, clientId, clientSecret },
@@ -304,14 +310,10 @@ export async function startFakeFreeAgent(options: FakeFreeAgentOptions = {}): Pr
     failTokenRefresh: (fail) => {
       refreshFails = fail;
     },
-    rateLimitNext: (count) => {
-      rateLimited = count;
-    },
     setErrorShape: (shape) => {
       errorShape = shape;
     },
     seed: (attributes = {}, roles = {}) => String(insert({ ...EXAMPLE, ...attributes }, roles).id),
     record: (id) => contacts.get(Number(id))?.record,
-    close: () => server.close(),
   };
 }

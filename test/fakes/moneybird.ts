@@ -4,11 +4,12 @@ import * as rules from "../../src/providers/moneybird/rules.ts";
 import { foldCase, isBlank } from "../../src/providers/shared/text.ts";
 import { CUSTOM_FIELDS } from "../../src/store/moneybird.ts";
 import { loadOpenApiValidator } from "../support/openapi.ts";
-import { type FakeResponse, type FakeServer, type RecordedRequest, startFakeServer } from "./fake-server.ts";
+import type { FakeResponse, RecordedRequest } from "./exchange.ts";
+import { type FakeServer, startFakeServer } from "./fake-server.ts";
 
 /**
  * A fake Moneybird API v2 (contacts) on 127.0.0.1. It keeps contacts in the exact response shape of
- * moneybird-contacts.openapi.json, enforces Moneybird's contact rules (src/sources/moneybird/rules.ts,
+ * moneybird-contacts.openapi.json, enforces Moneybird's contact rules (src/providers/moneybird/rules.ts,
  * which the local store enforces too) but answers them the way Moneybird does (422/400/404 bodies
  * of the spec), pages with `Link` headers, and checks every exchange against the spec: `violations`
  * lists what broke it.
@@ -24,22 +25,18 @@ export interface FakeMoneybirdOptions {
   paymentsEnabled?: boolean;
 }
 
-export interface FakeMoneybird extends Omit<FakeServer, "close"> {
+/** `reset` returns it to an empty administration with the options' settings and no violations recorded. */
+export interface FakeMoneybird extends FakeServer {
   /** Connects an adapter to this fake. */
   config: MoneybirdConfig;
-  /** Every way an exchange so far broke the OpenAPI document; tests expect none. */
+  /** Every way an exchange so far broke the OpenAPI document (faults aside); tests expect none. */
   violations: string[];
-  /** The next `count` requests get 429 `Retry later` with Moneybird's RateLimit headers. */
-  rateLimitNext(count?: number, retryAfterSeconds?: number): void;
   setPaymentsEnabled(enabled: boolean): void;
-  /** Back to an empty administration with the options' settings, no requests and no violations recorded. */
-  reset(): void;
   /** Stored records, for assertions and fixtures, by id. */
   contact(id: string): Json | undefined;
   /** Fixtures for what the API cannot create: a charge already billed, a mandate the contact set up. */
   addAdditionalCharge(contactId: string, charge: { productId: string; price: string; billed: boolean }): Json;
   setMandate(contactId: string, mandate: Json | null): void;
-  close(): Promise<void>;
 }
 
 const SPEC = new URL("../support/moneybird-contacts.openapi.json", import.meta.url);
@@ -59,11 +56,24 @@ const invalid = (errors: rules.ErrorsByAttribute) =>
     ),
   });
 
+/** Moneybird's 429 `Retry later` with its RateLimit headers, for `failNext`. */
+export function moneybirdRateLimit(retryAfterSeconds = 60): FakeResponse {
+  return {
+    status: 429,
+    body: "Retry later",
+    headers: {
+      "retry-after": String(retryAfterSeconds),
+      "ratelimit-limit": "150",
+      "ratelimit-remaining": "0",
+      "ratelimit-reset": String(Math.floor(Date.now() / 1000) + retryAfterSeconds),
+    },
+  };
+}
+
 export async function startFakeMoneybird(options: FakeMoneybirdOptions = {}): Promise<FakeMoneybird> {
   const administrationId = options.administrationId ?? "123";
   const apiToken = options.apiToken ?? "fake-moneybird-token";
   let paymentsEnabled = options.paymentsEnabled ?? true;
-  let rateLimited = { count: 0, retryAfterSeconds: 60 };
   const administration: rules.Administration = { id: Number(administrationId), userId: USER_ID };
   let lastId = FIRST_ID;
   const nextId = () => String(++lastId);
@@ -443,20 +453,6 @@ export async function startFakeMoneybird(options: FakeMoneybirdOptions = {}): Pr
   }
 
   function handle(request: RecordedRequest): FakeResponse {
-    if (rateLimited.count > 0) {
-      rateLimited.count -= 1;
-      const reset = Math.floor(Date.now() / 1000) + rateLimited.retryAfterSeconds;
-      return {
-        status: 429,
-        body: "Retry later",
-        headers: {
-          "retry-after": String(rateLimited.retryAfterSeconds),
-          "ratelimit-limit": "150",
-          "ratelimit-remaining": "0",
-          "ratelimit-reset": String(reset),
-        },
-      };
-    }
     if (request.headers.authorization !== `Bearer ${apiToken}`) {
       return symbolic(401, "Token is invalid", { token: "invalid" });
     }
@@ -471,34 +467,29 @@ export async function startFakeMoneybird(options: FakeMoneybirdOptions = {}): Pr
     return recordNotFound();
   }
 
-  const server = await startFakeServer((request) => {
-    const response = handle(request);
-    violations.push(...spec.check(request, response));
-    return response;
-  });
+  const server = await startFakeServer(
+    (request) => {
+      const response = handle(request);
+      violations.push(...spec.check(request, response));
+      return response;
+    },
+    {
+      reset: () => {
+        contacts.clear();
+        charges.length = 0;
+        mandates.clear();
+        violations.length = 0;
+        paymentsEnabled = options.paymentsEnabled ?? true;
+      },
+    },
+  );
 
   return {
-    origin: server.origin,
-    requests: server.requests,
-    clearRequests: server.clearRequests,
-    setLatency: server.setLatency,
-    close: server.close,
+    ...server,
     config: { apiToken, administrationId, baseUrl: server.origin },
     violations,
-    rateLimitNext(count = 1, retryAfterSeconds = 60) {
-      rateLimited = { count, retryAfterSeconds };
-    },
     setPaymentsEnabled(enabled) {
       paymentsEnabled = enabled;
-    },
-    reset() {
-      contacts.clear();
-      charges.length = 0;
-      mandates.clear();
-      violations.length = 0;
-      server.clearRequests();
-      paymentsEnabled = options.paymentsEnabled ?? true;
-      rateLimited = { count: 0, retryAfterSeconds: 60 };
     },
     contact: (id) => contacts.get(id),
     addAdditionalCharge(contactId, charge) {

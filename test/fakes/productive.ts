@@ -1,6 +1,4 @@
-import { MockAgent } from "undici";
 import type { ProductiveConfig } from "../../src/config.ts";
-import type { UpstreamRequestEvent } from "../../src/http/upstream-client.ts";
 import {
   companyRelationships,
   contactEntryRelationships,
@@ -16,8 +14,9 @@ import {
 } from "../../src/providers/productive/rules.ts";
 import { foldCase, isBlank } from "../../src/providers/shared/text.ts";
 import { createProductiveSources, type ProductiveSources } from "../../src/sources/productive/index.ts";
-import { type FakeResponse, type FakeServer, type RecordedRequest, startFakeServer } from "./fake-server.ts";
-import { countInFlight } from "./in-flight.ts";
+import type { FakeHandler, FakeResponse, RecordedRequest } from "./exchange.ts";
+import { type FakeServer, startFakeServer } from "./fake-server.ts";
+import { type MockUpstream, mockUpstream } from "./mock-upstream.ts";
 
 /**
  * A fake Productive API v2 (companies and contact entries) on 127.0.0.1, reproducing what
@@ -42,10 +41,6 @@ export interface FakeProductive extends FakeServer {
   addCompany(attributes?: Json): JsonApiRecord;
   /** Seeds a contact entry of a company (an email unless `attributes` say otherwise). */
   addContactEntry(companyId: string, attributes?: Json): JsonApiRecord;
-  /** The next request (whatever it is) gets this answer instead, once. */
-  failNext(response: FakeResponse): void;
-  /** Back to an empty organization with no recorded request, for a server shared by a file's tests. */
-  reset(): void;
 }
 
 const JSON_API = "application/vnd.api+json";
@@ -81,7 +76,6 @@ export async function startFakeProductive(): Promise<FakeProductive> {
   const companies = new Map<string, JsonApiRecord>();
   const entries = new Map<string, JsonApiRecord>();
   let lastId = 500;
-  let nextFailure: FakeResponse | null = null;
   const nextId = () => String(++lastId);
   const now = () => new Date().toISOString();
 
@@ -365,12 +359,7 @@ export async function startFakeProductive(): Promise<FakeProductive> {
     return jsonApi(404, errorsBody({ status: "404", code: "route_not_found", title: "Not Found" }));
   }
 
-  const server = await startFakeServer((request) => {
-    if (nextFailure) {
-      const failure = nextFailure;
-      nextFailure = null;
-      return failure;
-    }
+  function handle(request: RecordedRequest): FakeResponse {
     if (
       request.headers["x-auth-token"] !== token ||
       request.headers["x-organization-id"] !== organizationId
@@ -387,6 +376,13 @@ export async function startFakeProductive(): Promise<FakeProductive> {
       );
     }
     return route(request);
+  }
+
+  const server = await startFakeServer(handle, {
+    reset: () => {
+      companies.clear();
+      entries.clear();
+    },
   });
 
   return {
@@ -394,16 +390,6 @@ export async function startFakeProductive(): Promise<FakeProductive> {
     config: { apiToken: token, organizationId, baseUrl: server.origin },
     addCompany: (attributes = {}) => storeCompany(attributes),
     addContactEntry: (companyId, attributes = {}) => storeEntry(companyId, attributes),
-    failNext: (response) => {
-      nextFailure = response;
-    },
-    reset: () => {
-      companies.clear();
-      entries.clear();
-      nextFailure = null;
-      server.clearRequests();
-      server.setLatency(0);
-    },
   };
 }
 
@@ -467,81 +453,41 @@ export function listDocument(
   };
 }
 
-/** A request as it left the adapter through the MockAgent. */
-export interface SentRequest {
-  method: string;
-  path: string;
-  query: Record<string, string>;
-  headers: Record<string, string | string[]>;
-  body: unknown;
-}
-
-export interface MockedProductive {
+export interface MockedProductive extends Pick<MockUpstream, "sent" | "events" | "maxInFlight" | "close"> {
   sources: ProductiveSources;
   config: ProductiveConfig;
   /** Answers every `method` request to `/api/v2/<resource>` (any query) with `respond`. */
-  answer(method: string, resource: string, respond: (url: URL, body: unknown) => FakeResponse): void;
-  sent(): SentRequest[];
-  /** What the adapter's `onRequest` hook observed. */
-  events: UpstreamRequestEvent[];
-  /** The most requests that were in flight at once. */
-  maxInFlight(): number;
-  close(): Promise<void>;
+  answer(method: string, resource: string, respond: FakeHandler): void;
 }
 
-/** The adapter on an undici MockAgent that refuses any real connection, for unit tests. */
+/** The adapter on the MockAgent harness, answering what each test registers with `answer`. */
 export function mockProductive(): MockedProductive {
   const config: ProductiveConfig = {
     apiToken: "secret-token",
     organizationId: "42",
     baseUrl: "https://productive.test",
   };
-  const agent = new MockAgent({ enableCallHistory: true });
-  agent.disableNetConnect();
-  const events: UpstreamRequestEvent[] = [];
-  const { dispatcher, maxInFlight } = countInFlight(agent);
-  const sources = createProductiveSources(config, {
-    timeoutMs: 2_000,
-    dispatcher,
-    onRequest: (event) => events.push(event),
+  const routes = new Map<string, FakeHandler>();
+  const upstream = mockUpstream(config.baseUrl, (request) => {
+    const respond = routes.get(`${request.method} ${request.path}`);
+    if (!respond) throw new Error(`no answer registered for ${request.method} ${request.path}`);
+    return respond(request);
   });
-  const pool = agent.get(config.baseUrl);
+  const sources = createProductiveSources(config, upstream);
   return {
     sources,
     config,
-    events,
-    maxInFlight,
+    sent: upstream.sent,
+    events: upstream.events,
+    maxInFlight: upstream.maxInFlight,
     answer(method, resource, respond) {
-      const prefix = `/api/v2/${resource}`;
-      pool
-        .intercept({ method, path: (path) => path === prefix || path.startsWith(`${prefix}?`) })
-        .reply(({ path, body }) => {
-          const response = respond(new URL(path, config.baseUrl), parseBody(body));
-          return {
-            statusCode: response.status,
-            data: response.body === undefined ? "" : JSON.stringify(response.body),
-            responseOptions: { headers: { "content-type": JSON_API, ...response.headers } },
-          };
-        })
-        .persist();
+      routes.set(`${method} /api/v2/${resource}`, respond);
     },
-    sent: () =>
-      (agent.getCallHistory()?.calls() ?? []).map((call) => ({
-        method: call.method,
-        path: call.path,
-        query: call.searchParams,
-        headers: call.headers ?? {},
-        body: parseBody(call.body),
-      })),
     async close() {
       await sources.close();
-      await agent.close();
+      await upstream.close();
     },
   };
-}
-
-function parseBody(body: unknown): unknown {
-  return typeof body === "string" && body !== "" ? JSON.parse(body) : undefined;
 }
 
 function companyIdOf(entry: JsonApiRecord): string | null {

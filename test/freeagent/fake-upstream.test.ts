@@ -3,7 +3,7 @@ import type { FreeAgentContactFilter } from "../../src/domain/index.ts";
 import { ValidationError } from "../../src/errors.ts";
 import type { FreeAgentContactSource } from "../../src/ports.ts";
 import { createFreeAgentSources } from "../../src/sources/freeagent/index.ts";
-import { type FakeFreeAgent, startFakeFreeAgent } from "../fakes/freeagent.ts";
+import { type FakeFreeAgent, FREEAGENT_RATE_LIMIT, startFakeFreeAgent } from "../fakes/freeagent.ts";
 
 /** The live adapter end to end against the fake FreeAgent: what only FreeAgent has (views, sorts, its error shapes). */
 
@@ -39,7 +39,7 @@ afterAll(async () => {
 });
 
 beforeEach(() => {
-  fake.server.clearRequests();
+  fake.clearRequests();
   fake.setErrorShape("array");
 });
 
@@ -130,7 +130,7 @@ describe("FreeAgent adapter against the fake upstream", () => {
   });
 
   it("passes on the documented 429 (Retry-After: 60, plain-text body)", async () => {
-    fake.rateLimitNext(1);
+    fake.failNext(FREEAGENT_RATE_LIMIT);
 
     await expect(source.getByIds([ids.acme as string])).rejects.toMatchObject({
       code: "RATE_LIMITED",
@@ -141,13 +141,13 @@ describe("FreeAgent adapter against the fake upstream", () => {
 
   it("sends a create that times out once: FreeAgent may still make it, so it is never retried", async () => {
     const impatient = createFreeAgentSources(fake.config, { timeoutMs: 100 });
-    fake.server.setLatency(400);
+    fake.setLatency(400);
     try {
       await expect(impatient.freeAgentContacts.create({ companyName: "Slow Ltd" })).rejects.toMatchObject({
         code: "TIMEOUT",
       });
     } finally {
-      fake.server.setLatency(0);
+      fake.setLatency(0);
       await impatient.close();
     }
 

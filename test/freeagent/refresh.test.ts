@@ -106,4 +106,22 @@ describe("FreeAgent OAuth refresh", () => {
     await expect(source.getByIds(ids)).rejects.toMatchObject({ code: "UNAUTHORIZED" });
     expect(fake.tokenRequests()).toHaveLength(0);
   });
+
+  it("keeps the tokens across the fake's reset, which empties it and lifts a refused refresh", async () => {
+    const { fake, source, ids } = await setup();
+    fake.expireAccessToken();
+    await source.getByIds(ids);
+    fake.failTokenRefresh(true);
+
+    fake.reset();
+    const afterReset = await source.getByIds(ids);
+    fake.expireAccessToken();
+    await source.getByIds(ids);
+
+    expect(afterReset).toEqual([null, null]);
+    // The reset kept access-1 working for both reads; expired, it cost both a 401, a refresh and a replay.
+    expect(bearer(fake).filter((header) => header === "Bearer access-1")).toHaveLength(4);
+    expect(bearer(fake).filter((header) => header === "Bearer access-2")).toHaveLength(2);
+    expect(fake.tokenRequests()).toHaveLength(1);
+  });
 });

@@ -1,28 +1,14 @@
-import { MockAgent } from "undici";
 import { afterEach, describe, expect, it } from "vitest";
 import type { FreeAgentConfig } from "../../src/config.ts";
 import { NotFoundError, UpstreamError, ValidationError } from "../../src/errors.ts";
-import type { UpstreamRequestEvent } from "../../src/http/upstream-client.ts";
 import { FREEAGENT_USER_AGENT, TOKEN_ENDPOINT_PATH } from "../../src/sources/freeagent/client.ts";
 import { createFreeAgentSources } from "../../src/sources/freeagent/index.ts";
-import { countInFlight } from "../fakes/in-flight.ts";
+import type { FakeHandler, FakeResponse } from "../fakes/exchange.ts";
+import { mockUpstream } from "../fakes/mock-upstream.ts";
 
 /** Unit tests of the FreeAgent adapter against undici's MockAgent: what reaches FreeAgent, and how answers map. */
 
 const ORIGIN = "https://api.freeagent.test";
-
-interface Sent {
-  method: string;
-  path: string;
-  query: URLSearchParams;
-  headers: Record<string, string>;
-  body: unknown;
-}
-interface Answer {
-  status: number;
-  body?: unknown;
-  headers?: Record<string, string>;
-}
 
 const record = (id: number, extra: Record<string, unknown> = {}) => ({
   url: `${ORIGIN}/v2/contacts/${id}`,
@@ -35,7 +21,7 @@ const record = (id: number, extra: Record<string, unknown> = {}) => ({
 const records = (from: number, to: number) =>
   Array.from({ length: to - from + 1 }, (_, i) => record(from + i));
 /** A list page holding contacts `from`..`to` of `total`. */
-const listPage = (from: number, to: number, total: number): Answer => ({
+const listPage = (from: number, to: number, total: number): FakeResponse => ({
   status: 200,
   body: { contacts: records(from, to) },
   headers: { "x-total-count": String(total) },
@@ -47,48 +33,18 @@ afterEach(async () => {
   await Promise.all(closers.splice(0).map((close) => close()));
 });
 
-function mockFreeAgent(answer: (request: Sent) => Answer, config: Partial<FreeAgentConfig> = {}) {
-  const agent = new MockAgent();
-  agent.disableNetConnect();
-  const sent: Sent[] = [];
-  agent
-    .get(ORIGIN)
-    .intercept({ path: () => true, method: () => true })
-    .reply((options) => {
-      const url = new URL(options.path, ORIGIN);
-      const body =
-        typeof options.body === "string" && options.body.startsWith("{")
-          ? JSON.parse(options.body)
-          : options.body;
-      const request = {
-        method: options.method,
-        path: url.pathname,
-        query: url.searchParams,
-        headers: options.headers as Record<string, string>,
-        body,
-      };
-      sent.push(request);
-      const reply = answer(request);
-      return {
-        statusCode: reply.status,
-        data: reply.body === undefined ? "" : JSON.stringify(reply.body),
-        responseOptions: { headers: reply.headers ?? {} },
-      };
-    })
-    .persist();
-  const { dispatcher, maxInFlight } = countInFlight(agent);
-  const events: UpstreamRequestEvent[] = [];
+function mockFreeAgent(handler: FakeHandler, config: Partial<FreeAgentConfig> = {}) {
+  const upstream = mockUpstream(ORIGIN, handler);
   const live = createFreeAgentSources(
     { accessToken: "token-1", refresh: null, baseUrl: ORIGIN, concurrency: 4, ...config },
-    { timeoutMs: 1_000, dispatcher, onRequest: (event) => events.push(event) },
+    upstream,
   );
-  closers.push(live.close, () => agent.close());
+  closers.push(live.close, upstream.close);
   return {
     source: live.freeAgentContacts,
     backend: live.backend,
-    sent,
-    events,
-    maxInFlight,
+    sent: upstream.sent,
+    maxInFlight: upstream.maxInFlight,
   };
 }
 

@@ -4,7 +4,8 @@ import type { UpstreamRequestEvent } from "../../src/http/upstream-client.ts";
 import type { MoneybirdContactSource } from "../../src/ports.ts";
 import { createMoneybirdSources } from "../../src/sources/moneybird/index.ts";
 import { CUSTOM_FIELDS } from "../../src/store/moneybird.ts";
-import { type FakeMoneybird, startFakeMoneybird } from "../fakes/moneybird.ts";
+import { pathAndQuery } from "../fakes/exchange.ts";
+import { type FakeMoneybird, moneybirdRateLimit, startFakeMoneybird } from "../fakes/moneybird.ts";
 
 /** The Moneybird adapter end to end against the fake Moneybird: what it sends, how many calls, what it makes of the answers. */
 
@@ -40,10 +41,7 @@ async function companies(count: number) {
   events.length = 0;
   return created;
 }
-const sent = () =>
-  fake.requests.map(
-    (request) => `${request.method} ${request.path}${request.query.size ? `?${request.query}` : ""}`,
-  );
+const sent = () => fake.requests.map((request) => `${request.method} ${pathAndQuery(request)}`);
 
 describe("reads", () => {
   it("fetches 100 contacts by id in one synchronization call, in the order asked, null for unknown ids", async () => {
@@ -278,7 +276,7 @@ describe("contact writes", () => {
   });
 
   it("never retries a create, whatever Moneybird answers", async () => {
-    fake.rateLimitNext(1, 42);
+    fake.failNext(moneybirdRateLimit(42));
 
     const failure = await source.create({ companyName: "Acme" }).catch((error: unknown) => error);
 

@@ -3,7 +3,7 @@ import { loadConfig } from "../../src/config.ts";
 import { createGateway, type Gateway } from "../../src/gateway.ts";
 import { encodeGlobalId } from "../../src/schema/global-id.ts";
 import { CUSTOM_FIELDS } from "../../src/store/moneybird.ts";
-import { type FakeMoneybird, startFakeMoneybird } from "../fakes/moneybird.ts";
+import { type FakeMoneybird, moneybirdRateLimit, startFakeMoneybird } from "../fakes/moneybird.ts";
 import { nodesOfWalk, walkConnection } from "../support/gateway.ts";
 import { execute, executeOk } from "../support/graphql.ts";
 
@@ -194,7 +194,7 @@ describe("reads", () => {
     const id = encodeGlobalId("MoneybirdContact", contact?.id ?? "");
 
     const forbidden = await execute(gateway, query, { id });
-    fake.rateLimitNext(1, 30);
+    fake.failNext(moneybirdRateLimit(30));
     const limited = await execute(gateway, query, { id });
 
     expect(forbidden.errors?.[0]?.extensions).toMatchObject({

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import type { RecordedRequest } from "../fakes/fake-server.ts";
+import type { RecordedRequest } from "../fakes/exchange.ts";
 import { loadOpenApiValidator } from "../support/openapi.ts";
 
 /** The OpenAPI check the fake Moneybird runs on every exchange: it must catch each kind of drift. */

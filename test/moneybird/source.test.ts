@@ -1,18 +1,13 @@
-import { MockAgent } from "undici";
 import { afterEach, describe, expect, it } from "vitest";
 import { BadUserInputError, NotFoundError, UpstreamError, ValidationError } from "../../src/errors.ts";
 import { createMoneybirdSources } from "../../src/sources/moneybird/index.ts";
+import { type FakeResponse, pathAndQuery } from "../fakes/exchange.ts";
+import { answerInOrder, mockUpstream } from "../fakes/mock-upstream.ts";
 
 /** Unit tests of the Moneybird adapter against undici's MockAgent: the answers a fake Moneybird does not give. */
 
 const ORIGIN = "https://moneybird.test";
 const CONTACTS = "/api/v2/42/contacts";
-
-interface Answer {
-  status: number;
-  body?: unknown;
-  headers?: Record<string, string>;
-}
 
 const contactRecord = (id: string, extra: Record<string, unknown> = {}) => ({
   id,
@@ -35,38 +30,14 @@ afterEach(async () => {
 });
 
 /** A Moneybird whose every answer comes from `answers`, in order; it records what it was sent. */
-function mockMoneybird(...answers: Answer[]) {
-  const agent = new MockAgent();
-  agent.disableNetConnect();
-  const sent: { method: string; path: string; headers: Record<string, string> }[] = [];
-  agent
-    .get(ORIGIN)
-    .intercept({ path: () => true, method: () => true })
-    .reply((options) => {
-      sent.push({
-        method: options.method,
-        path: options.path,
-        headers: options.headers as Record<string, string>,
-      });
-      const answer = answers.shift() ?? { status: 599 };
-      return {
-        statusCode: answer.status,
-        data:
-          answer.body === undefined
-            ? ""
-            : typeof answer.body === "string"
-              ? answer.body
-              : JSON.stringify(answer.body),
-        responseOptions: { headers: answer.headers ?? {} },
-      };
-    })
-    .persist();
+function mockMoneybird(...answers: FakeResponse[]) {
+  const upstream = mockUpstream(ORIGIN, answerInOrder(...answers));
   const sources = createMoneybirdSources(
     { apiToken: "secret-token", administrationId: "42", baseUrl: ORIGIN },
-    { timeoutMs: 1_000, dispatcher: agent },
+    upstream,
   );
-  closers.push(() => agent.close());
-  return { source: sources.moneybirdContacts, ping: sources.backend.ping, sent };
+  closers.push(sources.close, upstream.close);
+  return { source: sources.moneybirdContacts, ping: sources.backend.ping, sent: upstream.sent };
 }
 
 describe("requests", () => {
@@ -93,7 +64,7 @@ describe("requests", () => {
       { id: "496081406351378330", version: 1787320117 },
       { id: "496081406381787", version: 1787320118 },
     ]);
-    expect(sent.map((request) => `${request.method} ${decodeURIComponent(request.path)}`)).toEqual([
+    expect(sent.map((request) => `${request.method} ${decodeURIComponent(pathAndQuery(request))}`)).toEqual([
       `GET ${CONTACTS}/synchronization.json?filter=last_name:Jansen,updated_after:2026-08-21T13:48:40.000Z&include_archived=true`,
       `GET ${CONTACTS}/synchronization.json`,
     ]);
@@ -126,7 +97,7 @@ describe("requests", () => {
     const twoPages = await source.list({}, { offset: 50, limit: 60 });
     const lastPage = await source.list({}, { offset: 50, limit: 60 });
 
-    expect(sent.map((request) => request.path)).toEqual([
+    expect(sent.map(pathAndQuery)).toEqual([
       `${CONTACTS}.json?page=1&per_page=60`,
       `${CONTACTS}.json?page=2&per_page=60`,
       `${CONTACTS}.json?page=1&per_page=60`,
@@ -241,7 +212,7 @@ describe("answers", () => {
       archived: true,
       contact: expect.objectContaining({ id: "7", archived: true, version: 1787320200, raw: archived }),
     });
-    expect(sent.map((request) => `${request.method} ${request.path}`)).toEqual([
+    expect(sent.map((request) => `${request.method} ${pathAndQuery(request)}`)).toEqual([
       `DELETE ${CONTACTS}/7.json`,
       `GET ${CONTACTS}/7.json?include_archived=true`,
     ]);
@@ -312,10 +283,7 @@ describe("answers", () => {
     await expect(ping()).rejects.toMatchObject({
       message: expect.stringMatching(/MONEYBIRD_ADMINISTRATION_ID/),
     });
-    expect(sent.map((request) => request.path)).toEqual([
-      `${CONTACTS}.json?per_page=1`,
-      `${CONTACTS}.json?per_page=1`,
-    ]);
+    expect(sent.map(pathAndQuery)).toEqual([`${CONTACTS}.json?per_page=1`, `${CONTACTS}.json?per_page=1`]);
   });
 
   it("never puts the token in an error", async () => {

@@ -1,14 +1,15 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { BadUserInputError, NotFoundError, UpstreamError, ValidationError } from "../../src/errors.ts";
+import type { RecordedRequest } from "../fakes/exchange.ts";
 import { companyRecord, listDocument, type MockedProductive, mockProductive } from "../fakes/productive.ts";
 
 const ORDER_BY_NAME = { field: "NAME", direction: "ASC" } as const;
 
 /** A list endpoint over `total` companies with ids 1..total, paged as Productive pages. */
 function companiesUpTo(total: number) {
-  return (url: URL) => {
-    const size = Number(url.searchParams.get("page[size]") ?? 30);
-    const number = Number(url.searchParams.get("page[number]") ?? 1);
+  return ({ query }: RecordedRequest) => {
+    const size = Number(query.get("page[size]") ?? 30);
+    const number = Number(query.get("page[number]") ?? 1);
     const ids = Array.from({ length: total }, (_, index) => String(index + 1));
     const data = ids.slice((number - 1) * size, number * size).map((id) => companyRecord(id));
     return { status: 200, body: listDocument(data, { number, size, totalCount: total }) };
@@ -38,7 +39,7 @@ describe("Productive companies adapter (MockAgent)", () => {
     productive.answer("GET", "companies", companiesUpTo(1));
     await productive.sources.companies.list({}, ORDER_BY_NAME, { offset: 0, limit: 10 });
 
-    const [request] = productive.sent();
+    const [request] = productive.sent;
     expect(request?.headers).toMatchObject({
       "x-auth-token": "secret-token",
       "x-organization-id": "42",
@@ -67,7 +68,9 @@ describe("Productive companies adapter (MockAgent)", () => {
       { offset: 0, limit: 10 },
     );
 
-    expect(productive.sent().map((request) => [request.method, request.path, request.query])).toEqual([
+    expect(
+      productive.sent.map((request) => [request.method, request.path, Object.fromEntries(request.query)]),
+    ).toEqual([
       [
         "GET",
         "/api/v2/companies",
@@ -99,7 +102,7 @@ describe("Productive companies adapter (MockAgent)", () => {
   ] as const)("orders by %o with sort=%s", async (order, sort) => {
     productive.answer("GET", "companies", companiesUpTo(0));
     await productive.sources.companies.list({}, order, { offset: 0, limit: 5 });
-    expect(productive.sent()[0]?.query.sort).toBe(sort);
+    expect(productive.sent[0]?.query.get("sort")).toBe(sort);
   });
 
   it("refuses a filter field Productive cannot apply, before any request", async () => {
@@ -107,7 +110,7 @@ describe("Productive companies adapter (MockAgent)", () => {
     await expect(
       productive.sources.companies.list(filter, ORDER_BY_NAME, { offset: 0, limit: 5 }),
     ).rejects.toThrow(new BadUserInputError("Productive cannot filter companies by website"));
-    expect(productive.sent()).toHaveLength(0);
+    expect(productive.sent).toHaveLength(0);
   });
 
   it.each([{ ids: [] }, { tags: [], name: "Acme" }])(
@@ -115,7 +118,7 @@ describe("Productive companies adapter (MockAgent)", () => {
     async (filter) => {
       const page = await productive.sources.companies.list(filter, ORDER_BY_NAME, { offset: 0, limit: 5 });
       expect(page).toEqual({ items: [], hasNextPage: false, totalCount: 0 });
-      expect(productive.sent()).toHaveLength(0);
+      expect(productive.sent).toHaveLength(0);
     },
   );
 
@@ -136,7 +139,7 @@ describe("Productive companies adapter (MockAgent)", () => {
       "30",
     ]);
     expect(page).toMatchObject({ hasNextPage: true, totalCount: 45 });
-    expect(productive.sent().map((request) => request.query)).toEqual([
+    expect(productive.sent.map((request) => Object.fromEntries(request.query))).toEqual([
       expect.objectContaining({ "page[number]": "3", "page[size]": "10" }),
     ]);
   });
@@ -150,7 +153,7 @@ describe("Productive companies adapter (MockAgent)", () => {
     );
     expect(page).toMatchObject({ hasNextPage: true, totalCount: 500 });
     expect(
-      productive.sent().map((request) => [request.query["page[number]"], request.query["page[size]"]]),
+      productive.sent.map((request) => [request.query.get("page[number]"), request.query.get("page[size]")]),
     ).toEqual([
       ["1", "200"],
       ["2", "200"],
@@ -165,7 +168,7 @@ describe("Productive companies adapter (MockAgent)", () => {
       Array.from({ length: 100 }, (_, index) => String(151 + index)),
     );
     expect(
-      productive.sent().map((request) => [request.query["page[number]"], request.query["page[size]"]]),
+      productive.sent.map((request) => [request.query.get("page[number]"), request.query.get("page[size]")]),
     ).toEqual([["2", "125"]]);
   });
 
@@ -177,7 +180,7 @@ describe("Productive companies adapter (MockAgent)", () => {
       Array.from({ length: 60 }, (_, index) => String(101 + index)),
     );
     expect(page).toMatchObject({ hasNextPage: false, totalCount: 160 });
-    expect(productive.sent()).toHaveLength(1);
+    expect(productive.sent).toHaveLength(1);
   });
 
   it("reads an empty list reported with total_pages: 0", async () => {
@@ -213,8 +216,8 @@ describe("Productive companies adapter (MockAgent)", () => {
   });
 
   it("batches getByIds into one request per 200 ids, in order, with null for a missing id", async () => {
-    productive.answer("GET", "companies", (url) => {
-      const ids = (url.searchParams.get("filter[id]") ?? "").split(",").filter((id) => Number(id) % 7 !== 0);
+    productive.answer("GET", "companies", ({ query }) => {
+      const ids = (query.get("filter[id]") ?? "").split(",").filter((id) => Number(id) % 7 !== 0);
       return {
         status: 200,
         body: listDocument(
@@ -231,9 +234,9 @@ describe("Productive companies adapter (MockAgent)", () => {
       null,
       "250",
     ]);
-    const sent = productive.sent();
-    expect(sent.map((request) => request.query["filter[id]"]?.split(",").length)).toEqual([200, 50]);
-    expect(sent.every((request) => request.query["page[size]"] === "200")).toBe(true);
+    const sent = productive.sent;
+    expect(sent.map((request) => request.query.get("filter[id]")?.split(",").length)).toEqual([200, 50]);
+    expect(sent.every((request) => request.query.get("page[size]") === "200")).toBe(true);
   });
 
   it("turns Productive's 400 on a read into BAD_USER_INPUT with its words", async () => {
@@ -272,7 +275,7 @@ describe("Productive companies adapter (MockAgent)", () => {
   });
 
   it("creates a company with its contact details in one POST", async () => {
-    productive.answer("POST", "companies", (_url, body) => {
+    productive.answer("POST", "companies", ({ body }) => {
       const attributes = (body as { data: { attributes: Record<string, unknown> } }).data.attributes;
       return { status: 201, body: { data: companyRecord("542", attributes), meta: {} } };
     });
@@ -295,7 +298,7 @@ describe("Productive companies adapter (MockAgent)", () => {
       domain: "acme.com",
       tags: ["partner", "priority"],
     });
-    expect(productive.sent().map((request) => [request.method, request.path, request.body])).toEqual([
+    expect(productive.sent.map((request) => [request.method, request.path, request.body])).toEqual([
       [
         "POST",
         "/api/v2/companies",
@@ -327,7 +330,7 @@ describe("Productive companies adapter (MockAgent)", () => {
     await expect(productive.sources.companies.create({ name: "Once" })).rejects.toMatchObject({
       code: "UNAVAILABLE",
     });
-    expect(productive.sent()).toHaveLength(1);
+    expect(productive.sent).toHaveLength(1);
     expect(productive.events).toEqual([expect.objectContaining({ method: "POST", status: 503 })]);
   });
 
@@ -361,7 +364,7 @@ describe("Productive companies adapter (MockAgent)", () => {
     });
 
     expect(company).toMatchObject({ id: "546", name: "new name", tags: ["design", "IT"] });
-    expect(productive.sent().map((request) => [request.method, request.path, request.body])).toEqual([
+    expect(productive.sent.map((request) => [request.method, request.path, request.body])).toEqual([
       [
         "PATCH",
         "/api/v2/companies/546",
@@ -385,7 +388,7 @@ describe("Productive companies adapter (MockAgent)", () => {
       status: "ACTIVE",
       archivedAt: null,
     });
-    expect(productive.sent().map((request) => [request.method, request.path, request.body])).toEqual([
+    expect(productive.sent.map((request) => [request.method, request.path, request.body])).toEqual([
       ["PATCH", "/api/v2/companies/565/archive", undefined],
       ["PATCH", "/api/v2/companies/565/restore", undefined],
     ]);
@@ -402,13 +405,13 @@ describe("Productive companies adapter (MockAgent)", () => {
     await expect(productive.sources.companies.update("x1", { name: "n" })).rejects.toThrow(
       new NotFoundError("Company", "x1"),
     );
-    expect(productive.sent()).toHaveLength(1);
+    expect(productive.sent).toHaveLength(1);
   });
 
   it("pings with one cheap request", async () => {
     productive.answer("GET", "companies", companiesUpTo(3));
     await productive.sources.backend.ping();
-    expect(productive.sent().map((request) => [request.path, request.query])).toEqual([
+    expect(productive.sent.map((request) => [request.path, Object.fromEntries(request.query)])).toEqual([
       ["/api/v2/companies", { "page[number]": "1", "page[size]": "1" }],
     ]);
   });

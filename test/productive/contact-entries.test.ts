@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { BadUserInputError, NotFoundError, UpstreamError, ValidationError } from "../../src/errors.ts";
 import { blankAttribute, invalidAttribute } from "../../src/providers/productive/rules.ts";
+import type { RecordedRequest } from "../fakes/exchange.ts";
 import {
   companyRecord,
   contactEntryRecord,
@@ -12,9 +13,9 @@ import {
 
 /** A list endpoint serving `records` in pages of the requested size, each page with the `included` records. */
 function pagesOf(records: JsonApiRecord[], included: JsonApiRecord[] = []) {
-  return (url: URL) => {
-    const size = Number(url.searchParams.get("page[size]") ?? 30);
-    const number = Number(url.searchParams.get("page[number]") ?? 1);
+  return ({ query }: RecordedRequest) => {
+    const size = Number(query.get("page[size]") ?? 30);
+    const number = Number(query.get("page[number]") ?? 1);
     const data = records.slice((number - 1) * size, number * size);
     const document = listDocument(data, { number, size, totalCount: records.length });
     return { status: 200, body: included.length > 0 ? { ...document, included } : document };
@@ -50,7 +51,9 @@ describe("Productive contact entries adapter (MockAgent)", () => {
       [],
     ]);
     expect(grouped[0]?.every((entry) => entry.companyId === "3")).toBe(true);
-    expect(productive.sent().map((request) => [request.method, request.path, request.query])).toEqual([
+    expect(
+      productive.sent.map((request) => [request.method, request.path, Object.fromEntries(request.query)]),
+    ).toEqual([
       [
         "GET",
         "/api/v2/contact_entries",
@@ -65,7 +68,7 @@ describe("Productive contact entries adapter (MockAgent)", () => {
 
     expect(grouped.map((entries) => entries.length)).toEqual([75, 75]);
     expect(grouped.flat().every((entry) => entry.type === "PHONE")).toBe(true);
-    expect(productive.sent().map((request) => request.query["page[number]"])).toEqual(["1", "2"]);
+    expect(productive.sent.map((request) => request.query.get("page[number]"))).toEqual(["1", "2"]);
   });
 
   it("takes the company of an entry whose relationship came without id from the one company asked for", async () => {
@@ -84,7 +87,7 @@ describe("Productive contact entries adapter (MockAgent)", () => {
 
     expect(page).toMatchObject({ hasNextPage: true, totalCount: 3 });
     expect(page.items.map((entry) => entry.id)).toEqual(["1", "2"]);
-    expect(productive.sent().map((request) => request.query)).toEqual([
+    expect(productive.sent.map((request) => Object.fromEntries(request.query))).toEqual([
       {
         "filter[company_id]": "1",
         "filter[contactable_type]": "company,purchase_order",
@@ -100,7 +103,7 @@ describe("Productive contact entries adapter (MockAgent)", () => {
     async (filter) => {
       const page = await productive.sources.contactEntries.list(filter, { offset: 0, limit: 5 });
       expect(page).toEqual({ items: [], hasNextPage: false, totalCount: 0 });
-      expect(productive.sent()).toHaveLength(0);
+      expect(productive.sent).toHaveLength(0);
     },
   );
 
@@ -114,7 +117,7 @@ describe("Productive contact entries adapter (MockAgent)", () => {
     expect(page.items).toHaveLength(10);
     expect(page).toMatchObject({ hasNextPage: false, totalCount: 150 });
     expect(
-      productive.sent().map((request) => [request.query["page[number]"], request.query["page[size]"]]),
+      productive.sent.map((request) => [request.query.get("page[number]"), request.query.get("page[size]")]),
     ).toEqual([
       ["1", "200"],
       ["2", "200"],
@@ -122,10 +125,10 @@ describe("Productive contact entries adapter (MockAgent)", () => {
   });
 
   it("refuses a list by type that would scan more than 10 pages, after one request", async () => {
-    productive.answer("GET", "contact_entries", (url) => ({
+    productive.answer("GET", "contact_entries", ({ query }) => ({
       status: 200,
       body: listDocument([], {
-        number: Number(url.searchParams.get("page[number]")),
+        number: Number(query.get("page[number]")),
         size: 200,
         totalCount: 2_001,
       }),
@@ -133,7 +136,7 @@ describe("Productive contact entries adapter (MockAgent)", () => {
     await expect(
       productive.sources.contactEntries.list({ types: ["EMAIL"] }, { offset: 0, limit: 10 }),
     ).rejects.toBeInstanceOf(BadUserInputError);
-    expect(productive.sent()).toHaveLength(1);
+    expect(productive.sent).toHaveLength(1);
   });
 
   it("attaches each entry's included company, validated, so no company needs a request of its own", async () => {
@@ -181,7 +184,7 @@ describe("Productive contact entries adapter (MockAgent)", () => {
     expect(entries.map((entry) => [entry?.id, entry?.company?.id])).toEqual(
       idsUpTo(10).map((id) => [id, "580"]),
     );
-    expect(productive.sent()).toHaveLength(10);
+    expect(productive.sent).toHaveLength(10);
     expect(productive.maxInFlight()).toBe(4);
   });
 
@@ -198,10 +201,7 @@ describe("Productive contact entries adapter (MockAgent)", () => {
 
     expect(entries.map((entry) => entry?.companyId ?? null)).toEqual([null, "580", null, "580"]);
     expect(
-      productive
-        .sent()
-        .map((request) => [request.path, request.query])
-        .sort(),
+      productive.sent.map((request) => [request.path, Object.fromEntries(request.query)]).sort(),
     ).toEqual([
       ["/api/v2/contact_entries/44", { include: "company" }],
       ["/api/v2/contact_entries/45", { include: "company" }],
@@ -232,7 +232,12 @@ describe("Productive contact entries adapter (MockAgent)", () => {
       company: { id: "580", name: "Client" },
     });
     expect(
-      productive.sent().map((request) => [request.method, request.path, request.query, request.body]),
+      productive.sent.map((request) => [
+        request.method,
+        request.path,
+        Object.fromEntries(request.query),
+        request.body,
+      ]),
     ).toEqual([
       [
         "POST",
@@ -266,7 +271,7 @@ describe("Productive contact entries adapter (MockAgent)", () => {
 
     expect(failure).toBeInstanceOf(UpstreamError);
     expect(failure).toMatchObject({ code: "BAD_RESPONSE", writeLanded: true });
-    expect(productive.sent()).toHaveLength(1);
+    expect(productive.sent).toHaveLength(1);
   });
 
   it("puts an error on contactable_type, which is no input field, on the input as a whole", async () => {
@@ -306,7 +311,7 @@ describe("Productive contact entries adapter (MockAgent)", () => {
 
     expect(error).toBeInstanceOf(ValidationError);
     expect((error as ValidationError).fieldErrors).toEqual([{ path: ["name"], message: "can't be blank" }]);
-    expect(productive.sent().map((request) => [request.method, request.path, request.body])).toEqual([
+    expect(productive.sent.map((request) => [request.method, request.path, request.body])).toEqual([
       [
         "PATCH",
         "/api/v2/contact_entries/56",
@@ -326,7 +331,7 @@ describe("Productive contact entries adapter (MockAgent)", () => {
     await expect(productive.sources.contactEntries.delete("62")).rejects.toThrow(
       new NotFoundError("ContactEntry", "62"),
     );
-    expect(productive.sent().map((request) => [request.method, request.path])).toEqual([
+    expect(productive.sent.map((request) => [request.method, request.path])).toEqual([
       ["DELETE", "/api/v2/contact_entries/61"],
       ["DELETE", "/api/v2/contact_entries/62"],
     ]);

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { Ajv2020, type ValidateFunction } from "ajv/dist/2020.js";
 import addFormatsPlugin from "ajv-formats";
-import type { FakeResponse, RecordedRequest } from "../fakes/fake-server.ts";
+import type { FakeResponse, RecordedRequest } from "../fakes/exchange.ts";
 
 /**
  * Checks HTTP exchanges against an OpenAPI 3.1 document: the operation exists for the path and
