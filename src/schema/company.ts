@@ -3,7 +3,7 @@ import { ValidationError } from "../errors.ts";
 import { builder } from "./builder.ts";
 import { arrayConnection, OrderDirectionEnum, offsetConnection, pageRequest } from "./connection.ts";
 import { ContactEntryTypeEnum } from "./contact-entry.ts";
-import { ROOT_CONNECTION_NULLABILITY, WRITE_ERRORS } from "./errors.ts";
+import { OWN_CALL_NULLABILITY, ROOT_CONNECTION_NULLABILITY, WRITE_ERRORS } from "./errors.ts";
 import { decodeGlobalIdOf } from "./global-id.ts";
 import { givenFields } from "./input.ts";
 import { rejectClearedRequired, successType, writeAt } from "./mutation-result.ts";
@@ -40,7 +40,8 @@ CompanyNode.implement({
     }),
     contactEntries: t.loadable({
       type: ContactEntryConnection,
-      description: "The company's contact entries; all companies in one request are loaded together.",
+      nullable: true,
+      description: `The company's contact entries; all companies in one request are loaded together. ${OWN_CALL_NULLABILITY}`,
       byPath: true,
       args: {
         first: t.arg.int(),

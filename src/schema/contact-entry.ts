@@ -1,7 +1,7 @@
 import { CONTACT_ENTRY_TYPES, CONTACTABLE_TYPES } from "../domain/index.ts";
 import { type BuilderTypes, builder } from "./builder.ts";
 import { offsetConnection, pageRequest } from "./connection.ts";
-import { ROOT_CONNECTION_NULLABILITY, WRITE_ERRORS } from "./errors.ts";
+import { OWN_CALL_NULLABILITY, ROOT_CONNECTION_NULLABILITY, WRITE_ERRORS } from "./errors.ts";
 import { decodeGlobalIdOf } from "./global-id.ts";
 import { givenFields } from "./input.ts";
 import { rejectClearedRequired, successType, writeAt } from "./mutation-result.ts";
@@ -35,7 +35,7 @@ ContactEntryNode.implement({
     company: t.field({
       type: CompanyNode,
       nullable: true,
-      description: "The company the entry belongs to, when it belongs to one.",
+      description: `The company the entry belongs to; null when it belongs to none. Read with the entry when the source sends it, else by id. ${OWN_CALL_NULLABILITY}`,
       // The company record when the source received it with the entry, else its id for the loader.
       resolve: (entry) => entry.company ?? entry.companyId,
     }),

@@ -82,6 +82,15 @@ export const ROOT_CONNECTION_NULLABILITY =
   "Null (with the error in `errors`) only when the provider fails, so the rest of the response stands.";
 
 /**
+ * Why a field that makes an upstream call of its own (not its parent's record: a company's entries,
+ * a contact's charges) is nullable: that call can fail while the parent was read fine, and a
+ * non-null field that fails nulls its parent, and so on up to the whole page (DESIGN: "Every field
+ * that needs an upstream call of its own is nullable").
+ */
+export const OWN_CALL_NULLABILITY =
+  "Null (with the error in `errors`) when the upstream call behind this field fails; the rest of the response stands.";
+
+/**
  * The errors a mutation that names a record can return besides UpstreamError (every mutation's,
  * see builder.ts): its input refused, or the record missing.
  */

@@ -2,6 +2,7 @@ import type { ContactVersion, CustomFieldValue } from "../domain/index.ts";
 import { AdditionalChargeType } from "./additional-charge.ts";
 import { builder } from "./builder.ts";
 import { arrayConnection } from "./connection.ts";
+import { OWN_CALL_NULLABILITY } from "./errors.ts";
 import { encodeGlobalId } from "./global-id.ts";
 import { givenFields } from "./input.ts";
 import { PaymentsMandateType } from "./payments-mandate.ts";
@@ -39,8 +40,8 @@ MoneybirdContactNode.implement({
     }),
     additionalCharges: t.loadableList({
       type: AdditionalChargeType,
-      description:
-        "Moneybird has no batch read for charges: one call per contact, each contact asked once per field of the query.",
+      nullable: { list: true, items: false },
+      description: `Moneybird has no batch read for charges: one call per contact, each contact asked once per field of the query. ${OWN_CALL_NULLABILITY}`,
       args: { includeBilled: t.arg.boolean({ defaultValue: false }) },
       byPath: true,
       load: (contactIds: string[], ctx, { includeBilled }) =>
@@ -52,8 +53,7 @@ MoneybirdContactNode.implement({
     paymentsMandate: t.loadable({
       type: PaymentsMandateType,
       nullable: true,
-      description:
-        "null when the contact has none; an UPSTREAM_FORBIDDEN error when Moneybird Payments is off. One call per contact, each contact asked once per field of the query.",
+      description: `The stored mandate; null when the contact has none. One call per contact, each contact asked once per field of the query. ${OWN_CALL_NULLABILITY} Moneybird Payments switched off is such a failure: UPSTREAM_FORBIDDEN.`,
       // Per field path, like the charges: a mandate written later in the same document is read afresh.
       byPath: true,
       load: (contactIds: string[], ctx) =>

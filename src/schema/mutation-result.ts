@@ -5,9 +5,11 @@ import { type BuilderTypes, builder } from "./builder.ts";
 import { decodeGlobalIdOf, encodeGlobalId } from "./global-id.ts";
 
 /**
- * Why a success's record is nullable: reading the fields a client selects under it (a company's
- * contact entries, a person's contact) can fail after the write landed. Non-null, that failure
- * would null the whole response: the success and every other result of the document.
+ * Why a success's record is nullable: reading the fields a client selects under it (a person's
+ * contact, read again after the write) can fail after the write landed. Non-null, that failure
+ * would null the whole response: the success and every other result of the document. (A field
+ * with an upstream call of its own, such as a company's contact entries, is nullable itself and
+ * fails alone: OWN_CALL_NULLABILITY in errors.ts.)
  */
 export const WRITTEN_RECORD_DESCRIPTION =
   "The written record. Null only when reading what the query selects under it failed (the error is in `errors`): the write itself landed.";

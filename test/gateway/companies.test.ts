@@ -261,16 +261,22 @@ describe("companies", () => {
       },
     );
 
-    it("over-limit first on a company's contact entries (non-null, so the whole list is null)", async () => {
+    it("over-limit first on a company's contact entries: no entries, while the companies stand (the field is nullable)", async () => {
       const result = await execute(
         gateway(),
         `{ companies(first: 2) { edges { node { name contactEntries(first: 500) { totalCount } } } } }`,
       );
-      expect(result.data.companies).toBeNull();
+      expect(result.data.companies.edges).toEqual(
+        all.slice(0, 2).map((company) => ({ node: { name: company.name, contactEntries: null } })),
+      );
       expect(result.errors?.[0]).toMatchObject({
         path: ["companies", "edges", 0, "node", "contactEntries"],
         extensions: { code: "BAD_USER_INPUT" },
       });
+      expect(result.errors?.map((error) => error.path)).toEqual([
+        ["companies", "edges", 0, "node", "contactEntries"],
+        ["companies", "edges", 1, "node", "contactEntries"],
+      ]);
       expect(result.errors?.every((error) => error.extensions?.code === "BAD_USER_INPUT")).toBe(true);
     });
   });
