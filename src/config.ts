@@ -1,5 +1,7 @@
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
+import type { RateWindow } from "./http/rate-budget.ts";
+import type { UpstreamProtection } from "./http/upstream-client.ts";
 
 const optionalString = z.string().trim().optional();
 
@@ -22,6 +24,37 @@ const baseUrl = (fallback: string) =>
     });
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+const nonNegativeInt = (fallback: number) => z.coerce.number().int().min(0).default(fallback);
+
+/**
+ * A credential's rate limits, `requests/seconds` comma-separated (Productive's documented ones are
+ * `100/10,4000/1800`); unset, the provider's documented limits apply.
+ */
+const rateLimits = z
+  .string()
+  .trim()
+  .optional()
+  .transform((value, ctx) => {
+    if (value === undefined) return null;
+    const windows = value.split(",").map((part) => /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(part));
+    if (windows.some((match) => !match || Number(match[1]) < 1 || Number(match[2]) < 1)) {
+      ctx.addIssue({
+        code: "custom",
+        message: `must be requests/seconds pairs, comma-separated, such as 100/10,4000/1800 (got "${value}")`,
+      });
+      return z.NEVER;
+    }
+    return windows.map((match) => ({ limit: Number(match?.[1]), seconds: Number(match?.[2]) }));
+  });
+
+/** Redis for the shared rate budgets: a redis:// or rediss:// URL. */
+const redisUrl = z
+  .string()
+  .trim()
+  .optional()
+  .refine((value) => value === undefined || /^rediss?:\/\/[^/]/.test(value), {
+    message: "must be a redis:// or rediss:// URL, such as redis://127.0.0.1:6379",
+  });
 
 /**
  * The SQLite store's location: a file path, a `file:` URL, or `:memory:`. Any other scheme is a
@@ -73,6 +106,17 @@ const EnvSchema = z.object({
     ),
   STORE_URL: storeLocation,
   UPSTREAM_TIMEOUT_MS: positiveInt(10_000),
+  REQUEST_TIMEOUT_MS: positiveInt(30_000),
+  UPSTREAM_MAX_BODY_BYTES: positiveInt(8 * 1024 * 1024),
+  UPSTREAM_MAX_RETRIES: nonNegativeInt(2),
+  UPSTREAM_RETRY_BASE_MS: positiveInt(200),
+  BREAKER_FAILURES: positiveInt(5),
+  BREAKER_COOLDOWN_MS: positiveInt(30_000),
+  REDIS_URL: redisUrl,
+  GATEWAY_INSTANCES: positiveInt(1),
+  PRODUCTIVE_RATE_LIMITS: rateLimits,
+  MONEYBIRD_RATE_LIMITS: rateLimits,
+  FREEAGENT_RATE_LIMITS: rateLimits,
 
   PRODUCTIVE_API_TOKEN: optionalString,
   PRODUCTIVE_ORGANIZATION_ID: optionalString,
@@ -87,25 +131,29 @@ const EnvSchema = z.object({
   FREEAGENT_CLIENT_ID: optionalString,
   FREEAGENT_CLIENT_SECRET: optionalString,
   FREEAGENT_BASE_URL: baseUrl("https://api.freeagent.com"),
-  FREEAGENT_CONCURRENCY: positiveInt(4),
 });
 
 export interface ProductiveConfig {
+  /** The credential's rate limits; the provider's documented ones when not configured. */
+  rateLimits?: readonly RateWindow[];
   apiToken: string;
   organizationId: string;
   baseUrl: string;
 }
 export interface MoneybirdConfig {
+  /** The credential's rate limits; the provider's documented ones when not configured. */
+  rateLimits?: readonly RateWindow[];
   apiToken: string;
   administrationId: string;
   baseUrl: string;
 }
 export interface FreeAgentConfig {
+  /** The credential's rate limits; the provider's documented ones when not configured. */
+  rateLimits?: readonly RateWindow[];
   accessToken: string;
   /** Set only when refresh token, client id and client secret are all configured. */
   refresh: { refreshToken: string; clientId: string; clientSecret: string } | null;
   baseUrl: string;
-  concurrency: number;
 }
 
 export interface Config {
@@ -115,7 +163,10 @@ export interface Config {
   corsOrigins: string[];
   /** A SQLite file path or ":memory:". */
   storeUrl: string;
-  upstreamTimeoutMs: number;
+  /** The deadline of one GraphQL request: every upstream call and budget wait it causes ends by then. */
+  requestTimeoutMs: number;
+  /** Everything else about upstream protection; `redisUrl` is opened by the gateway. */
+  upstream: Omit<UpstreamProtection, "redis"> & { redisUrl: string | null };
   /** null: the provider is served by the local store. */
   productive: ProductiveConfig | null;
   moneybird: MoneybirdConfig | null;
@@ -150,13 +201,24 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     host: e.HOST,
     corsOrigins: e.CORS_ORIGINS,
     storeUrl: e.STORE_URL,
-    upstreamTimeoutMs: e.UPSTREAM_TIMEOUT_MS,
+    requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
+    upstream: {
+      timeoutMs: e.UPSTREAM_TIMEOUT_MS,
+      maxBodyBytes: e.UPSTREAM_MAX_BODY_BYTES,
+      maxRetries: e.UPSTREAM_MAX_RETRIES,
+      retryBaseMs: e.UPSTREAM_RETRY_BASE_MS,
+      breakerFailures: e.BREAKER_FAILURES,
+      breakerCooldownMs: e.BREAKER_COOLDOWN_MS,
+      instances: e.GATEWAY_INSTANCES,
+      redisUrl: e.REDIS_URL ?? null,
+    },
     productive:
       e.PRODUCTIVE_API_TOKEN && e.PRODUCTIVE_ORGANIZATION_ID
         ? {
             apiToken: e.PRODUCTIVE_API_TOKEN,
             organizationId: e.PRODUCTIVE_ORGANIZATION_ID,
             baseUrl: e.PRODUCTIVE_BASE_URL,
+            rateLimits: e.PRODUCTIVE_RATE_LIMITS ?? undefined,
           }
         : null,
     moneybird:
@@ -165,6 +227,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
             apiToken: e.MONEYBIRD_API_TOKEN,
             administrationId: e.MONEYBIRD_ADMINISTRATION_ID,
             baseUrl: e.MONEYBIRD_BASE_URL,
+            rateLimits: e.MONEYBIRD_RATE_LIMITS ?? undefined,
           }
         : null,
     freeAgent: e.FREEAGENT_ACCESS_TOKEN
@@ -179,7 +242,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
                 }
               : null,
           baseUrl: e.FREEAGENT_BASE_URL,
-          concurrency: e.FREEAGENT_CONCURRENCY,
+          rateLimits: e.FREEAGENT_RATE_LIMITS ?? undefined,
         }
       : null,
   };

@@ -1,10 +1,18 @@
 import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
 import { GraphQLError } from "graphql";
-import { createYoga, type Plugin, useReadinessCheck, type YogaServerInstance } from "graphql-yoga";
+import {
+  createYoga,
+  type Plugin,
+  useExecutionCancellation,
+  useReadinessCheck,
+  type YogaServerInstance,
+} from "graphql-yoga";
 import { createSources } from "./backends.ts";
 import type { Config } from "./config.ts";
 import { createContext, type GatewayContext } from "./context.ts";
 import { GRAPHIQL_EXAMPLE_QUERY } from "./graphiql-example.ts";
+import { connectRedis } from "./http/redis.ts";
+import { requestScope, runInScope } from "./http/request-scope.ts";
 import type { UpstreamSettings } from "./http/upstream-client.ts";
 import type { Sources } from "./ports.ts";
 import { toGraphQLError } from "./schema/errors.ts";
@@ -13,9 +21,11 @@ import { schema } from "./schema/index.ts";
 export interface GatewayOptions {
   config: Config;
   /** Test hooks: count upstream requests, or inject an undici MockAgent. */
-  upstream?: Partial<Omit<UpstreamSettings, "timeoutMs">>;
+  upstream?: Pick<UpstreamSettings, "dispatcher" | "onRequest">;
   /** Where unexpected (masked) errors are reported, unwrapped; default console.error. */
   logError?: (error: unknown) => void;
+  /** Where operational warnings go (Redis unreachable, …); default console.warn. */
+  warn?: (message: string) => void;
 }
 
 export interface Gateway {
@@ -29,8 +39,11 @@ export async function createGateway({
   config,
   upstream,
   logError = console.error,
+  warn = console.warn,
 }: GatewayOptions): Promise<Gateway> {
-  const sourceSet = await createSources(config, { timeoutMs: config.upstreamTimeoutMs, ...upstream });
+  const { redisUrl, ...protection } = config.upstream;
+  const redis = redisUrl ? connectRedis(redisUrl, warn) : null;
+  const sourceSet = await createSources(config, { ...protection, redis, ...upstream });
   const { sources } = sourceSet;
 
   const yoga = createYoga<Record<string, unknown>, GatewayContext>({
@@ -69,6 +82,9 @@ export async function createGateway({
     },
     plugins: [
       useJsonBodiesOnly(),
+      // A client that goes away stops its execution, and (through the request scope) its upstream work.
+      useExecutionCancellation(),
+      useRequestScope(config.requestTimeoutMs),
       usePartialErrors(),
       useReadinessCheck({
         endpoint: "/ready",
@@ -78,12 +94,27 @@ export async function createGateway({
               .filter((backend) => backend.backend === "STORE")
               .map((backend) => backend.ping()),
           );
+          // A live provider is not pinged (that would spend its budget) but its breaker is read.
+          const open = await Promise.all(
+            Object.entries(sources.health).map(async ([provider, backend]) =>
+              (await backend.protection?.())?.breaker === "OPEN" ? provider : null,
+            ),
+          );
+          const failing = open.filter(Boolean);
+          if (failing.length > 0) throw new Error(`circuit open for ${failing.join(", ")}`);
         },
       }),
     ],
   });
 
-  return { yoga, sources, close: () => sourceSet.close() };
+  return {
+    yoga,
+    sources,
+    async close() {
+      await sourceSet.close();
+      redis?.disconnect();
+    },
+  };
 }
 
 /** The error a resolver threw, out of the GraphQLError the executor wrapped it in. */
@@ -125,6 +156,20 @@ function useJsonBodiesOnly(): Plugin<GatewayContext> {
           { status: 415, headers: { "content-type": "application/json" } },
         ),
       );
+    },
+  };
+}
+
+/**
+ * Runs each execution in a request scope: one deadline for all the upstream work it causes, ended
+ * early when the client disconnects (see src/http/request-scope.ts).
+ */
+function useRequestScope(timeoutMs: number): Plugin<GatewayContext> {
+  return {
+    onExecute({ args, executeFn, setExecuteFn }) {
+      const request = (args.contextValue as { request?: Request }).request;
+      const scope = requestScope(timeoutMs, request?.signal);
+      setExecuteFn((executionArgs) => runInScope(scope, () => executeFn(executionArgs)));
     },
   };
 }

@@ -31,6 +31,7 @@ import type {
   UpdateFreeAgentContact,
   UpdateMoneybirdContact,
 } from "./domain/index.ts";
+import type { ProtectionStatus } from "./http/upstream-client.ts";
 
 /**
  * The source ports: one interface per provider resource, domain models in and out.
@@ -117,6 +118,8 @@ export interface ProviderBackend {
   backend: "LIVE" | "STORE";
   /** Resolves when the backend can serve; rejects with an `UpstreamError` when it cannot. */
   ping(): Promise<void>;
+  /** A live provider's breaker and rate budget, read without calling the provider. */
+  protection?(): Promise<ProtectionStatus>;
 }
 
 export interface Sources {

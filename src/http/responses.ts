@@ -95,6 +95,22 @@ export function transportError(
   );
 }
 
+/** An answer past the size cap: dropped unread, so no upstream can make the gateway buffer it. */
+export function oversizedBody(
+  provider: Provider,
+  req: SentRequest,
+  status: number,
+  maxBytes: number,
+): UpstreamError {
+  return new UpstreamError(
+    provider,
+    "BAD_RESPONSE",
+    `${provider} answered ${req.method} ${req.path} with more than ${maxBytes} bytes (UPSTREAM_MAX_BODY_BYTES)`,
+    null,
+    writeOutcome(req, status),
+  );
+}
+
 /** The statuses that mean the same at every provider; null for the others, which the provider reads. */
 export function statusError(
   provider: Provider,

@@ -1,4 +1,6 @@
 import type { IncomingHttpHeaders } from "node:http";
+import type { Provider } from "../../src/domain/common.ts";
+import { DOCUMENTED_RATE_LIMITS } from "../../src/providers/rate-limits.ts";
 
 /**
  * One request as a fake upstream received it, the same whether the fake is a loopback server or the
@@ -11,6 +13,12 @@ export interface RecordedRequest {
   headers: IncomingHttpHeaders;
   /** Parsed JSON when the body is JSON, the text otherwise, undefined when empty. */
   body: unknown;
+}
+
+/** A request a fake recorded itself, stamped with when it arrived (a test building one by hand has no such time). */
+export interface ReceivedRequest extends RecordedRequest {
+  /** `performance.now()` on arrival, in ms: for rate meters such as `maxInWindow`. */
+  receivedAt: number;
 }
 
 export interface FakeResponse {
@@ -29,7 +37,8 @@ export function recordRequest(
   target: string,
   headers: IncomingHttpHeaders,
   text: string,
-): RecordedRequest {
+  receivedAt = performance.now(),
+): ReceivedRequest {
   const url = new URL(target, "http://fake.test");
   return {
     method,
@@ -37,6 +46,7 @@ export function recordRequest(
     query: url.searchParams,
     headers,
     body: text === "" ? undefined : parseJson(text),
+    receivedAt,
   };
 }
 
@@ -73,3 +83,16 @@ function parseJson(text: string): unknown {
     return text;
   }
 }
+
+/**
+ * The rate limits functional tests give an adapter: the provider's documented windows (a 429
+ * without a hint still pauses for the documented window) with limits far above what any of them
+ * sends, so only the budget tests meet a budget.
+ */
+export const unreachedRateLimits = (provider: Provider) =>
+  DOCUMENTED_RATE_LIMITS[provider].map(({ seconds }) => ({ limit: 1_000_000, seconds }));
+/** The same, as `<PROVIDER>_RATE_LIMITS` for a gateway started from the environment. */
+export const unreachedRateLimitsEnv = (provider: Provider) =>
+  unreachedRateLimits(provider)
+    .map(({ limit, seconds }) => `${limit}/${seconds}`)
+    .join(",");

@@ -1,8 +1,10 @@
+import { STATUS_CODES } from "node:http";
 import type { FreeAgentConfig } from "../../src/config.ts";
 import type { FreeAgentView } from "../../src/domain/index.ts";
 import * as rules from "../../src/providers/freeagent/rules.ts";
 import type { FakeResponse, RecordedRequest } from "./exchange.ts";
-import { type FakeServer, startFakeServer } from "./fake-server.ts";
+import { unreachedRateLimits } from "./exchange.ts";
+import { type FakeServer, RUNAWAY_PAGES, type RunawayPaging, startFakeServer } from "./fake-server.ts";
 
 /**
  * A fake FreeAgent API v2 (contacts and the OAuth token endpoint) on 127.0.0.1, following
@@ -25,7 +27,7 @@ export interface FakeFreeAgentOptions {
 }
 
 /** `reset` empties it and restores its settings; the tokens stay, so an adapter connected before keeps working. */
-export interface FakeFreeAgent extends FakeServer {
+export interface FakeFreeAgent extends FakeServer, RunawayPaging {
   /** Connects an adapter to this fake: its first access token, with refresh credentials. */
   config: FreeAgentConfig;
   /** Requests to the contacts API, without the token endpoint's. */
@@ -50,6 +52,11 @@ export const FREEAGENT_RATE_LIMIT: FakeResponse = {
   headers: { "retry-after": "60" },
   body: "Rate Limit Exceeded",
 };
+
+/** A failure `code` (500, 401, …) with the `{"errors":{"error":{"message"}}}` body FreeAgent sends, for `failNext`. */
+export function freeAgentStatus(code: number): FakeResponse {
+  return { status: code, body: { errors: { error: { message: STATUS_CODES[code] } } } };
+}
 
 const CONTACTS = "/v2/contacts";
 const TOKEN_ENDPOINT = "/v2/token_endpoint";
@@ -142,6 +149,7 @@ export async function startFakeFreeAgent(options: FakeFreeAgentOptions = {}): Pr
   let tokenGeneration = 0;
   let refreshFails = false;
   let errorShape: FreeAgentErrorShape = "array";
+  let runawayPages = false;
 
   const contacts = new Map<number, StoredContact>();
   let nextId = 1;
@@ -198,7 +206,9 @@ export async function startFakeFreeAgent(options: FakeFreeAgentOptions = {}): Pr
       .filter(inView)
       .filter((c) => since === null || Date.parse(text(c.record.updated_at)) >= Date.parse(since))
       .sort((a, b) => direction * sortKey(a.record).localeCompare(sortKey(b.record)) || a.id - b.id);
-    const lastPage = Math.max(1, Math.ceil(matching.length / perPage));
+    const totalCount = runawayPages ? RUNAWAY_PAGES * perPage : matching.length;
+    const lastPage = Math.max(1, Math.ceil(totalCount / perPage));
+    const first = runawayPages ? 0 : (page - 1) * perPage;
     const pageLink = (number: number, rel: string) => {
       const params = new URLSearchParams(query);
       params.set("page", String(number));
@@ -213,8 +223,8 @@ export async function startFakeFreeAgent(options: FakeFreeAgentOptions = {}): Pr
     ];
     return {
       status: 200,
-      headers: { link: links.join(", "), "x-total-count": String(matching.length) },
-      body: { contacts: matching.slice((page - 1) * perPage, page * perPage).map((c) => c.record) },
+      headers: { link: links.join(", "), "x-total-count": String(totalCount) },
+      body: { contacts: matching.slice(first, first + perPage).map((c) => c.record) },
     };
   }
 
@@ -289,6 +299,7 @@ export async function startFakeFreeAgent(options: FakeFreeAgentOptions = {}): Pr
       contacts.clear();
       refreshFails = false;
       errorShape = "array";
+      runawayPages = false;
     },
   });
   origin = server.origin;
@@ -299,7 +310,7 @@ export async function startFakeFreeAgent(options: FakeFreeAgentOptions = {}): Pr
       accessToken,
       refresh: { refreshToken, clientId, clientSecret },
       baseUrl: origin,
-      concurrency: 4,
+      rateLimits: unreachedRateLimits("FREEAGENT"),
     },
     contactRequests: () => server.requests.filter((r) => r.path !== TOKEN_ENDPOINT),
     tokenRequests: () => server.requests.filter((r) => r.path === TOKEN_ENDPOINT),
@@ -312,6 +323,9 @@ export async function startFakeFreeAgent(options: FakeFreeAgentOptions = {}): Pr
     },
     setErrorShape: (shape) => {
       errorShape = shape;
+    },
+    claimRunawayPages: (on) => {
+      runawayPages = on;
     },
     seed: (attributes = {}, roles = {}) => String(insert({ ...EXAMPLE, ...attributes }, roles).id),
     record: (id) => contacts.get(Number(id))?.record,

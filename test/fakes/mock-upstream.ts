@@ -4,16 +4,16 @@ import {
   encodeResponse,
   type FakeHandler,
   type FakeResponse,
-  type RecordedRequest,
+  type ReceivedRequest,
   recordRequest,
   respond,
 } from "./exchange.ts";
 import { countInFlight } from "./in-flight.ts";
 
 /** The upstream settings an adapter factory takes, and what the harness saw through them. */
-export interface MockUpstream extends Required<UpstreamSettings> {
+export interface MockUpstream extends UpstreamSettings {
   /** Every request the adapter sent, in order. */
-  sent: RecordedRequest[];
+  sent: ReceivedRequest[];
   /** What the adapter's `onRequest` hook observed. */
   events: UpstreamRequestEvent[];
   /** The most requests that were in flight at once. */
@@ -28,7 +28,7 @@ export interface MockUpstream extends Required<UpstreamSettings> {
 export function mockUpstream(origin: string, handler: FakeHandler): MockUpstream {
   const agent = new MockAgent();
   agent.disableNetConnect();
-  const sent: RecordedRequest[] = [];
+  const sent: ReceivedRequest[] = [];
   const events: UpstreamRequestEvent[] = [];
   agent
     .get(origin)

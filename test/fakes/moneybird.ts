@@ -1,11 +1,13 @@
 import { randomBytes } from "node:crypto";
+import { STATUS_CODES } from "node:http";
 import type { MoneybirdConfig } from "../../src/config.ts";
 import * as rules from "../../src/providers/moneybird/rules.ts";
 import { foldCase, isBlank } from "../../src/providers/shared/text.ts";
 import { CUSTOM_FIELDS } from "../../src/store/moneybird.ts";
 import { loadOpenApiValidator } from "../support/openapi.ts";
 import type { FakeResponse, RecordedRequest } from "./exchange.ts";
-import { type FakeServer, startFakeServer } from "./fake-server.ts";
+import { unreachedRateLimits } from "./exchange.ts";
+import { type FakeServer, type RunawayPaging, startFakeServer } from "./fake-server.ts";
 
 /**
  * A fake Moneybird API v2 (contacts) on 127.0.0.1. It keeps contacts in the exact response shape of
@@ -26,7 +28,7 @@ export interface FakeMoneybirdOptions {
 }
 
 /** `reset` returns it to an empty administration with the options' settings and no violations recorded. */
-export interface FakeMoneybird extends FakeServer {
+export interface FakeMoneybird extends FakeServer, RunawayPaging {
   /** Connects an adapter to this fake. */
   config: MoneybirdConfig;
   /** Every way an exchange so far broke the OpenAPI document (faults aside); tests expect none. */
@@ -56,6 +58,9 @@ const invalid = (errors: rules.ErrorsByAttribute) =>
     ),
   });
 
+/** A failure `code` (500, 401, …) with Moneybird's `{"error": …}` body, for `failNext`. */
+export const moneybirdStatus = (code: number): FakeResponse => json(code, { error: STATUS_CODES[code] });
+
 /** Moneybird's 429 `Retry later` with its RateLimit headers, for `failNext`. */
 export function moneybirdRateLimit(retryAfterSeconds = 60): FakeResponse {
   return {
@@ -74,6 +79,7 @@ export async function startFakeMoneybird(options: FakeMoneybirdOptions = {}): Pr
   const administrationId = options.administrationId ?? "123";
   const apiToken = options.apiToken ?? "fake-moneybird-token";
   let paymentsEnabled = options.paymentsEnabled ?? true;
+  let runawayPages = false;
   const administration: rules.Administration = { id: Number(administrationId), userId: USER_ID };
   let lastId = FIRST_ID;
   const nextId = () => String(++lastId);
@@ -146,14 +152,16 @@ export async function startFakeMoneybird(options: FakeMoneybirdOptions = {}): Pr
     if (!Number.isInteger(page) || page < 1) return json(400, { error: "page does not have a valid value" });
     const matches = matching(query, filtered);
     if (!Array.isArray(matches)) return matches;
-    const items = matches.slice((page - 1) * perPage, page * perPage);
+    // Moneybird counts no pages: a runaway list is one whose every page links a next one.
+    const first = runawayPages ? 0 : (page - 1) * perPage;
+    const items = matches.slice(first, first + perPage);
     const link = (number: number) => {
       const params = new URLSearchParams(query);
       params.set("page", String(number));
       return `<${server.origin}${request.path}?${params}>`;
     };
     const links = [
-      ...(page * perPage < matches.length ? [`${link(page + 1)}; rel="next"`] : []),
+      ...(runawayPages || page * perPage < matches.length ? [`${link(page + 1)}; rel="next"`] : []),
       ...(page > 1 ? [`${link(page - 1)}; rel="prev"`] : []),
     ];
     return { status: 200, body: items, headers: links.length > 0 ? { link: links.join(", ") } : {} };
@@ -480,16 +488,25 @@ export async function startFakeMoneybird(options: FakeMoneybirdOptions = {}): Pr
         mandates.clear();
         violations.length = 0;
         paymentsEnabled = options.paymentsEnabled ?? true;
+        runawayPages = false;
       },
     },
   );
 
   return {
     ...server,
-    config: { apiToken, administrationId, baseUrl: server.origin },
+    config: {
+      apiToken,
+      administrationId,
+      baseUrl: server.origin,
+      rateLimits: unreachedRateLimits("MONEYBIRD"),
+    },
     violations,
     setPaymentsEnabled(enabled) {
       paymentsEnabled = enabled;
+    },
+    claimRunawayPages(on) {
+      runawayPages = on;
     },
     contact: (id) => contacts.get(id),
     addAdditionalCharge(contactId, charge) {

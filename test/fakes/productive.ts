@@ -1,3 +1,4 @@
+import { STATUS_CODES } from "node:http";
 import type { ProductiveConfig } from "../../src/config.ts";
 import {
   companyRelationships,
@@ -15,7 +16,8 @@ import {
 import { foldCase, isBlank } from "../../src/providers/shared/text.ts";
 import { createProductiveSources, type ProductiveSources } from "../../src/sources/productive/index.ts";
 import type { FakeHandler, FakeResponse, RecordedRequest } from "./exchange.ts";
-import { type FakeServer, startFakeServer } from "./fake-server.ts";
+import { unreachedRateLimits } from "./exchange.ts";
+import { type FakeServer, RUNAWAY_PAGES, type RunawayPaging, startFakeServer } from "./fake-server.ts";
 import { type MockUpstream, mockUpstream } from "./mock-upstream.ts";
 
 /**
@@ -34,7 +36,7 @@ export interface JsonApiRecord {
   relationships: Record<string, Json>;
 }
 
-export interface FakeProductive extends FakeServer {
+export interface FakeProductive extends FakeServer, RunawayPaging {
   /** Credentials the fake accepts, with its origin as base URL. */
   config: ProductiveConfig;
   /** Seeds a company as Productive would have stored it; returns its record. */
@@ -76,6 +78,7 @@ export async function startFakeProductive(): Promise<FakeProductive> {
   const companies = new Map<string, JsonApiRecord>();
   const entries = new Map<string, JsonApiRecord>();
   let lastId = 500;
+  let runawayPages = false;
   const nextId = () => String(++lastId);
   const now = () => new Date().toISOString();
 
@@ -236,11 +239,12 @@ export async function startFakeProductive(): Promise<FakeProductive> {
   ): FakeResponse {
     const size = Math.min(positiveInt(q.get("page[size]")) ?? DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
     const number = positiveInt(q.get("page[number]")) ?? 1;
-    const items = records.slice((number - 1) * size, number * size).map((record) => present(record, q));
+    const first = runawayPages ? 0 : (number - 1) * size;
+    const items = records.slice(first, first + size).map((record) => present(record, q));
     const document = listDocument(items, {
       number,
       size,
-      totalCount: records.length,
+      totalCount: runawayPages ? RUNAWAY_PAGES * size : records.length,
       url: `${server.origin}${path}`,
     });
     return ok(
@@ -382,15 +386,29 @@ export async function startFakeProductive(): Promise<FakeProductive> {
     reset: () => {
       companies.clear();
       entries.clear();
+      runawayPages = false;
     },
   });
 
   return {
     ...server,
-    config: { apiToken: token, organizationId, baseUrl: server.origin },
+    config: {
+      apiToken: token,
+      organizationId,
+      baseUrl: server.origin,
+      rateLimits: unreachedRateLimits("PRODUCTIVE"),
+    },
     addCompany: (attributes = {}) => storeCompany(attributes),
     addContactEntry: (companyId, attributes = {}) => storeEntry(companyId, attributes),
+    claimRunawayPages: (on) => {
+      runawayPages = on;
+    },
   };
+}
+
+/** A failure `code` (500, 401, …) with Productive's JSON:API error body, for `failNext`. */
+export function productiveStatus(code: number): FakeResponse {
+  return jsonApi(code, errorsBody({ status: String(code), title: STATUS_CODES[code] }));
 }
 
 /** A company as Productive's examples show it: every attribute, defaults where `attributes` are silent. */
@@ -466,6 +484,7 @@ export function mockProductive(): MockedProductive {
     apiToken: "secret-token",
     organizationId: "42",
     baseUrl: "https://productive.test",
+    rateLimits: unreachedRateLimits("PRODUCTIVE"),
   };
   const routes = new Map<string, FakeHandler>();
   const upstream = mockUpstream(config.baseUrl, (request) => {

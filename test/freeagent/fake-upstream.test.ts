@@ -129,14 +129,24 @@ describe("FreeAgent adapter against the fake upstream", () => {
     });
   });
 
-  it("passes on the documented 429 (Retry-After: 60, plain-text body)", async () => {
+  it("passes on the documented 429 (Retry-After: 60, plain-text body), and pauses the credential for it", async () => {
+    // Its own adapter: the pause it learns would hold up the other tests' requests.
+    const paused = createFreeAgentSources(fake.config, {});
     fake.failNext(FREEAGENT_RATE_LIMIT);
-
-    await expect(source.getByIds([ids.acme as string])).rejects.toMatchObject({
-      code: "RATE_LIMITED",
-      retryAfterSeconds: 60,
-    });
-    expect(await source.getByIds([ids.acme as string])).toHaveLength(1);
+    try {
+      await expect(paused.freeAgentContacts.getByIds([ids.acme as string])).rejects.toMatchObject({
+        code: "RATE_LIMITED",
+        retryAfterSeconds: 60,
+      });
+      const sent = fake.requests.length;
+      await expect(paused.freeAgentContacts.getByIds([ids.acme as string])).rejects.toMatchObject({
+        code: "RATE_LIMITED",
+        retryAfterSeconds: 60,
+      });
+      expect(fake.requests).toHaveLength(sent);
+    } finally {
+      await paused.close();
+    }
   });
 
   it("sends a create that times out once: FreeAgent may still make it, so it is never retried", async () => {

@@ -6,6 +6,7 @@ import { createGateway, type Gateway } from "../../src/gateway.ts";
 import type { UpstreamRequestEvent } from "../../src/http/upstream-client.ts";
 import { schema } from "../../src/schema/index.ts";
 import { FreeAgentContactNode } from "../../src/schema/refs.ts";
+import { unreachedRateLimitsEnv } from "../fakes/exchange.ts";
 import { type FakeFreeAgent, startFakeFreeAgent } from "../fakes/freeagent.ts";
 import { type FakeMoneybird, startFakeMoneybird } from "../fakes/moneybird.ts";
 import { execute, executeOk } from "../support/graphql.ts";
@@ -29,11 +30,13 @@ const freeAgentEnv = (fake: FakeFreeAgent) => ({
   FREEAGENT_CLIENT_ID: fake.config.refresh?.clientId,
   FREEAGENT_CLIENT_SECRET: fake.config.refresh?.clientSecret,
   FREEAGENT_BASE_URL: fake.origin,
+  FREEAGENT_RATE_LIMITS: unreachedRateLimitsEnv("FREEAGENT"),
 });
 const moneybirdEnv = (fake: FakeMoneybird) => ({
   MONEYBIRD_API_TOKEN: fake.config.apiToken,
   MONEYBIRD_ADMINISTRATION_ID: fake.config.administrationId,
   MONEYBIRD_BASE_URL: fake.origin,
+  MONEYBIRD_RATE_LIMITS: unreachedRateLimitsEnv("MONEYBIRD"),
 });
 
 async function startGateway(env: Record<string, string | undefined>) {

@@ -4,6 +4,7 @@ import { NotFoundError, UpstreamError, ValidationError } from "../../src/errors.
 import { FREEAGENT_USER_AGENT, TOKEN_ENDPOINT_PATH } from "../../src/sources/freeagent/client.ts";
 import { createFreeAgentSources } from "../../src/sources/freeagent/index.ts";
 import type { FakeHandler, FakeResponse } from "../fakes/exchange.ts";
+import { unreachedRateLimits } from "../fakes/exchange.ts";
 import { mockUpstream } from "../fakes/mock-upstream.ts";
 
 /** Unit tests of the FreeAgent adapter against undici's MockAgent: what reaches FreeAgent, and how answers map. */
@@ -36,7 +37,13 @@ afterEach(async () => {
 function mockFreeAgent(handler: FakeHandler, config: Partial<FreeAgentConfig> = {}) {
   const upstream = mockUpstream(ORIGIN, handler);
   const live = createFreeAgentSources(
-    { accessToken: "token-1", refresh: null, baseUrl: ORIGIN, concurrency: 4, ...config },
+    {
+      accessToken: "token-1",
+      refresh: null,
+      baseUrl: ORIGIN,
+      rateLimits: unreachedRateLimits("FREEAGENT"),
+      ...config,
+    },
     upstream,
   );
   closers.push(live.close, upstream.close);
@@ -176,16 +183,13 @@ describe("FreeAgent adapter: reads", () => {
     });
   });
 
-  it("loads ids once each, in parallel but never more than the configured concurrency, with null for missing ones", async () => {
-    const { source, sent, maxInFlight } = mockFreeAgent(
-      ({ path }) => {
-        const id = Number(path.split("/").pop());
-        return id > 100
-          ? { status: 404, body: { errors: [{ message: "Resource not found" }] } }
-          : { status: 200, body: { contact: record(id) } };
-      },
-      { concurrency: 3 },
-    );
+  it("loads ids once each, all in one wave when the budget allows, with null for missing ones", async () => {
+    const { source, sent, maxInFlight } = mockFreeAgent(({ path }) => {
+      const id = Number(path.split("/").pop());
+      return id > 100
+        ? { status: 404, body: { errors: [{ message: "Resource not found" }] } }
+        : { status: 200, body: { contact: record(id) } };
+    });
 
     const ids = ["1", "2", "1", "3", "4", "5", "6", "7", "404", "2", "abc"];
     const contacts = await source.getByIds(ids);
@@ -206,7 +210,7 @@ describe("FreeAgent adapter: reads", () => {
     expect(sent.map((r) => r.path).sort()).toEqual(
       ["1", "2", "3", "4", "404", "5", "6", "7"].map((id) => `/v2/contacts/${id}`).sort(),
     );
-    expect(maxInFlight()).toBe(3);
+    expect(maxInFlight()).toBe(8);
   });
 
   it("answers a record it cannot read with BAD_RESPONSE", async () => {
@@ -302,7 +306,8 @@ describe("FreeAgent adapter: writes", () => {
     const { source, sent } = mockFreeAgent(({ method }) =>
       method === "POST"
         ? { status: 201, headers: { location: `${ORIGIN}/v2/contacts/72` } }
-        : { status: 503, body: "Service Unavailable" },
+        : // A 500, which no read retries: the read-back fails at once.
+          { status: 500, body: "Internal Server Error" },
     );
 
     const failure = await source.create({ companyName: "Org 72" }).catch((e: unknown) => e);

@@ -27,7 +27,17 @@ describe("loadConfig", () => {
       host: "127.0.0.1",
       corsOrigins: [],
       storeUrl: "./data/gateway.sqlite",
-      upstreamTimeoutMs: 10_000,
+      requestTimeoutMs: 30_000,
+      upstream: {
+        timeoutMs: 10_000,
+        maxBodyBytes: 8 * 1024 * 1024,
+        maxRetries: 2,
+        retryBaseMs: 200,
+        breakerFailures: 5,
+        breakerCooldownMs: 30_000,
+        instances: 1,
+        redisUrl: null,
+      },
       productive: null,
       moneybird: null,
       freeAgent: null,
@@ -50,7 +60,6 @@ describe("loadConfig", () => {
       accessToken: "fa-secret",
       refresh: null,
       baseUrl: "https://api.freeagent.com",
-      concurrency: 4,
     });
   });
 
@@ -65,13 +74,31 @@ describe("loadConfig", () => {
       FREEAGENT_ACCESS_TOKEN: "fa-secret",
       ...FREEAGENT_REFRESH,
       FREEAGENT_BASE_URL: "https://api.sandbox.freeagent.com",
-      FREEAGENT_CONCURRENCY: "2",
+      FREEAGENT_RATE_LIMITS: "5/60, 100/3600",
+      REQUEST_TIMEOUT_MS: "12000",
+      UPSTREAM_MAX_BODY_BYTES: "1000000",
+      UPSTREAM_MAX_RETRIES: "0",
+      UPSTREAM_RETRY_BASE_MS: "50",
+      BREAKER_FAILURES: "3",
+      BREAKER_COOLDOWN_MS: "5000",
+      REDIS_URL: "redis://127.0.0.1:6379",
+      GATEWAY_INSTANCES: "3",
     });
     expect(config).toMatchObject({
       port: 8080,
       host: "127.0.0.1",
       storeUrl: ":memory:",
-      upstreamTimeoutMs: 2500,
+      requestTimeoutMs: 12_000,
+      upstream: {
+        timeoutMs: 2500,
+        maxBodyBytes: 1_000_000,
+        maxRetries: 0,
+        retryBaseMs: 50,
+        breakerFailures: 3,
+        breakerCooldownMs: 5000,
+        instances: 3,
+        redisUrl: "redis://127.0.0.1:6379",
+      },
     });
     expect(config.productive).toBeNull();
     expect(config.moneybird?.baseUrl).toBe("http://127.0.0.1:9999");
@@ -79,7 +106,10 @@ describe("loadConfig", () => {
       accessToken: "fa-secret",
       refresh: { refreshToken: "fa-refresh-secret", clientId: "client", clientSecret: "fa-client-secret" },
       baseUrl: "https://api.sandbox.freeagent.com",
-      concurrency: 2,
+      rateLimits: [
+        { limit: 5, seconds: 60 },
+        { limit: 100, seconds: 3600 },
+      ],
     });
   });
 
@@ -126,7 +156,12 @@ describe("loadConfig", () => {
     ["PORT", "abc"],
     ["PORT", "70000"],
     ["UPSTREAM_TIMEOUT_MS", "0"],
-    ["FREEAGENT_CONCURRENCY", "-1"],
+    ["REQUEST_TIMEOUT_MS", "-1"],
+    ["UPSTREAM_MAX_RETRIES", "-1"],
+    ["GATEWAY_INSTANCES", "0"],
+    ["PRODUCTIVE_RATE_LIMITS", "100 per 10s"],
+    ["MONEYBIRD_RATE_LIMITS", "0/300"],
+    ["REDIS_URL", "localhost:6379"],
     ["PRODUCTIVE_BASE_URL", "https://api.productive.io/api/v2"],
     ["MONEYBIRD_BASE_URL", "moneybird.com"],
     ["FREEAGENT_BASE_URL", "ftp://api.freeagent.com"],

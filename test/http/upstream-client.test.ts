@@ -39,7 +39,14 @@ async function silent(): Promise<string> {
 }
 
 const client = (origin: string, timeoutMs = 5_000) =>
-  createUpstreamClient({ provider: "FREEAGENT", origin, headers: () => ({}), timeoutMs });
+  createUpstreamClient({
+    provider: "FREEAGENT",
+    origin,
+    headers: () => ({}),
+    rateLimits: [{ limit: 100, seconds: 60 }],
+    budgetKey: "test",
+    settings: { timeoutMs },
+  });
 
 describe("writeLanded on a failed write", () => {
   it("is true when the provider accepted the write (201) and only its answer was cut off", async () => {

@@ -3,6 +3,7 @@ import { loadConfig } from "../../src/config.ts";
 import { createGateway, type Gateway } from "../../src/gateway.ts";
 import { encodeGlobalId } from "../../src/schema/global-id.ts";
 import { CUSTOM_FIELDS } from "../../src/store/moneybird.ts";
+import { unreachedRateLimitsEnv } from "../fakes/exchange.ts";
 import { type FakeMoneybird, moneybirdRateLimit, startFakeMoneybird } from "../fakes/moneybird.ts";
 import { nodesOfWalk, walkConnection } from "../support/gateway.ts";
 import { execute, executeOk } from "../support/graphql.ts";
@@ -14,16 +15,20 @@ let gateway: Gateway;
 
 // One gateway for the file (opening it seeds the local store the other providers use); each test
 // starts from an empty fake administration.
-beforeAll(async () => {
-  fake = await startFakeMoneybird();
-  gateway = await createGateway({
+const startGateway = () =>
+  createGateway({
     config: loadConfig({
       STORE_URL: ":memory:",
       MONEYBIRD_API_TOKEN: fake.config.apiToken,
       MONEYBIRD_ADMINISTRATION_ID: fake.config.administrationId,
       MONEYBIRD_BASE_URL: fake.origin,
+      MONEYBIRD_RATE_LIMITS: unreachedRateLimitsEnv("MONEYBIRD"),
     }),
   });
+
+beforeAll(async () => {
+  fake = await startFakeMoneybird();
+  gateway = await startGateway();
 });
 
 afterEach(() => {
@@ -194,8 +199,10 @@ describe("reads", () => {
     const id = encodeGlobalId("MoneybirdContact", contact?.id ?? "");
 
     const forbidden = await execute(gateway, query, { id });
+    // Its own gateway: the 30 s pause the 429 asks for would hold up the other tests' requests.
+    const paused = await startGateway();
     fake.failNext(moneybirdRateLimit(30));
-    const limited = await execute(gateway, query, { id });
+    const limited = await execute(paused, query, { id }).finally(() => paused.close());
 
     expect(forbidden.errors?.[0]?.extensions).toMatchObject({
       code: "UPSTREAM_FORBIDDEN",

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { BadUserInputError, NotFoundError, UpstreamError, ValidationError } from "../../src/errors.ts";
 import { createMoneybirdSources } from "../../src/sources/moneybird/index.ts";
-import { type FakeResponse, pathAndQuery } from "../fakes/exchange.ts";
+import { type FakeResponse, pathAndQuery, unreachedRateLimits } from "../fakes/exchange.ts";
 import { answerInOrder, mockUpstream } from "../fakes/mock-upstream.ts";
 
 /** Unit tests of the Moneybird adapter against undici's MockAgent: the answers a fake Moneybird does not give. */
@@ -33,7 +33,12 @@ afterEach(async () => {
 function mockMoneybird(...answers: FakeResponse[]) {
   const upstream = mockUpstream(ORIGIN, answerInOrder(...answers));
   const sources = createMoneybirdSources(
-    { apiToken: "secret-token", administrationId: "42", baseUrl: ORIGIN },
+    {
+      apiToken: "secret-token",
+      administrationId: "42",
+      baseUrl: ORIGIN,
+      rateLimits: unreachedRateLimits("MONEYBIRD"),
+    },
     upstream,
   );
   closers.push(sources.close, upstream.close);
@@ -189,7 +194,8 @@ describe("answers", () => {
   });
 
   it("says the delete landed when the read-back after it fails", async () => {
-    const { source, sent } = mockMoneybird({ status: 204 }, { status: 503 });
+    // A 500, which no read retries: the read-back fails at once.
+    const { source, sent } = mockMoneybird({ status: 204 }, { status: 500 });
 
     const failure = await source.delete("7").catch((error: unknown) => error);
 

@@ -3,6 +3,7 @@ import { loadConfig } from "../../src/config.ts";
 import { createGateway, type Gateway } from "../../src/gateway.ts";
 import type { UpstreamRequestEvent } from "../../src/http/upstream-client.ts";
 import { decodeGlobalId, encodeGlobalId } from "../../src/schema/global-id.ts";
+import { unreachedRateLimitsEnv } from "../fakes/exchange.ts";
 import { type FakeProductive, startFakeProductive } from "../fakes/productive.ts";
 import { execute, executeOk } from "../support/graphql.ts";
 
@@ -13,17 +14,21 @@ let gateway: Gateway;
 let upstreamEvents: UpstreamRequestEvent[] = [];
 
 // One gateway for the file (opening one seeds the local store the other providers use); the fake starts each test empty.
-beforeAll(async () => {
-  fake = await startFakeProductive();
-  gateway = await createGateway({
+const startGateway = () =>
+  createGateway({
     config: loadConfig({
       STORE_URL: ":memory:",
       PRODUCTIVE_API_TOKEN: fake.config.apiToken,
       PRODUCTIVE_ORGANIZATION_ID: fake.config.organizationId,
       PRODUCTIVE_BASE_URL: fake.origin,
+      PRODUCTIVE_RATE_LIMITS: unreachedRateLimitsEnv("PRODUCTIVE"),
     }),
     upstream: { onRequest: (event) => upstreamEvents.push(event) },
   });
+
+beforeAll(async () => {
+  fake = await startFakeProductive();
+  gateway = await startGateway();
 });
 
 beforeEach(() => {
@@ -192,9 +197,13 @@ describe("reads", () => {
   });
 
   it("reports Productive's rate limit with the documented window when it names no Retry-After", async () => {
+    // Its own gateway: the 10 s pause the 429 asks for would hold up the other tests' requests.
+    const paused = await startGateway();
     fake.failNext({ status: 429, body: { errors: [{ status: "429", title: "Too Many Requests" }] } });
 
-    const result = await execute(gateway, "{ companies(first: 5) { totalCount } }");
+    const result = await execute(paused, "{ companies(first: 5) { totalCount } }").finally(() =>
+      paused.close(),
+    );
 
     expect(result.errors?.[0]?.extensions).toEqual({
       code: "RATE_LIMITED",

@@ -10,11 +10,13 @@ import {
 } from "../../http/responses.ts";
 import {
   createUpstreamClient,
+  credentialKey,
   type UpstreamClient,
   type UpstreamSettings,
 } from "../../http/upstream-client.ts";
 import { fieldErrorsFromFreeAgent } from "../../providers/freeagent/mapping.ts";
 import { FreeAgentErrorBody } from "../../providers/freeagent/records.ts";
+import { DOCUMENTED_RATE_LIMITS } from "../../providers/rate-limits.ts";
 
 /**
  * FreeAgent's API v2 on the shared provider client: its User-Agent, its error bodies, and an
@@ -28,9 +30,15 @@ export const TOKEN_ENDPOINT_PATH = "/v2/token_endpoint";
 
 export function createFreeAgentClient(config: FreeAgentConfig, upstream: UpstreamSettings): ProviderClient {
   const http = createUpstreamClient({
-    ...upstream,
     provider: PROVIDER,
     origin: config.baseUrl,
+    rateLimits: config.rateLimits ?? DOCUMENTED_RATE_LIMITS.FREEAGENT,
+    // FreeAgent counts per user: the refresh credentials (or the one access token) name that user.
+    budgetKey: credentialKey(
+      config.refresh?.clientId ?? "",
+      config.refresh?.refreshToken ?? config.accessToken,
+    ),
+    settings: upstream,
     headers: () => ({ "user-agent": FREEAGENT_USER_AGENT }),
   });
   const tokens = createTokenRefresher(http, config);
@@ -57,6 +65,7 @@ export function createFreeAgentClient(config: FreeAgentConfig, upstream: Upstrea
         return send(request, tokens.accessToken());
       }
     },
+    protection: () => http.protection(),
     close: () => http.close(),
   };
   return createProviderClient(authorised, {

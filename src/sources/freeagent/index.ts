@@ -11,7 +11,7 @@ export function createFreeAgentSources(
 ): { freeAgentContacts: FreeAgentContactSource; backend: ProviderBackend; close(): Promise<void> } {
   const client = createFreeAgentClient(config, upstream);
   return {
-    freeAgentContacts: createFreeAgentContactSource(client, { concurrency: config.concurrency }),
+    freeAgentContacts: createFreeAgentContactSource(client),
     backend: { backend: "LIVE", ping: () => pingFreeAgent(client) },
     close: () => client.close(),
   };

@@ -1,7 +1,6 @@
 import { z } from "zod";
 import type { FreeAgentContact, FreeAgentContactFilter, Page } from "../../domain/index.ts";
 import { NotFoundError } from "../../errors.ts";
-import { createConcurrencyLimit } from "../../http/concurrency-limit.ts";
 import { headerValue, integerHeader, linkRelations } from "../../http/headers.ts";
 import { readPageWindow, type UpstreamPage } from "../../http/page-window.ts";
 import type { ProviderClient } from "../../http/provider-client.ts";
@@ -38,13 +37,7 @@ function listQuery(filter: FreeAgentContactFilter): Record<string, QueryValue> {
   };
 }
 
-export function createFreeAgentContactSource(
-  client: ProviderClient,
-  options: { concurrency: number },
-): FreeAgentContactSource {
-  // FreeAgent has no batch read: by-id loads are single GETs, bounded across all callers.
-  const limit = createConcurrencyLimit(options.concurrency);
-
+export function createFreeAgentContactSource(client: ProviderClient): FreeAgentContactSource {
   async function fetchPage(
     query: Record<string, QueryValue>,
     page: number,
@@ -96,7 +89,8 @@ export function createFreeAgentContactSource(
   return {
     async getByIds(ids) {
       const unique = [...new Set(ids)];
-      const contacts = await Promise.all(unique.map((id) => limit(() => fetchContact(id))));
+      // FreeAgent has no batch read: one GET each, all at once, as many together as the rate budget allows.
+      const contacts = await Promise.all(unique.map((id) => fetchContact(id)));
       const byId = new Map(unique.map((id, index) => [id, contacts[index] ?? null]));
       return ids.map((id) => byId.get(id) ?? null);
     },

@@ -2,9 +2,10 @@ import type { MoneybirdConfig } from "../../config.ts";
 import { BadUserInputError, NotFoundError, UpstreamError, ValidationError } from "../../errors.ts";
 import { createProviderClient, type ProviderClient } from "../../http/provider-client.ts";
 import type { Target, UpstreamResponse } from "../../http/responses.ts";
-import { createUpstreamClient, type UpstreamSettings } from "../../http/upstream-client.ts";
+import { createUpstreamClient, credentialKey, type UpstreamSettings } from "../../http/upstream-client.ts";
 import { fieldErrorsFromMoneybird, namesMissingRecord } from "../../providers/moneybird/mapping.ts";
 import { MoneybirdErrorBody } from "../../providers/moneybird/records.ts";
+import { DOCUMENTED_RATE_LIMITS } from "../../providers/rate-limits.ts";
 
 /**
  * Moneybird's API v2 on the shared provider client: the bearer token, the
@@ -22,9 +23,11 @@ export const contactsPath = (...segments: readonly string[]) =>
 
 export function createMoneybirdClient(config: MoneybirdConfig, upstream: UpstreamSettings): ProviderClient {
   const http = createUpstreamClient({
-    ...upstream,
     provider: PROVIDER,
     origin: config.baseUrl,
+    rateLimits: config.rateLimits ?? DOCUMENTED_RATE_LIMITS.MONEYBIRD,
+    budgetKey: credentialKey(config.apiToken),
+    settings: upstream,
     headers: () => ({ authorization: `Bearer ${config.apiToken}` }),
   });
   const root = `/api/v2/${encodeURIComponent(config.administrationId)}`;

@@ -5,9 +5,15 @@ import { BadUserInputError, UpstreamError } from "../../errors.ts";
 import { readPageWindow } from "../../http/page-window.ts";
 import { createProviderClient, type ProviderClient, type WriteRequest } from "../../http/provider-client.ts";
 import { parseUpstream, refusedWrite, type Target, type UpstreamResponse } from "../../http/responses.ts";
-import { createUpstreamClient, type QueryValue, type UpstreamSettings } from "../../http/upstream-client.ts";
+import {
+  createUpstreamClient,
+  credentialKey,
+  type QueryValue,
+  type UpstreamSettings,
+} from "../../http/upstream-client.ts";
 import { fieldErrorsFromJsonApi, UnknownEnumValueError } from "../../providers/productive/mapping.ts";
 import { JsonApiErrors } from "../../providers/productive/records.ts";
+import { DOCUMENTED_RATE_LIMITS } from "../../providers/rate-limits.ts";
 
 /**
  * Productive's API v2 on the shared provider client: its credentials and JSON:API media type, its
@@ -19,8 +25,6 @@ const PROVIDER = "PRODUCTIVE";
 const API_PATH = "/api/v2";
 const JSON_API = "application/vnd.api+json";
 export const MAX_UPSTREAM_PAGE_SIZE = 200;
-/** Productive documents its windows (100 requests per 10 s) but not the headers of its 429. */
-const RATE_LIMIT_WINDOW_SECONDS = 10;
 
 export type Query = Record<string, QueryValue>;
 
@@ -43,10 +47,12 @@ export interface Document<Data> {
 
 export function createProductiveClient(config: ProductiveConfig, upstream: UpstreamSettings): ProviderClient {
   const http = createUpstreamClient({
-    ...upstream,
     provider: PROVIDER,
     origin: config.baseUrl,
-    rateLimitWindowSeconds: RATE_LIMIT_WINDOW_SECONDS,
+    // Productive documents its windows but not the headers of its 429: the shortest window is the pause.
+    rateLimits: config.rateLimits ?? DOCUMENTED_RATE_LIMITS.PRODUCTIVE,
+    budgetKey: credentialKey(config.organizationId, config.apiToken),
+    settings: upstream,
     headers: () => ({
       accept: JSON_API,
       "content-type": JSON_API,

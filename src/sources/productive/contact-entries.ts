@@ -7,7 +7,6 @@ import type {
 } from "../../domain/index.ts";
 import { NotFoundError, UpstreamError } from "../../errors.ts";
 import { chunk } from "../../http/chunk.ts";
-import { createConcurrencyLimit } from "../../http/concurrency-limit.ts";
 import type { ProviderClient } from "../../http/provider-client.ts";
 import type { ContactEntrySource } from "../../ports.ts";
 import {
@@ -41,8 +40,6 @@ import { toCompany } from "./companies.ts";
 const INCLUDE_COMPANY = { include: "company" };
 /** `type` is no filter Productive documents: a list by type scans at most this many full pages. */
 const MAX_TYPE_SCAN_PAGES = 10;
-/** Entries by id are one GET each (Productive documents no id filter for them): this many at once. */
-const DEFAULT_CONCURRENCY = 4;
 
 const CONTACT_ENTRY_FILTER_PARAMETERS: FilterParameters<Omit<ContactEntryFilter, "types">> = {
   companyIds: (ids) => ({ "filter[company_id]": ids.join(",") }),
@@ -94,13 +91,7 @@ const onlyCompany = (companyIds: readonly string[] | undefined) =>
 const ofTypes = (types: readonly ContactEntryType[] | null | undefined) => (entry: ContactEntry) =>
   !types || types.includes(entry.type);
 
-export function createProductiveContactEntries(
-  client: ProviderClient,
-  { concurrency = DEFAULT_CONCURRENCY }: { concurrency?: number } = {},
-): ContactEntrySource {
-  // One bound for all callers, so concurrent GraphQL requests together stay within it.
-  const limit = createConcurrencyLimit(concurrency);
-
+export function createProductiveContactEntries(client: ProviderClient): ContactEntrySource {
   function assertId(id: string): void {
     if (!isIntegerId(id)) throw new NotFoundError("ContactEntry", id);
   }
@@ -109,7 +100,9 @@ export function createProductiveContactEntries(
     async getByIds(ids) {
       const wanted = [...new Set(ids.filter(isIntegerId))];
       const documents = await Promise.all(
-        wanted.map((id) => limit(() => fetchOne(client, "contact_entries", id, INCLUDE_COMPANY))),
+        // One GET each (Productive documents no id filter for entries), all at once: the rate budget
+        // decides how many go out together, and queues the rest.
+        wanted.map((id) => fetchOne(client, "contact_entries", id, INCLUDE_COMPANY)),
       );
       const found = new Map(wanted.map((id, index) => [id, documents[index] ?? null]));
       return ids.map((id) => {

@@ -1,0 +1,165 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import type { Redis } from "ioredis";
+import {
+  type RateLimiterAbstract,
+  RateLimiterMemory,
+  RateLimiterRedis,
+  RateLimiterRes,
+} from "rate-limiter-flexible";
+import type { Provider } from "../domain/common.ts";
+import { UpstreamError } from "../errors.ts";
+import type { RequestScope } from "./request-scope.ts";
+import { MAX_RETRY_AFTER_SECONDS } from "./retry-after.ts";
+
+/** One documented limit of a provider: at most `limit` requests per `seconds`. */
+export interface RateWindow {
+  limit: number;
+  seconds: number;
+}
+
+/** Where the budget is counted: this process alone, Redis (shared), or this process's share while Redis is down. */
+export type BudgetMode = "LOCAL" | "SHARED" | "LOCAL_FALLBACK";
+
+export interface BudgetStatus {
+  mode: BudgetMode;
+  /** Requests that may start now, before the budget makes one wait. */
+  remaining: number;
+  /** Seconds left of a pause the provider asked for (a 429); 0 when none. */
+  pausedForSeconds: number;
+}
+
+export interface RateBudget {
+  /** Takes one request's share: at once, after a wait that fits the scope's deadline, or RATE_LIMITED. */
+  acquire(scope: RequestScope): Promise<void>;
+  /** The provider asked for a pause (a 429, an exhausted window): no request starts before it ends. */
+  pause(seconds: number): Promise<void>;
+  status(): Promise<BudgetStatus>;
+}
+
+export interface RateBudgetOptions {
+  provider: Provider;
+  /** Names the credential the provider counts against (never the credential itself). */
+  key: string;
+  windows: readonly RateWindow[];
+  /** Shared counting across gateway instances; null counts in this process. */
+  redis: Redis | null;
+  /** How many instances share the credential: each keeps 1/instances of it while Redis is down. */
+  instances: number;
+}
+
+/**
+ * How a window becomes counters: `segments` fixed windows of seconds/segments, each allowing
+ * limit/(segments + 1). Any stretch of the provider's window length overlaps at most segments + 1
+ * of them, so no stretch ever holds more than the limit, whatever the alignment of the provider's
+ * own windows (the counters' windows start at their first request, the provider's anywhere). The
+ * price is throughput: 2/3 of a short window, 4/5 of a window of half an hour or more.
+ */
+function segmentsOf({ seconds }: RateWindow): number {
+  const wanted = seconds >= 1800 ? 4 : 2;
+  for (let segments = wanted; segments > 1; segments--) {
+    if (seconds % segments === 0) return segments;
+  }
+  return 1;
+}
+
+interface Counter {
+  window: RateWindow;
+  points: number;
+  limiter: RateLimiterAbstract;
+}
+
+/** A little spread on wake-ups, so the requests a window released do not all ask at the same instant. */
+const jitterMs = () => Math.floor(Math.random() * 25);
+
+/**
+ * The rate budget of one provider credential, enforced before a request is sent: counted by
+ * rate-limiter-flexible, in memory or in Redis (falling back to this instance's share of memory
+ * while Redis is unreachable, never unmetered).
+ */
+export function createRateBudget(options: RateBudgetOptions): RateBudget {
+  const { provider, key, redis, instances } = options;
+  const counters: Counter[] = options.windows.map((window, index) => {
+    const segments = segmentsOf(window);
+    const points = Math.max(1, Math.floor(window.limit / (segments + 1)));
+    const duration = window.seconds / segments;
+    const keyPrefix = `contacts-gateway:budget:${provider}:${index}`;
+    const local = new RateLimiterMemory({
+      keyPrefix,
+      points: redis ? Math.max(1, Math.floor(points / instances)) : points,
+      duration,
+    });
+    const limiter = redis
+      ? new RateLimiterRedis({
+          storeClient: redis,
+          keyPrefix,
+          points,
+          duration,
+          rejectIfRedisNotReady: true,
+          insuranceLimiter: local,
+        })
+      : local;
+    return { window, points, limiter };
+  });
+  let pausedUntil = 0;
+
+  /** 0 when the request may start; otherwise how long to wait before asking again. */
+  async function tryTake(): Promise<number> {
+    const paused = pausedUntil - Date.now();
+    if (paused > 0) return paused;
+    const taken: Counter[] = [];
+    for (const counter of counters) {
+      try {
+        await counter.limiter.consume(key);
+        taken.push(counter);
+      } catch (rejection) {
+        // A request refused by one window must not spend the others: give their share back.
+        await Promise.all(taken.map((other) => other.limiter.reward(key)));
+        if (rejection instanceof RateLimiterRes) return Math.max(1, rejection.msBeforeNext);
+        throw rejection;
+      }
+    }
+    return 0;
+  }
+
+  return {
+    async acquire(scope) {
+      for (;;) {
+        const waitMs = await tryTake();
+        if (waitMs === 0) return;
+        if (Date.now() + waitMs > scope.deadlineAt) {
+          const seconds = Math.min(MAX_RETRY_AFTER_SECONDS, Math.ceil(waitMs / 1000));
+          throw new UpstreamError(
+            provider,
+            "RATE_LIMITED",
+            `${provider}'s rate budget is spent for the next ${seconds} s (the gateway keeps within the provider's limits)`,
+            seconds,
+          );
+        }
+        await sleep(waitMs + jitterMs(), undefined, { signal: scope.signal });
+      }
+    },
+
+    async pause(seconds) {
+      const until = Date.now() + seconds * 1000;
+      if (until <= pausedUntil) return;
+      pausedUntil = until;
+      const [first] = counters;
+      // Blocking the first window's counter carries the pause to every instance sharing Redis.
+      if (first) await first.limiter.block(key, Math.max(1, Math.ceil(seconds)));
+    },
+
+    async status() {
+      const remaining = await Promise.all(
+        counters.map(async ({ limiter }) => {
+          const state = await limiter.get(key);
+          return state ? Math.max(0, state.remainingPoints) : limiter.points;
+        }),
+      );
+      return {
+        mode: redis === null ? "LOCAL" : redis.status === "ready" ? "SHARED" : "LOCAL_FALLBACK",
+        remaining: Math.min(...remaining),
+        pausedForSeconds: Math.max(0, Math.ceil((pausedUntil - Date.now()) / 1000)),
+      };
+    },
+  };
+}
