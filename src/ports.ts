@@ -33,6 +33,8 @@ import type {
 } from "./domain/index.ts";
 import type { ProtectionStatus } from "./http/upstream-client.ts";
 
+export type { ProtectionStatus };
+
 /**
  * The source ports: one interface per provider resource, domain models in and out.
  * The local store and the REST adapters implement them and pass the same contract suite

@@ -6,7 +6,7 @@ import {
   type UpstreamResponse,
   unexpectedStatus,
 } from "./responses.ts";
-import type { QueryValue, UpstreamClient } from "./upstream-client.ts";
+import type { ProtectionStatus, QueryValue, UpstreamClient } from "./upstream-client.ts";
 
 /**
  * The one client shape the three REST adapters share: reads that find a record or not, and writes
@@ -53,6 +53,8 @@ export interface ProviderClient {
    * Once the provider has accepted the write, a failure of `result` says that the write landed.
    */
   write<T>(request: WriteRequest, result: (response: UpstreamResponse) => T | Promise<T>): Promise<T>;
+  /** The breaker and rate budget in front of the provider. */
+  protection(): Promise<ProtectionStatus>;
   close(): Promise<void>;
 }
 
@@ -92,6 +94,7 @@ export function createProviderClient(http: UpstreamClient, dialect: ProviderDial
       throw unexpectedStatus(provider, response, describe(request), "write");
     },
 
+    protection: () => http.protection(),
     close: () => http.close(),
   };
 }

@@ -1,4 +1,5 @@
 import { PROVIDERS, type Provider } from "../domain/common.ts";
+import type { ProtectionStatus } from "../ports.ts";
 import { builder } from "./builder.ts";
 import { toGraphQLError } from "./errors.ts";
 import { ProviderEnum } from "./provider.ts";
@@ -9,6 +10,8 @@ interface ProviderStatus {
   healthy: boolean;
   message: string | null;
   errorCode: string | null;
+  /** Live providers only. */
+  protection: ProtectionStatus | null;
 }
 
 const BackendEnum = builder.enumType("Backend", {
@@ -16,6 +19,41 @@ const BackendEnum = builder.enumType("Backend", {
     LIVE: { description: "The provider's REST API (credentials configured)." },
     STORE: { description: "The embedded local store." },
   },
+});
+
+const BreakerStateEnum = builder.enumType("BreakerState", {
+  values: {
+    CLOSED: { description: "Requests go to the provider." },
+    OPEN: {
+      description:
+        "The provider kept failing: requests fail fast (UNAVAILABLE) until a probe after the cool-down.",
+    },
+    HALF_OPEN: { description: "One probe request is deciding whether to close the breaker again." },
+  },
+});
+
+const BudgetModeEnum = builder.enumType("RateBudgetMode", {
+  values: {
+    LOCAL: { description: "Counted in this instance (no REDIS_URL)." },
+    SHARED: { description: "Counted in Redis, shared by every instance." },
+    LOCAL_FALLBACK: {
+      description:
+        "Redis is unreachable: this instance keeps to its share (1/GATEWAY_INSTANCES) of the budget.",
+    },
+  },
+});
+
+const RateBudgetType = builder.objectRef<ProtectionStatus["budget"]>("RateBudget").implement({
+  description: "The provider credential's rate budget, as the gateway enforces it before sending.",
+  fields: (t) => ({
+    mode: t.field({ type: BudgetModeEnum, resolve: (budget) => budget.mode }),
+    remaining: t.exposeInt("remaining", {
+      description: "Requests that may start now before one has to wait for the budget.",
+    }),
+    pausedForSeconds: t.exposeInt("pausedForSeconds", {
+      description: "Seconds left of a pause the provider asked for (a 429); 0 when none.",
+    }),
+  }),
 });
 
 const ProviderStatusType = builder.objectRef<ProviderStatus>("ProviderStatus").implement({
@@ -30,6 +68,18 @@ const ProviderStatusType = builder.objectRef<ProviderStatus>("ProviderStatus").i
       nullable: true,
       description: "The error code a query would get.",
     }),
+    breaker: t.field({
+      type: BreakerStateEnum,
+      nullable: true,
+      description: "A live provider's circuit breaker; null for the store.",
+      resolve: (status) => status.protection?.breaker ?? null,
+    }),
+    rateBudget: t.field({
+      type: RateBudgetType,
+      nullable: true,
+      description: "A live provider's rate budget; null for the store.",
+      resolve: (status) => status.protection?.budget ?? null,
+    }),
   }),
 });
 
@@ -41,20 +91,21 @@ builder.queryField("providers", (t) =>
     resolve: (_root, _args, ctx) =>
       Promise.all(
         PROVIDERS.map(async (provider): Promise<ProviderStatus> => {
-          const { backend, ping } = ctx.sources.health[provider];
-          try {
-            await ping();
-            return { provider, backend, healthy: true, message: null, errorCode: null };
-          } catch (error) {
-            const typed = toGraphQLError(error);
-            return {
-              provider,
-              backend,
-              healthy: false,
-              message: typed?.message ?? "the backend failed unexpectedly",
-              errorCode: (typed?.extensions.code as string | undefined) ?? "INTERNAL_SERVER_ERROR",
-            };
-          }
+          const { backend, ping, protection } = ctx.sources.health[provider];
+          const failure = await ping().then(
+            () => null,
+            (error: unknown) => error,
+          );
+          // Read after the probe, so the budget and breaker include it.
+          const state = { provider, backend, protection: (await protection?.()) ?? null };
+          if (failure === null) return { ...state, healthy: true, message: null, errorCode: null };
+          const typed = toGraphQLError(failure);
+          return {
+            ...state,
+            healthy: false,
+            message: typed?.message ?? "the backend failed unexpectedly",
+            errorCode: (typed?.extensions.code as string | undefined) ?? "INTERNAL_SERVER_ERROR",
+          };
         }),
       ),
   }),

@@ -12,7 +12,7 @@ export function createFreeAgentSources(
   const client = createFreeAgentClient(config, upstream);
   return {
     freeAgentContacts: createFreeAgentContactSource(client),
-    backend: { backend: "LIVE", ping: () => pingFreeAgent(client) },
+    backend: { backend: "LIVE", ping: () => pingFreeAgent(client), protection: () => client.protection() },
     close: () => client.close(),
   };
 }

@@ -12,7 +12,7 @@ export function createMoneybirdSources(
   const client = createMoneybirdClient(config, upstream);
   return {
     moneybirdContacts: createMoneybirdContactSource(client),
-    backend: { backend: "LIVE", ping: () => pingMoneybird(client) },
+    backend: { backend: "LIVE", ping: () => pingMoneybird(client), protection: () => client.protection() },
     close: () => client.close(),
   };
 }

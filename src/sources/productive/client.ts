@@ -106,7 +106,22 @@ export async function fetchWindow(
   return { data, included };
 }
 
-/** Every record of a list, page after page; more than `maxPages` pages is the caller's `tooMany` error. */
+/**
+ * The most pages one read follows, whatever Productive claims: 5,000 records. A list that claims
+ * more is refused as BAD_RESPONSE rather than followed page after page.
+ */
+export const MAX_PAGES_PER_READ = 25;
+
+/** The first page of a list, for a read that one page holds whole (a batch of at most 200 ids). */
+export async function fetchFirst(client: ProviderClient, resource: string, query: Query) {
+  const page = await fetchPage(client, resource, query, 1, MAX_UPSTREAM_PAGE_SIZE);
+  return { data: page.data, included: page.included ?? [] };
+}
+
+/**
+ * Every record of a list, page after page; more than `cap.maxPages` pages is the caller's
+ * `tooMany` error, and more than `MAX_PAGES_PER_READ` is never followed.
+ */
 export async function fetchAll(
   client: ProviderClient,
   resource: string,
@@ -116,10 +131,18 @@ export async function fetchAll(
   const all: Document<RawRecord[]> = { data: [], included: [] };
   for (let number = 1; ; number++) {
     const page = await fetchPage(client, resource, query, number, MAX_UPSTREAM_PAGE_SIZE);
-    if (cap && page.meta.total_pages > cap.maxPages) throw new BadUserInputError(cap.tooMany);
+    const pages = page.meta.total_pages;
+    if (cap && pages > cap.maxPages) throw new BadUserInputError(cap.tooMany);
+    if (pages > MAX_PAGES_PER_READ) {
+      throw new UpstreamError(
+        PROVIDER,
+        "BAD_RESPONSE",
+        `${PROVIDER} claims ${pages} pages of ${resource}; the gateway reads at most ${MAX_PAGES_PER_READ} pages for one list`,
+      );
+    }
     all.data.push(...page.data);
     all.included.push(...(page.included ?? []));
-    if (number >= page.meta.total_pages || page.data.length === 0) return all;
+    if (number >= pages || page.data.length === 0) return all;
   }
 }
 

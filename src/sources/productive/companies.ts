@@ -11,7 +11,7 @@ import {
   type Document,
   emptyPage,
   type FilterParameters,
-  fetchAll,
+  fetchFirst,
   fetchWindow,
   filterQuery,
   MAX_UPSTREAM_PAGE_SIZE,
@@ -59,7 +59,7 @@ export function createProductiveCompanies(client: ProviderClient): CompanySource
       const wanted = [...new Set(ids.filter(isIntegerId))];
       const batches = await Promise.all(
         chunk(wanted, MAX_UPSTREAM_PAGE_SIZE).map((batch) =>
-          fetchAll(client, "companies", { "filter[id]": batch.join(",") }),
+          fetchFirst(client, "companies", { "filter[id]": batch.join(",") }),
         ),
       );
       const found = new Map(batches.flatMap(({ data }) => data).map((raw) => [String(raw.id), raw]));

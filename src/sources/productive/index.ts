@@ -26,6 +26,7 @@ export function createProductiveSources(
       async ping() {
         await fetchWindow(client, "companies", {}, { offset: 0, limit: 1 });
       },
+      protection: () => client.protection(),
     },
     close: () => client.close(),
   };
