@@ -273,6 +273,10 @@ interface ProviderFake {
   page(n: number): Promise<{ records: number; claimsNext: boolean; claimedPages?: number }>;
 }
 
+/** The page number a response's `Link` header gives as rel="next", NaN when there is none. */
+const nextPageLinked = (response: Response) =>
+  Number(/[?&]page=(\d+)[^>]*>; rel="next"/.exec(response.headers.get("link") ?? "")?.[1]);
+
 const providers: Record<string, () => Promise<ProviderFake>> = {
   productive: async () => {
     const fake: FakeProductive = await startFakeProductive();
@@ -315,10 +319,9 @@ const providers: Record<string, () => Promise<ProviderFake>> = {
       },
       page: async (n) => {
         const response = await fetch(`${contacts}?page=${n}&per_page=2`, { headers: { authorization } });
-        const link = response.headers.get("link") ?? "";
         return {
           records: ((await response.json()) as unknown[]).length,
-          claimsNext: link.includes(`page=${n + 1}&per_page=2>; rel="next"`),
+          claimsNext: nextPageLinked(response) === n + 1,
         };
       },
     };
@@ -338,10 +341,9 @@ const providers: Record<string, () => Promise<ProviderFake>> = {
       },
       page: async (n) => {
         const response = await fetch(`${fake.origin}/v2/contacts?page=${n}`, { headers });
-        const link = response.headers.get("link") ?? "";
         return {
           records: ((await response.json()) as { contacts: unknown[] }).contacts.length,
-          claimsNext: link.includes(`page=${n + 1}&per_page=25>; rel="next"`),
+          claimsNext: nextPageLinked(response) === n + 1,
           claimedPages: Number(response.headers.get("x-total-count")) / 25,
         };
       },

@@ -72,9 +72,11 @@ const WRITABLE_COMPANY_ATTRIBUTES = [
   "external_id",
 ] as const;
 
-export async function startFakeProductive(): Promise<FakeProductive> {
+export async function startFakeProductive(
+  options: { organizationId?: string } = {},
+): Promise<FakeProductive> {
   const token = "fake-productive-token";
-  const organizationId = "207";
+  const organizationId = options.organizationId ?? "207";
   const companies = new Map<string, JsonApiRecord>();
   const entries = new Map<string, JsonApiRecord>();
   let lastId = 500;
