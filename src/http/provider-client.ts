@@ -22,6 +22,8 @@ export interface ProviderRequest {
   body?: unknown;
   /** How messages name the call; "METHOD path" when not given. */
   what?: string;
+  /** A POST that changes nothing (a read by body), retried like a GET. */
+  idempotent?: boolean;
 }
 
 export interface WriteRequest extends ProviderRequest {
@@ -69,6 +71,7 @@ export function createProviderClient(http: UpstreamClient, dialect: ProviderDial
       path: dialect.path(request.path),
       query: request.query,
       body: request.body,
+      idempotent: request.idempotent,
     });
 
   async function receive(request: ProviderRequest, expected: number, notFoundIsNull: boolean) {

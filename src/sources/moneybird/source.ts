@@ -97,6 +97,8 @@ export function createMoneybirdContactSource(client: ProviderClient): MoneybirdC
             method: "POST",
             path: contactsPath("synchronization"),
             body: { ids: batch },
+            // Moneybird's read of contacts by id: safe to retry.
+            idempotent: true,
           });
           return response ? contactsFrom(response.body, "synchronization answer") : [];
         }),
