@@ -3,6 +3,9 @@ import type { CodegenConfig } from "@graphql-codegen/cli";
 /**
  * Typed documents (client preset) for the example operations: what a frontend team generates.
  * CI runs it and typechecks examples/, so a schema change that breaks these clients fails CI.
+ * It also writes examples/generated/persisted-documents.json, the manifest of trusted documents a
+ * gateway started with PERSISTED_DOCUMENTS runs by id (docs/production.md § Trusted documents):
+ * sha256, which the gateway checks each entry against.
  */
 const config: CodegenConfig = {
   schema: "schema.graphql",
@@ -12,7 +15,7 @@ const config: CodegenConfig = {
   generates: {
     "examples/generated/": {
       preset: "client",
-      presetConfig: { fragmentMasking: false },
+      presetConfig: { fragmentMasking: false, persistedDocuments: { hashAlgorithm: "sha256" } },
       config: { useTypeImports: true, enumsAsTypes: true, scalars: { DateTime: "string", JSON: "unknown" } },
     },
   },

@@ -2,6 +2,9 @@ import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import type { RateWindow } from "./http/rate-budget.ts";
 import type { UpstreamProtection } from "./http/upstream-client.ts";
+import { DEFAULT_LIMITS, type RequestLimits } from "./security/limits.ts";
+import { isLoopbackHost } from "./security/loopback.ts";
+import { readPersistedDocuments, type TrustedDocuments } from "./security/trusted-documents.ts";
 
 const optionalString = z.string().trim().optional();
 
@@ -56,6 +59,71 @@ const redisUrl = z
     message: "must be a redis:// or rediss:// URL, such as redis://127.0.0.1:6379",
   });
 
+/** `true` or `false`, nothing else: a typo must not silently keep (or drop) a protection. */
+const flag = z.enum(["true", "false"]).transform((value) => value === "true");
+
+const MIN_API_KEY_LENGTH = 32;
+/**
+ * API keys, comma-separated. Each must be long and random enough not to be guessed; the message
+ * says which one is not by its position, never by its value.
+ */
+const apiKeys = z
+  .string()
+  .trim()
+  .default("")
+  .transform((value, ctx) => {
+    const keys = value
+      .split(",")
+      .map((key) => key.trim())
+      .filter(Boolean);
+    const weak = keys.findIndex((key) => key.length < MIN_API_KEY_LENGTH || /\s/.test(key));
+    if (weak >= 0) {
+      ctx.addIssue({
+        code: "custom",
+        message: `key ${weak + 1} of ${keys.length} is shorter than ${MIN_API_KEY_LENGTH} characters or holds a space (make one with: openssl rand -hex 32)`,
+      });
+      return z.NEVER;
+    }
+    return keys;
+  });
+
+/**
+ * The identity provider's JWKS document: https, or http on loopback only (a local identity
+ * provider), since whoever can rewrite the keys in transit can sign any token.
+ */
+const jwksUrl = z
+  .string()
+  .trim()
+  .optional()
+  .refine(
+    (value) => {
+      if (value === undefined) return true;
+      const url = URL.canParse(value) ? new URL(value) : null;
+      return url?.protocol === "https:" || (url?.protocol === "http:" && isLoopbackHost(url.hostname));
+    },
+    {
+      message:
+        "must be an https URL (http only on loopback), such as https://idp.example/.well-known/jwks.json",
+    },
+  );
+
+const isOrigin = (value: string) => URL.canParse(value) && new URL(value).origin === value;
+
+/** The persisted-documents manifest (codegen's persisted-documents.json), read and checked at start-up. */
+const persistedDocuments = z
+  .string()
+  .trim()
+  .optional()
+  .transform((path, ctx) => {
+    if (path === undefined) return null;
+    try {
+      return readPersistedDocuments(path);
+    } catch (error) {
+      ctx.addIssue({ code: "custom", message: (error as Error).message });
+      return z.NEVER;
+    }
+  });
+
 /**
  * The SQLite store's location: a file path, a `file:` URL, or `:memory:`. Any other scheme is a
  * database the store does not speak (yet), which must not be mistaken for a folder name.
@@ -91,8 +159,9 @@ function filePath(url: string): string | null {
 }
 
 const EnvSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),
-  // Loopback by default: the gateway has no authentication of its own and holds upstream credentials.
+  // Loopback by default: the gateway holds upstream credentials, and elsewhere must authenticate its callers.
   HOST: z.string().trim().min(1).default("127.0.0.1"),
   CORS_ORIGINS: z
     .string()
@@ -103,7 +172,11 @@ const EnvSchema = z.object({
         .split(",")
         .map((origin) => origin.trim())
         .filter(Boolean),
-    ),
+    )
+    // Exact origins only: "*" or "null" would allow every site, or every sandboxed page.
+    .refine((origins) => origins.every(isOrigin), {
+      message: "must be origins (scheme, host and port only), comma-separated, such as https://app.example",
+    }),
   STORE_URL: storeLocation,
   UPSTREAM_TIMEOUT_MS: positiveInt(10_000),
   REQUEST_TIMEOUT_MS: positiveInt(30_000),
@@ -117,6 +190,33 @@ const EnvSchema = z.object({
   PRODUCTIVE_RATE_LIMITS: rateLimits,
   MONEYBIRD_RATE_LIMITS: rateLimits,
   FREEAGENT_RATE_LIMITS: rateLimits,
+
+  // What one request may ask for: docs/production.md § Query limits gives each default's reasoning.
+  MAX_REQUEST_BYTES: positiveInt(DEFAULT_LIMITS.maxRequestBytes),
+  MAX_DEPTH: positiveInt(DEFAULT_LIMITS.maxDepth),
+  MAX_ALIASES: nonNegativeInt(DEFAULT_LIMITS.maxAliases),
+  MAX_TOKENS: positiveInt(DEFAULT_LIMITS.maxTokens),
+  MAX_DIRECTIVES: nonNegativeInt(DEFAULT_LIMITS.maxDirectives),
+  MAX_COST: positiveInt(DEFAULT_LIMITS.maxCost),
+  MAX_INPUT_STRING_LENGTH: positiveInt(DEFAULT_LIMITS.maxInputStringLength),
+  MAX_ID_LENGTH: positiveInt(DEFAULT_LIMITS.maxIdLength),
+  MAX_JSON_DEPTH: positiveInt(DEFAULT_LIMITS.maxJsonDepth),
+
+  GATEWAY_API_KEYS: apiKeys,
+  GATEWAY_READ_KEYS: apiKeys,
+  JWT_JWKS_URL: jwksUrl,
+  JWT_ISSUER: optionalString,
+  JWT_AUDIENCE: optionalString,
+  JWT_WRITE_SCOPE: z
+    .string()
+    .trim()
+    .regex(/^\S+$/, "must be one scope, without spaces")
+    .default("gateway:write"),
+  ALLOW_UNAUTHENTICATED: flag.default(false),
+  GRAPHIQL: flag.optional(),
+  INTROSPECTION: flag.optional(),
+  PERSISTED_DOCUMENTS: persistedDocuments,
+  TRUSTED_DOCUMENTS_ONLY: flag.default(false),
 
   PRODUCTIVE_API_TOKEN: optionalString,
   PRODUCTIVE_ORGANIZATION_ID: optionalString,
@@ -156,15 +256,45 @@ export interface FreeAgentConfig {
   baseUrl: string;
 }
 
+/** Who may call the gateway; nothing configured lets anyone in (refused off loopback and in production). */
+export interface AuthConfig {
+  /** Full access: queries and mutations. */
+  apiKeys: string[];
+  /** Queries only. */
+  readKeys: string[];
+  /** JWTs from the team's identity provider, for frontends; null when not configured. */
+  jwt: JwtConfig | null;
+  /** Serve without authentication where that would be refused (warned about at start-up). */
+  allowUnauthenticated: boolean;
+}
+export interface JwtConfig {
+  jwksUrl: string;
+  issuer: string;
+  audience: string;
+  /** The scope (in the `scope` or `scp` claim) that lets a token run mutations. */
+  writeScope: string;
+}
+
 export interface Config {
+  /** NODE_ENV; production hides GraphiQL and the schema unless asked for. */
+  environment: "development" | "production" | "test";
   port: number;
   host: string;
   /** Browser origins allowed to call the gateway cross-origin; none by default. */
   corsOrigins: string[];
+  auth: AuthConfig;
+  /** GraphiQL's page on GET /graphql. */
+  graphiql: boolean;
+  /** Introspection, and the "Did you mean" suggestions that would reveal the schema without it. */
+  introspection: boolean;
+  /** The documents clients may run by `documentId` (PERSISTED_DOCUMENTS), and whether only those run. */
+  trustedDocuments: TrustedDocuments;
   /** A SQLite file path or ":memory:". */
   storeUrl: string;
   /** The deadline of one GraphQL request: every upstream call and budget wait it causes ends by then. */
   requestTimeoutMs: number;
+  /** What one request may ask for: body size, the operation's shape and cost, input sizes. */
+  limits: RequestLimits;
   /** Everything else about upstream protection; `redisUrl` is opened by the gateway. */
   upstream: Omit<UpstreamProtection, "redis"> & { redisUrl: string | null };
   /** null: the provider is served by the local store. */
@@ -190,6 +320,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   requireTogether(["PRODUCTIVE_API_TOKEN", "PRODUCTIVE_ORGANIZATION_ID"], e);
   requireTogether(["MONEYBIRD_API_TOKEN", "MONEYBIRD_ADMINISTRATION_ID"], e);
   requireTogether(["FREEAGENT_REFRESH_TOKEN", "FREEAGENT_CLIENT_ID", "FREEAGENT_CLIENT_SECRET"], e);
+  requireTogether(["JWT_JWKS_URL", "JWT_ISSUER", "JWT_AUDIENCE"], e);
+  refuseUnauthenticatedExposure(e);
+  if (e.TRUSTED_DOCUMENTS_ONLY && !e.PERSISTED_DOCUMENTS) {
+    throw new ConfigError(
+      "Invalid configuration: TRUSTED_DOCUMENTS_ONLY=true but PERSISTED_DOCUMENTS missing (nothing could run)",
+    );
+  }
   if (e.FREEAGENT_REFRESH_TOKEN && !e.FREEAGENT_ACCESS_TOKEN) {
     throw new ConfigError(
       "Invalid configuration: FREEAGENT_REFRESH_TOKEN set but FREEAGENT_ACCESS_TOKEN missing (set both to serve FreeAgent live)",
@@ -197,11 +334,40 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
 
   return {
+    environment: e.NODE_ENV,
     port: e.PORT,
     host: e.HOST,
     corsOrigins: e.CORS_ORIGINS,
+    auth: {
+      apiKeys: e.GATEWAY_API_KEYS,
+      readKeys: e.GATEWAY_READ_KEYS,
+      jwt:
+        e.JWT_JWKS_URL && e.JWT_ISSUER && e.JWT_AUDIENCE
+          ? {
+              jwksUrl: e.JWT_JWKS_URL,
+              issuer: e.JWT_ISSUER,
+              audience: e.JWT_AUDIENCE,
+              writeScope: e.JWT_WRITE_SCOPE,
+            }
+          : null,
+      allowUnauthenticated: e.ALLOW_UNAUTHENTICATED,
+    },
+    graphiql: e.GRAPHIQL ?? e.NODE_ENV !== "production",
+    introspection: e.INTROSPECTION ?? e.NODE_ENV !== "production",
+    trustedDocuments: { documents: e.PERSISTED_DOCUMENTS ?? new Map(), only: e.TRUSTED_DOCUMENTS_ONLY },
     storeUrl: e.STORE_URL,
     requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
+    limits: {
+      maxRequestBytes: e.MAX_REQUEST_BYTES,
+      maxDepth: e.MAX_DEPTH,
+      maxAliases: e.MAX_ALIASES,
+      maxTokens: e.MAX_TOKENS,
+      maxDirectives: e.MAX_DIRECTIVES,
+      maxCost: e.MAX_COST,
+      maxInputStringLength: e.MAX_INPUT_STRING_LENGTH,
+      maxIdLength: e.MAX_ID_LENGTH,
+      maxJsonDepth: e.MAX_JSON_DEPTH,
+    },
     upstream: {
       timeoutMs: e.UPSTREAM_TIMEOUT_MS,
       maxBodyBytes: e.UPSTREAM_MAX_BODY_BYTES,
@@ -255,4 +421,27 @@ function requireTogether<K extends string>(names: K[], env: Partial<Record<K, st
     const missing = names.filter((name) => !env[name]);
     throw new ConfigError(`Invalid configuration: ${set.join(", ")} set but ${missing.join(", ")} missing`);
   }
+}
+
+/**
+ * The gateway holds upstream credentials: it answers callers it cannot name only on loopback in
+ * development, or when ALLOW_UNAUTHENTICATED says so. A key in both lists is refused too: which
+ * access it grants would be a guess.
+ */
+function refuseUnauthenticatedExposure(e: z.infer<typeof EnvSchema>): void {
+  if (e.GATEWAY_READ_KEYS.some((key) => e.GATEWAY_API_KEYS.includes(key))) {
+    throw new ConfigError("Invalid configuration: a key is in both GATEWAY_API_KEYS and GATEWAY_READ_KEYS");
+  }
+  const authenticated = e.GATEWAY_API_KEYS.length > 0 || e.GATEWAY_READ_KEYS.length > 0 || e.JWT_JWKS_URL;
+  if (authenticated || e.ALLOW_UNAUTHENTICATED) return;
+  const exposure =
+    e.NODE_ENV === "production"
+      ? "NODE_ENV=production"
+      : isLoopbackHost(e.HOST)
+        ? null
+        : `HOST=${e.HOST} is not loopback`;
+  if (exposure === null) return;
+  throw new ConfigError(
+    `Invalid configuration: ${exposure} but no authentication is configured. Set GATEWAY_API_KEYS and/or GATEWAY_READ_KEYS (API keys for servers), or JWT_JWKS_URL, JWT_ISSUER and JWT_AUDIENCE (JWTs for frontends); or ALLOW_UNAUTHENTICATED=true to serve anyone who can reach it`,
+  );
 }

@@ -12,8 +12,20 @@ export interface GatewayContext {
    * connection serves the other providers); added to the response's `errors` after execution.
    */
   partialErrors: GraphQLError[];
+  /** Who sent the request (src/security/auth.ts decides). */
+  viewer: Viewer;
 }
 
-export function createContext(sources: Sources): GatewayContext {
-  return { sources, partialErrors: [] };
+export interface Viewer {
+  /** An API key, a verified JWT, or nobody: the caller of a gateway without authentication. */
+  kind: "api-key" | "jwt" | "anonymous";
+  /** Whether it may run mutations; every viewer may run queries. */
+  canWrite: boolean;
+}
+
+/** Everyone, with full access: the viewer of every request when no authentication is configured. */
+export const UNAUTHENTICATED_VIEWER: Viewer = Object.freeze({ kind: "anonymous", canWrite: true });
+
+export function createContext(sources: Sources, viewer: Viewer = UNAUTHENTICATED_VIEWER): GatewayContext {
+  return { sources, partialErrors: [], viewer };
 }

@@ -17,6 +17,15 @@ import type { UpstreamSettings } from "./http/upstream-client.ts";
 import type { Sources } from "./ports.ts";
 import { toGraphQLError } from "./schema/errors.ts";
 import { schema } from "./schema/index.ts";
+import { createAuthentication } from "./security/auth.ts";
+import { corsForOrigins, useVaryOnOrigin } from "./security/cors.ts";
+import { useErrorHygiene } from "./security/error-hygiene.ts";
+import { useInputLimits } from "./security/input-limits.ts";
+import { useConcealedSchema } from "./security/production.ts";
+import { useQueryLimits } from "./security/query-limits.ts";
+import { useJsonBodiesOnly } from "./security/request-parsing.ts";
+import { useTrustedDocuments } from "./security/trusted-documents.ts";
+import { logUpstreamFailures } from "./security/upstream-failure-log.ts";
 
 export interface GatewayOptions {
   config: Config;
@@ -43,18 +52,30 @@ export async function createGateway({
 }: GatewayOptions): Promise<Gateway> {
   const { redisUrl, ...protection } = config.upstream;
   const redis = redisUrl ? connectRedis(redisUrl, warn) : null;
-  const sourceSet = await createSources(config, { ...protection, redis, ...upstream });
+  const sourceSet = await createSources(config, {
+    ...protection,
+    redis,
+    ...upstream,
+    onRequest: logUpstreamFailures(warn, upstream?.onRequest),
+  });
   const { sources } = sourceSet;
+  const authentication = createAuthentication(config.auth, warn);
 
   const yoga = createYoga<Record<string, unknown>, GatewayContext>({
     schema,
-    context: () => createContext(sources),
-    graphiql: { title: "Contacts gateway", defaultQuery: GRAPHIQL_EXAMPLE_QUERY },
+    context: ({ request }) => createContext(sources, authentication.viewerOf(request)),
+    graphiql: config.graphiql && {
+      title: "Contacts gateway",
+      defaultQuery: GRAPHIQL_EXAMPLE_QUERY,
+      ...authentication.graphiql,
+    },
     // GraphiQL's assets are served by the gateway itself, not a CDN: it works offline and under a strict CSP.
     renderGraphiQL,
     landingPage: false,
-    // No CORS headers unless origins are configured: browsers then keep other sites' pages out.
-    cors: config.corsOrigins.length > 0 ? { origin: config.corsOrigins, credentials: false } : false,
+    // Far below yoga's 25 MB: the body bounds the document and its variables (docs/production.md § Query limits).
+    maxRequestBodySize: config.limits.maxRequestBytes,
+    // No CORS headers but for the configured origins: browsers then keep other sites' pages out.
+    cors: corsForOrigins(config.corsOrigins),
     logging: {
       debug: () => {},
       info: () => {},
@@ -82,6 +103,13 @@ export async function createGateway({
     },
     plugins: [
       useJsonBodiesOnly(),
+      useVaryOnOrigin(config.corsOrigins),
+      useErrorHygiene(),
+      authentication.plugin,
+      useTrustedDocuments(config.trustedDocuments),
+      ...(config.introspection ? [] : useConcealedSchema()),
+      ...useQueryLimits(config.limits),
+      useInputLimits(config.limits),
       // A client that goes away stops its execution, and (through the request scope) its upstream work.
       useExecutionCancellation(),
       useRequestScope(config.requestTimeoutMs),
@@ -129,35 +157,6 @@ function unwrap(arg: unknown): unknown {
  */
 function isGraphQLError(error: unknown): error is GraphQLError {
   return error instanceof Error && error.name === "GraphQLError";
-}
-
-/**
- * CSRF protection: a browser sends a form or text/plain POST cross-origin without asking, but a
- * JSON POST only after a CORS preflight, which this gateway refuses unless the origin is allowed.
- * So every POST must be JSON.
- */
-function useJsonBodiesOnly(): Plugin<GatewayContext> {
-  const accepted = new Set(["application/json", "application/graphql-response+json"]);
-  return {
-    onRequest({ request, endResponse, fetchAPI }) {
-      if (request.method !== "POST") return;
-      const type = request.headers.get("content-type")?.split(";")[0]?.trim().toLowerCase() ?? "";
-      if (accepted.has(type)) return;
-      endResponse(
-        new fetchAPI.Response(
-          JSON.stringify({
-            errors: [
-              {
-                message: "Send GraphQL requests as application/json",
-                extensions: { code: "UNSUPPORTED_MEDIA_TYPE" },
-              },
-            ],
-          }),
-          { status: 415, headers: { "content-type": "application/json" } },
-        ),
-      );
-    },
-  };
 }
 
 /**

@@ -1,6 +1,12 @@
 /** The upstream systems the gateway federates. */
 export type Provider = "PRODUCTIVE" | "MONEYBIRD" | "FREEAGENT";
 export const PROVIDERS: readonly Provider[] = ["PRODUCTIVE", "MONEYBIRD", "FREEAGENT"];
+/** How messages name each provider. */
+export const PROVIDER_NAMES: Record<Provider, string> = {
+  PRODUCTIVE: "Productive",
+  MONEYBIRD: "Moneybird",
+  FREEAGENT: "FreeAgent",
+};
 
 /** Every record type that has an id of its own (and so a global id in the graph). */
 export type RecordKind =

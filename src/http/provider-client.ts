@@ -1,3 +1,4 @@
+import { PROVIDER_NAMES } from "../domain/common.ts";
 import type { BadUserInputError } from "../errors.ts";
 import {
   type HttpMethod,
@@ -20,8 +21,11 @@ export interface ProviderRequest {
   path: string;
   query?: Record<string, QueryValue>;
   body?: unknown;
-  /** How messages name the call; "METHOD path" when not given. */
-  what?: string;
+  /**
+   * How client messages name the call: what it does, in words ("contact list read", "contact
+   * person update"), never its path, which holds the account's and records' ids.
+   */
+  what: string;
   /** A POST that changes nothing (a read by body), retried like a GET. */
   idempotent?: boolean;
 }
@@ -35,8 +39,6 @@ export interface WriteRequest extends ProviderRequest {
 
 /** How one provider's API differs from the others, as far as the shared client needs to know. */
 export interface ProviderDialect {
-  /** The provider as messages name it ("Productive"). */
-  name: string;
   /** The upstream path of an adapter's path: the API root, a format suffix. */
   path(path: string): string;
   /** A read's 400: the provider refusing the query, in its words. Without it a 400 is unexpected. */
@@ -64,7 +66,6 @@ const isSuccess = (status: number) => status >= 200 && status < 300;
 
 export function createProviderClient(http: UpstreamClient, dialect: ProviderDialect): ProviderClient {
   const { provider } = http;
-  const describe = (request: ProviderRequest) => request.what ?? `${request.method} ${request.path}`;
   const send = (request: ProviderRequest) =>
     http.request({
       method: request.method,
@@ -72,6 +73,7 @@ export function createProviderClient(http: UpstreamClient, dialect: ProviderDial
       query: request.query,
       body: request.body,
       idempotent: request.idempotent,
+      what: request.what,
     });
 
   async function receive(request: ProviderRequest, expected: number, notFoundIsNull: boolean) {
@@ -79,7 +81,7 @@ export function createProviderClient(http: UpstreamClient, dialect: ProviderDial
     if (response.status === expected) return response;
     if (response.status === 404 && notFoundIsNull) return null;
     if (response.status === 400 && dialect.queryRefusal) throw dialect.queryRefusal(response);
-    throw unexpectedStatus(provider, response, describe(request));
+    throw unexpectedStatus(provider, response, request.what);
   }
 
   return {
@@ -90,11 +92,13 @@ export function createProviderClient(http: UpstreamClient, dialect: ProviderDial
       const response = await send(request);
       const done = request.expected ? request.expected.includes(response.status) : isSuccess(response.status);
       if (done) {
-        return readAfterWrite(provider, `${dialect.name}'s ${describe(request)}`, () => result(response));
+        return readAfterWrite(provider, `${PROVIDER_NAMES[provider]}'s ${request.what}`, () =>
+          result(response),
+        );
       }
       const refusal = dialect.writeRefusal(response, request.target);
       if (refusal) throw refusal;
-      throw unexpectedStatus(provider, response, describe(request), "write");
+      throw unexpectedStatus(provider, response, request.what, "write");
     },
 
     protection: () => http.protection(),

@@ -1,6 +1,6 @@
 import { errors as undiciErrors } from "undici";
 import type { z } from "zod";
-import type { Provider, RecordKind } from "../domain/common.ts";
+import { PROVIDER_NAMES, type Provider, type RecordKind } from "../domain/common.ts";
 import {
   BadUserInputError,
   type FieldError,
@@ -8,6 +8,7 @@ import {
   UpstreamError,
   ValidationError,
 } from "../errors.ts";
+import { truncate } from "../security/redaction.ts";
 import type { UpstreamHeaders } from "./headers.ts";
 import { retryAfterSeconds } from "./retry-after.ts";
 
@@ -26,11 +27,22 @@ export interface UpstreamResponse {
   body: unknown;
 }
 
+/** The most characters of a provider's own words (a field error, a shape mismatch) a client message keeps. */
+export const MAX_UPSTREAM_WORDS = 200;
+
 /** What a request was, as far as its errors need to tell. */
 export interface SentRequest {
   method: HttpMethod;
   path: string;
+  /**
+   * How client messages name the call ("contact list read"); never its path, which holds account
+   * ids (the log gets the path, see `UpstreamRequestEvent.failure`). "<METHOD> request" when not given.
+   */
+  what?: string;
 }
+
+/** The call as a client message names it. */
+export const callName = (req: SentRequest) => `the ${req.what ?? `${req.method} request`}`;
 
 /** The record a write addresses: the provider saying it does not exist becomes this `NotFoundError`. */
 export interface Target {
@@ -76,20 +88,21 @@ export function transportError(
   cause: unknown,
   status: number | null,
 ): UpstreamError {
-  const what = `${req.method} ${req.path}${status === null ? "" : ` (status ${status} arrived, its body did not)`}`;
+  const name = PROVIDER_NAMES[provider];
+  const what = `${callName(req)}${status === null ? "" : ` (status ${status} arrived, its body did not)`}`;
   const landed = writeOutcome(req, status, cause);
   const timedOut =
     TIMEOUT_ERRORS.some((type) => cause instanceof type) ||
     (cause instanceof DOMException && (cause.name === "TimeoutError" || cause.name === "AbortError"));
   if (timedOut) {
-    return new UpstreamError(provider, "TIMEOUT", `${provider} did not answer ${what} in time`, null, landed);
+    return new UpstreamError(provider, "TIMEOUT", `${name} did not answer ${what} in time`, null, landed);
   }
-  const reason =
-    cause instanceof Error ? ((cause as NodeJS.ErrnoException).code ?? cause.message) : String(cause);
+  // The error code only: a transport error's message names hosts and addresses, which the log gets.
+  const reason = (cause as NodeJS.ErrnoException | undefined)?.code ?? "connection failed";
   return new UpstreamError(
     provider,
     "UNAVAILABLE",
-    `${provider} could not be reached for ${what} (${reason})`,
+    `${name} could not be reached for ${what} (${reason})`,
     null,
     landed,
   );
@@ -105,7 +118,7 @@ export function oversizedBody(
   return new UpstreamError(
     provider,
     "BAD_RESPONSE",
-    `${provider} answered ${req.method} ${req.path} with more than ${maxBytes} bytes (UPSTREAM_MAX_BODY_BYTES)`,
+    `${PROVIDER_NAMES[provider]} answered ${callName(req)} with more than ${maxBytes} bytes (UPSTREAM_MAX_BODY_BYTES)`,
     null,
     writeOutcome(req, status),
   );
@@ -119,23 +132,24 @@ export function statusError(
   headers: UpstreamHeaders,
   rateLimitWindowSeconds: number | null = null,
 ): UpstreamError | null {
-  const what = `${req.method} ${req.path}`;
+  const name = PROVIDER_NAMES[provider];
+  const what = callName(req);
   if (status === 429) {
     return new UpstreamError(
       provider,
       "RATE_LIMITED",
-      `${provider} rate limit reached (${what})`,
+      `${name} rate limit reached on ${what}`,
       retryAfterSeconds(headers) ?? rateLimitWindowSeconds,
     );
   }
   if (status === 401)
-    return new UpstreamError(provider, "UNAUTHORIZED", `${provider} rejected the credentials (${what})`);
-  if (status === 403) return new UpstreamError(provider, "FORBIDDEN", `${provider} refused ${what}`);
+    return new UpstreamError(provider, "UNAUTHORIZED", `${name} rejected the credentials on ${what}`);
+  if (status === 403) return new UpstreamError(provider, "FORBIDDEN", `${name} refused ${what} (403)`);
   if (status >= 500) {
     return new UpstreamError(
       provider,
       "UNAVAILABLE",
-      `${provider} failed with ${status} (${what})`,
+      `${name} failed with ${status} on ${what}`,
       retryAfterSeconds(headers),
       writeOutcome(req, status),
     );
@@ -154,7 +168,11 @@ export function parseUpstream<S extends z.ZodType>(
   if (result.success) return result.data;
   const issue = result.error.issues[0];
   const where = issue ? `${issue.path.join(".") || "body"}: ${issue.message}` : "unexpected shape";
-  throw new UpstreamError(provider, "BAD_RESPONSE", `${provider} sent an unexpected ${what} (${where})`);
+  throw new UpstreamError(
+    provider,
+    "BAD_RESPONSE",
+    `${PROVIDER_NAMES[provider]} sent an unexpected ${what} (${truncate(where, MAX_UPSTREAM_WORDS)})`,
+  );
 }
 
 /**
@@ -170,10 +188,24 @@ export function unexpectedStatus(
   return new UpstreamError(
     provider,
     "BAD_RESPONSE",
-    `${provider} answered ${what} with status ${response.status}`,
+    `${PROVIDER_NAMES[provider]} answered the ${what} with status ${response.status}`,
     null,
     call === "write" ? landedByStatus(response.status) : false,
   );
+}
+
+/** The most field errors of one refusal a client gets. */
+const MAX_FIELD_ERRORS = 50;
+
+/**
+ * A provider's field errors as the client gets them: about the client's own input, so kept in the
+ * provider's words, but bounded. (Credentials are already gone: error bodies are redacted as they
+ * arrive, see upstream-client.ts.)
+ */
+export function boundedFieldErrors(fieldErrors: FieldError[]): FieldError[] {
+  return fieldErrors
+    .slice(0, MAX_FIELD_ERRORS)
+    .map(({ path, message }) => ({ path, message: truncate(message, MAX_UPSTREAM_WORDS) }));
 }
 
 /** How a provider words a refused write: its error body, and the input fields the body names. */
@@ -193,7 +225,7 @@ export function refusedWrite<Body>(
     if (response.status === 404 && target) return new NotFoundError(target.kind, target.id);
     if (response.status === 422 || response.status === 400) {
       const body = refusal.schema.safeParse(response.body);
-      if (body.success) return new ValidationError(refusal.fieldErrors(body.data));
+      if (body.success) return new ValidationError(boundedFieldErrors(refusal.fieldErrors(body.data)));
     }
     return null;
   };

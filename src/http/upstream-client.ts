@@ -5,10 +5,12 @@ import type { Redis } from "ioredis";
 import { type Dispatcher, Pool } from "undici";
 import type { Provider } from "../domain/common.ts";
 import { UpstreamError } from "../errors.ts";
+import { credentialsOf, pathTemplate, redactSecrets, truncate } from "../security/redaction.ts";
 import { integerHeader } from "./headers.ts";
 import { type BudgetStatus, createRateBudget, type RateWindow } from "./rate-budget.ts";
 import { currentScope, type RequestScope } from "./request-scope.ts";
 import {
+  callName,
   type HttpMethod,
   oversizedBody,
   statusError,
@@ -39,6 +41,8 @@ export interface UpstreamRequest {
   headers?: Record<string, string>;
   /** A POST that changes nothing (Moneybird's `POST /contacts/synchronization` is a read): retried like a GET. */
   idempotent?: boolean;
+  /** How client messages name the call ("contact list read"), never by its path (see `SentRequest.what`). */
+  what?: string;
 }
 
 /** What tests (request counts) and metrics see of every upstream call. */
@@ -52,6 +56,19 @@ export interface UpstreamRequestEvent {
   errorCode: UpstreamError["code"] | null;
   /** 0 for the first attempt, 1 for the first retry, … */
   attempt: number;
+  /** For an attempt that failed or was refused (any status from 400 but 404): what the log needs. */
+  failure: UpstreamFailureDetail | null;
+}
+
+/**
+ * What an operator needs to see of a failed call, and a client must not (its message names the
+ * provider and the call only): every credential the request carried is redacted from it.
+ */
+export interface UpstreamFailureDetail {
+  /** The method and the path, its ids as `{id}`: "GET /api/v2/{id}/contacts.json". */
+  request: string;
+  /** The start of the answer's body, or the transport error. */
+  excerpt: string;
 }
 export type UpstreamRequestObserver = (event: UpstreamRequestEvent) => void;
 
@@ -124,6 +141,9 @@ export interface UpstreamClient {
 export const credentialKey = (...parts: string[]) =>
   createHash("sha256").update(parts.join("\u0000")).digest("hex").slice(0, 16);
 
+/** The most characters of an answer's body a failure's log line quotes. */
+const MAX_LOGGED_EXCERPT = 500;
+
 /** A 429 whose pause is at most this long is waited out and retried; a longer one is the client's. */
 const SHORT_PAUSE_SECONDS = 2;
 /** Retries are paid from a budget that each first attempt adds to, so an outage cannot multiply the load. */
@@ -135,6 +155,8 @@ class FailedAttempt extends Error {
   constructor(
     readonly error: UpstreamError,
     readonly status: number | null,
+    /** Ended by the request's own scope (its client left, its deadline passed): no sign of an outage. */
+    readonly abandoned: boolean,
   ) {
     super(error.message);
   }
@@ -175,6 +197,7 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
     handleWhen(
       (failure) =>
         failure instanceof FailedAttempt &&
+        !failure.abandoned &&
         (failure.status === null || failure.status >= 500) &&
         (failure.error.code === "UNAVAILABLE" || failure.error.code === "TIMEOUT"),
     ),
@@ -183,6 +206,14 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
       breaker: new ConsecutiveBreaker(settings.breakerFailures),
     },
   );
+  // While open, requests fail before spending the budget: an outage must not read as RATE_LIMITED.
+  let openUntil = 0;
+  breaker.onBreak(() => {
+    openUntil = Date.now() + settings.breakerCooldownMs;
+  });
+  breaker.onReset(() => {
+    openUntil = 0;
+  });
   let retryTokens = MAX_RETRY_TOKENS;
   const inFlight = new Map<string, SharedCall>();
 
@@ -190,7 +221,13 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
   async function send(req: UpstreamRequest, signal: AbortSignal, attempt: number): Promise<UpstreamResponse> {
     const path = req.path + queryString(req.query);
     const started = performance.now();
-    const fail = (error: UpstreamError, status: number | null): never => {
+    const requestHeaders = { ...options.headers(), ...req.headers };
+    const secrets = credentialsOf(requestHeaders, req.body);
+    const failure = (excerpt: string): UpstreamFailureDetail => ({
+      request: `${req.method} ${pathTemplate(req.path)}`,
+      excerpt: truncate(redactSecrets(excerpt, secrets), MAX_LOGGED_EXCERPT),
+    });
+    const fail = (error: UpstreamError, status: number | null, excerpt: string): never => {
       options.settings.onRequest?.({
         provider,
         method: req.method,
@@ -199,8 +236,9 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
         durationMs: performance.now() - started,
         errorCode: error.code,
         attempt,
+        failure: failure(excerpt),
       });
-      throw new FailedAttempt(error, status);
+      throw new FailedAttempt(error, status, signal.aborted);
     };
 
     let response: Dispatcher.ResponseData;
@@ -212,8 +250,7 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
         headers: {
           accept: "application/json",
           ...(req.body !== undefined ? { "content-type": "application/json" } : {}),
-          ...options.headers(),
-          ...req.headers,
+          ...requestHeaders,
         },
         body:
           req.body === undefined
@@ -226,7 +263,7 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
         signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs * 2)]),
       });
     } catch (cause) {
-      return fail(transportError(provider, req, cause, null), null);
+      return fail(transportError(provider, req, cause, null), null, String(cause));
     }
     const status = response.statusCode;
     let text: string;
@@ -238,12 +275,19 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
         cause instanceof BodyTooLarge
           ? oversizedBody(provider, req, status, settings.maxBodyBytes)
           : transportError(provider, req, cause, status);
-      return fail(error, status);
+      return fail(
+        error,
+        status,
+        cause instanceof BodyTooLarge ? "body over the size cap, dropped" : String(cause),
+      );
     }
+    // An error body is read for the client's message (a refusal, field errors), and may echo the
+    // credentials: they go before anything reads it.
+    if (status >= 400) text = redactSecrets(text, secrets);
 
     const headers = response.headers;
     const error = statusError(provider, req, status, headers, shortestWindow);
-    if (error) return fail(error, status);
+    if (error) return fail(error, status, text);
     options.settings.onRequest?.({
       provider,
       method: req.method,
@@ -252,6 +296,8 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
       durationMs: performance.now() - started,
       errorCode: null,
       attempt,
+      // A 404 is an answer (the record does not exist), not a failure to look into.
+      failure: status >= 400 && status !== 404 ? failure(text) : null,
     });
     const exhausted = exhaustedForSeconds(headers);
     if (exhausted !== null) await budget.pause(exhausted);
@@ -289,6 +335,7 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
   async function attempts(req: UpstreamRequest, scope: RequestScope): Promise<UpstreamResponse> {
     retryTokens = Math.min(MAX_RETRY_TOKENS, retryTokens + RETRY_TOKENS_PER_REQUEST);
     for (let attempt = 0; ; attempt++) {
+      if (Date.now() < openUntil) throw circuitOpen(req);
       await waitable(scope, req, () => budget.acquire(scope));
       try {
         return await breaker.execute(() => send(req, scope.signal, attempt));
@@ -306,11 +353,11 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
   }
 
   function circuitOpen(req: UpstreamRequest): UpstreamError {
-    const seconds = Math.ceil(settings.breakerCooldownMs / 1000);
+    const seconds = Math.max(1, Math.ceil((openUntil - Date.now()) / 1000));
     return new UpstreamError(
       provider,
       "UNAVAILABLE",
-      `${provider} is failing: the gateway stopped calling it for up to ${seconds} s (circuit open; ${req.method} ${req.path} not sent)`,
+      `${provider} is failing: the gateway stops calling it for ${seconds} s more (circuit open; ${callName(req)} was not sent)`,
       seconds,
     );
   }
@@ -363,7 +410,12 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
       return req.method === "GET" ? shared(req, scope) : attempts(req, scope);
     },
     async protection() {
-      return { breaker: BREAKER_STATES[breaker.state], budget: await budget.status() };
+      // Past its cool-down an open breaker lets the next request through as its probe.
+      const state =
+        breaker.state === CircuitState.Open && Date.now() >= openUntil
+          ? CircuitState.HalfOpen
+          : breaker.state;
+      return { breaker: BREAKER_STATES[state], budget: await budget.status() };
     },
     async close() {
       await ownPool?.close();

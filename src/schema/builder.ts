@@ -4,6 +4,7 @@ import ErrorsPlugin, { capitalize } from "@pothos/plugin-errors";
 import RelayPlugin from "@pothos/plugin-relay";
 import type { GatewayContext } from "../context.ts";
 import { UpstreamError } from "../errors.ts";
+import { inputLimitsPlugin } from "../security/input-limits.ts";
 import { decodeGlobalId, encodeGlobalId } from "./global-id.ts";
 
 /** The builder: plugins and options only; every type lives in its own file (see index.ts). */
@@ -18,7 +19,9 @@ export const builder = new SchemaBuilder<{
 }>({
   // Fields are non-null unless they say otherwise, as the schema contract is written.
   defaultFieldNullability: false,
-  plugins: [ErrorsPlugin, RelayPlugin, DataloaderPlugin],
+  // Input limits last, so that they run inside the errors plugin: a refused mutation input is a
+  // ValidationError member of the result union.
+  plugins: [ErrorsPlugin, RelayPlugin, DataloaderPlugin, inputLimitsPlugin],
   relay: {
     clientMutationId: "omit",
     cursorType: "String",

@@ -1,6 +1,7 @@
 import type { AccountingProvider, ContactPosition } from "../contacts/index.ts";
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, type Page, type PageRequest } from "../domain/common.ts";
 import { BadUserInputError } from "../errors.ts";
+import { quoteInput } from "../security/redaction.ts";
 import { builder } from "./builder.ts";
 import { decodeOpaque, encodeOpaque } from "./opaque.ts";
 
@@ -58,7 +59,7 @@ export const providerCursor = ({ provider, offset }: ContactPosition) =>
   encodeOpaque(`contacts:${provider}:${offset}`);
 
 function invalidCursor(cursor: string): never {
-  throw new BadUserInputError(`"${cursor}" is not a cursor of this connection`);
+  throw new BadUserInputError(`${quoteInput(cursor)} is not a cursor of this connection`);
 }
 
 /** The offset a cursor holds, refused when it is not a safe integer (SQL and page arithmetic need one). */
@@ -100,7 +101,9 @@ export function providerFromCursor(cursor: string, selected: readonly Accounting
   if (!match) invalidCursor(cursor);
   const position = { provider: match[1] as AccountingProvider, offset: cursorOffset(cursor, match[2]) };
   if (!selected.includes(position.provider)) {
-    throw new BadUserInputError(`the cursor "${cursor}" belongs to a provider this query does not select`);
+    throw new BadUserInputError(
+      `the cursor ${quoteInput(cursor)} belongs to a provider this query does not select`,
+    );
   }
   return position;
 }

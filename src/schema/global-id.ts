@@ -1,5 +1,6 @@
 import type { RecordKind } from "../domain/common.ts";
 import { BadUserInputError } from "../errors.ts";
+import { quoteInput } from "../security/redaction.ts";
 import { decodeOpaque, encodeOpaque } from "./opaque.ts";
 
 /**
@@ -26,13 +27,17 @@ export function decodeGlobalId(globalId: string): { typename: RecordKind; id: st
   const typename = decoded.slice(0, separator);
   const id = decoded.slice(separator + 1);
   if (separator < 1 || !KINDS.has(typename) || !isRemoteId(typename as RecordKind, id)) {
-    throw new BadUserInputError(`"${globalId}" is not a valid id`);
+    throw new BadUserInputError(`${quoteInput(globalId)} is not a valid id`);
   }
   return { typename: typename as RecordKind, id };
 }
 
-/** Canonical decimal ids only: "0001" would name record 1 in one place and nothing in another. */
-const DECIMAL_ID = "(?:0|[1-9]\\d*)";
+/**
+ * Canonical decimal ids only: "0001" would name record 1 in one place and nothing in another. At
+ * most 20 digits (every provider's ids fit 64 bits), so that no id a message or `extensions.id`
+ * echoes is longer than that.
+ */
+const DECIMAL_ID = "(?:0|[1-9]\\d{0,19})";
 const REMOTE_ID = new RegExp(`^${DECIMAL_ID}$`);
 const NESTED_REMOTE_ID = new RegExp(`^${DECIMAL_ID}/${DECIMAL_ID}$`);
 
@@ -47,7 +52,7 @@ export function decodeGlobalIdOf<K extends RecordKind>(
 ): { typename: K; id: string } {
   const decoded = decodeGlobalId(globalId);
   if (!kinds.includes(decoded.typename as K)) {
-    throw new BadUserInputError(`"${globalId}" is not the id of a ${kinds.join(" or ")}`);
+    throw new BadUserInputError(`${quoteInput(globalId)} is not the id of a ${kinds.join(" or ")}`);
   }
   return decoded as { typename: K; id: string };
 }

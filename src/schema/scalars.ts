@@ -1,4 +1,5 @@
 import { GraphQLError, Kind } from "graphql";
+import { MAX_QUOTED_INPUT, truncate } from "../security/redaction.ts";
 import { builder } from "./builder.ts";
 
 const ISO_8601 =
@@ -27,7 +28,8 @@ function isValidInstant(match: RegExpExecArray): boolean {
 function parseDateTime(value: unknown): string {
   const match = typeof value === "string" ? ISO_8601.exec(value) : null;
   if (!match || !isValidInstant(match) || Number.isNaN(Date.parse(value as string))) {
-    throw new GraphQLError(`DateTime must be an ISO 8601 date or timestamp (got ${JSON.stringify(value)})`, {
+    const got = truncate(String(JSON.stringify(value)), MAX_QUOTED_INPUT);
+    throw new GraphQLError(`DateTime must be an ISO 8601 date or timestamp (got ${got})`, {
       extensions: { code: "BAD_USER_INPUT" },
     });
   }

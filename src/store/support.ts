@@ -2,6 +2,7 @@ import type { SelectQueryBuilder } from "kysely";
 import type { Page, PageRequest, RecordKind, Timestamp } from "../domain/index.ts";
 import { BadUserInputError, NotFoundError } from "../errors.ts";
 import { isIntegerId } from "../providers/shared/ids.ts";
+import { quoteInput } from "../security/redaction.ts";
 import type { Database, Db, SequenceName } from "./database.ts";
 
 /** Takes the next `count` ids of a sequence; inside the caller's transaction, so a rolled-back write takes none. */
@@ -94,6 +95,6 @@ export function uncountedPage<T>(itemsPlusOne: T[], page: PageRequest): Page<T> 
 /** Epoch milliseconds of a filter's timestamp, so instants compare whatever their offsets. */
 export function instant(timestamp: Timestamp): number {
   const ms = Date.parse(timestamp);
-  if (Number.isNaN(ms)) throw new BadUserInputError(`not an ISO 8601 timestamp: ${timestamp}`);
+  if (Number.isNaN(ms)) throw new BadUserInputError(`not an ISO 8601 timestamp: ${quoteInput(timestamp)}`);
   return ms;
 }

@@ -103,7 +103,7 @@ async function startGateways(
           STORE_URL: ":memory:",
           ...env,
           [`${target.provider}_RATE_LIMITS`]: `${LIMIT}/${WINDOW_S}`,
-          REQUEST_TIMEOUT_MS: "2500",
+          REQUEST_TIMEOUT_MS: "3000",
           ...(instances > 1 ? { REDIS_URL, GATEWAY_INSTANCES: String(instances) } : {}),
         }),
       }),
@@ -125,14 +125,24 @@ async function untilShared(gateways: Gateway[], provider: Provider): Promise<voi
   throw new Error("Redis never became the budgets' store");
 }
 
-function expectTyped(results: GraphQLResponse<unknown>[], provider: Provider) {
+/**
+ * Every answer is data, or RATE_LIMITED with its hint; on a loaded machine a request the budget let
+ * through late may instead meet its deadline upstream (UPSTREAM_TIMEOUT). Returns how many did.
+ */
+function expectTyped(results: GraphQLResponse<unknown>[], provider: Provider): number {
+  let timedOut = 0;
   for (const result of results) {
     expect(result.status).toBe(200);
     for (const error of result.errors ?? []) {
+      if (error.extensions?.code === "UPSTREAM_TIMEOUT") {
+        timedOut += 1;
+        continue;
+      }
       expect(error.extensions).toMatchObject({ code: "RATE_LIMITED", provider });
       expect(error.extensions?.retryAfterSeconds).toEqual(expect.any(Number));
     }
   }
+  return timedOut;
 }
 
 describe.each(TARGETS)("a burst of $provider requests", (target) => {
@@ -147,11 +157,11 @@ describe.each(TARGETS)("a burst of $provider requests", (target) => {
       Array.from({ length: BURST }, (_, i) => execute(gateways[i % instances] as Gateway, target.query(i))),
     );
 
-    expectTyped(results, target.provider);
+    const timedOut = expectTyped(results, target.provider);
     const served = results.filter((result) => !result.errors).length;
-    const received = fake.requests.length;
     // Every request that was served made its call; none that was refused reached the fake.
-    expect(received).toBe(served);
+    expect(fake.requests.length).toBeGreaterThanOrEqual(served);
+    expect(fake.requests.length).toBeLessThanOrEqual(served + timedOut);
     expect(maxInWindow(fake.requests, WINDOW_S * 1000)).toBeLessThanOrEqual(LIMIT);
     // The budget served what it could within the deadline: at least two segments' worth.
     expect(served).toBeGreaterThanOrEqual(20);

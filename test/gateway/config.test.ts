@@ -23,11 +23,27 @@ const FREEAGENT_REFRESH = {
 describe("loadConfig", () => {
   it("defaults to port 4000 on loopback, no CORS, the SQLite file, and the store for every provider", () => {
     expect(loadConfig({})).toEqual({
+      environment: "development",
       port: 4000,
       host: "127.0.0.1",
       corsOrigins: [],
+      auth: { apiKeys: [], readKeys: [], jwt: null, allowUnauthenticated: false },
+      graphiql: true,
+      introspection: true,
+      trustedDocuments: { documents: new Map(), only: false },
       storeUrl: "./data/gateway.sqlite",
       requestTimeoutMs: 30_000,
+      limits: {
+        maxRequestBytes: 100 * 1024,
+        maxDepth: 12,
+        maxAliases: 15,
+        maxTokens: 2_000,
+        maxDirectives: 20,
+        maxCost: 25_000,
+        maxInputStringLength: 10_000,
+        maxIdLength: 200,
+        maxJsonDepth: 32,
+      },
       upstream: {
         timeoutMs: 10_000,
         maxBodyBytes: 8 * 1024 * 1024,

@@ -239,7 +239,9 @@ describe("Productive companies adapter (MockAgent)", () => {
     expect(sent.every((request) => request.query.get("page[size]") === "200")).toBe(true);
   });
 
-  it("turns Productive's 400 on a read into BAD_USER_INPUT with its words", async () => {
+  // The title is JSON:API's fixed phrase and the filter is the client's own; the rest of the detail
+  // is free text that may quote values or ids, and goes to the log only.
+  it("turns Productive's 400 on a read into BAD_USER_INPUT with its title and the filter it names", async () => {
     productive.answer("GET", "companies", () => ({
       status: 400,
       body: {
@@ -249,7 +251,7 @@ describe("Productive companies adapter (MockAgent)", () => {
     await expect(
       productive.sources.companies.list({ vat: "NL1" }, ORDER_BY_NAME, { offset: 0, limit: 5 }),
     ).rejects.toThrow(
-      new BadUserInputError("Productive refused the query: Unsupported Filter: filter[vat] is not supported"),
+      new BadUserInputError("Productive refused the query: Unsupported Filter (filter[vat])"),
     );
   });
 

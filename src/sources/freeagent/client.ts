@@ -69,7 +69,6 @@ export function createFreeAgentClient(config: FreeAgentConfig, upstream: Upstrea
     close: () => http.close(),
   };
   return createProviderClient(authorised, {
-    name: "FreeAgent",
     path: (path) => path,
     writeRefusal: refusedWrite({ schema: FreeAgentErrorBody, fieldErrors: fieldErrorsFromFreeAgent }),
   });
@@ -116,6 +115,7 @@ function createTokenRefresher(http: UpstreamClient, config: FreeAgentConfig): To
           "content-type": "application/x-www-form-urlencoded",
         },
         body: new URLSearchParams({ grant_type: "refresh_token", refresh_token: refreshToken }).toString(),
+        what: "access token refresh",
       });
     } catch (error) {
       if (error instanceof UpstreamError && (error.code === "UNAUTHORIZED" || error.code === "FORBIDDEN")) {
@@ -124,7 +124,7 @@ function createTokenRefresher(http: UpstreamClient, config: FreeAgentConfig): To
       throw error;
     }
     if (response.status === 400) throw refused(400);
-    if (response.status !== 200) throw unexpectedStatus(PROVIDER, response, "the token refresh");
+    if (response.status !== 200) throw unexpectedStatus(PROVIDER, response, "access token refresh");
     const tokens = parseUpstream(PROVIDER, TokenResponse, response.body, "token response");
     accessToken = tokens.access_token;
     refreshToken = tokens.refresh_token ?? refreshToken;

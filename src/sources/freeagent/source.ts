@@ -47,7 +47,7 @@ export function createFreeAgentContactSource(client: ProviderClient): FreeAgentC
       method: "GET",
       path: CONTACTS_PATH,
       query: { ...query, page, per_page: perPage },
-      what: "the contact list",
+      what: "contact list read",
     });
     const { contacts } = parseUpstream(PROVIDER, ContactsEnvelope, response.body, "contact list");
     const totalCount = integerHeader(response.headers, "x-total-count");
@@ -58,7 +58,7 @@ export function createFreeAgentContactSource(client: ProviderClient): FreeAgentC
 
   async function fetchContact(id: string): Promise<FreeAgentContact | null> {
     if (!isIntegerId(id)) return null;
-    const response = await client.find({ method: "GET", path: contactPath(id), what: "a contact" });
+    const response = await client.find({ method: "GET", path: contactPath(id), what: "contact read" });
     if (!response) return null;
     return toContact(parseUpstream(PROVIDER, ContactEnvelope, response.body, "contact").contact);
   }
@@ -132,5 +132,10 @@ export function createFreeAgentContactSource(client: ProviderClient): FreeAgentC
 
 /** The cheapest authorised call: one contact of the first page. */
 export async function pingFreeAgent(client: ProviderClient): Promise<void> {
-  await client.read({ method: "GET", path: CONTACTS_PATH, query: { per_page: 1 }, what: "the health probe" });
+  await client.read({
+    method: "GET",
+    path: CONTACTS_PATH,
+    query: { per_page: 1 },
+    what: "health check read",
+  });
 }

@@ -1,7 +1,7 @@
 import type { MoneybirdConfig } from "../../config.ts";
 import { BadUserInputError, NotFoundError, UpstreamError, ValidationError } from "../../errors.ts";
 import { createProviderClient, type ProviderClient } from "../../http/provider-client.ts";
-import type { Target, UpstreamResponse } from "../../http/responses.ts";
+import { boundedFieldErrors, type Target, type UpstreamResponse } from "../../http/responses.ts";
 import { createUpstreamClient, credentialKey, type UpstreamSettings } from "../../http/upstream-client.ts";
 import { fieldErrorsFromMoneybird, namesMissingRecord } from "../../providers/moneybird/mapping.ts";
 import { MoneybirdErrorBody } from "../../providers/moneybird/records.ts";
@@ -32,9 +32,10 @@ export function createMoneybirdClient(config: MoneybirdConfig, upstream: Upstrea
   });
   const root = `/api/v2/${encodeURIComponent(config.administrationId)}`;
   return createProviderClient(http, {
-    name: "Moneybird",
     path: (path) => `${root}${path}.json`,
-    queryRefusal: (response) => new BadUserInputError(`Moneybird refused the request: ${message(response)}`),
+    // Moneybird's words on a bad query are free text that may quote the request (the log gets them):
+    // the gateway checks the filters it sends, so the client learns only that Moneybird refused.
+    queryRefusal: (response) => new BadUserInputError(`Moneybird refused the query (${response.status})`),
     writeRefusal: refusal,
   });
 }
@@ -52,15 +53,11 @@ function refusal(response: UpstreamResponse, target: Target | null): Error | nul
     : [{ path: [], message: `Moneybird refused the input (status ${response.status})` }];
   const namesInput = fieldErrors.some((error) => error.path.length > 0);
   const missing = response.status === 404 ? !namesInput : body.success && namesMissingRecord(body.data);
-  return missing && target ? new NotFoundError(target.kind, target.id) : new ValidationError(fieldErrors);
+  return missing && target
+    ? new NotFoundError(target.kind, target.id)
+    : new ValidationError(boundedFieldErrors(fieldErrors));
 }
 
 /** Moneybird answers 404 for the contact list when the administration does not exist. */
 export const unknownAdministration = () =>
   new UpstreamError(PROVIDER, "BAD_RESPONSE", "Moneybird does not know MONEYBIRD_ADMINISTRATION_ID (404)");
-
-function message(response: UpstreamResponse): string {
-  const body = MoneybirdErrorBody.safeParse(response.body);
-  if (!body.success) return `status ${response.status}`;
-  return typeof body.data.error === "string" ? body.data.error : JSON.stringify(body.data.error);
-}

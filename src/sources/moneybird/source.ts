@@ -35,6 +35,7 @@ import {
 } from "../../providers/moneybird/records.ts";
 import { isIntegerId } from "../../providers/shared/ids.ts";
 import { upstreamId } from "../../providers/shared/records.ts";
+import { quoteInput } from "../../security/redaction.ts";
 import { contactsPath, MAX_PER_CALL, PROVIDER, unknownAdministration } from "./client.ts";
 
 const RecordList = z.array(z.record(z.string(), z.unknown()));
@@ -99,6 +100,7 @@ export function createMoneybirdContactSource(client: ProviderClient): MoneybirdC
             body: { ids: batch },
             // Moneybird's read of contacts by id: safe to retry.
             idempotent: true,
+            what: "contacts read by id",
           });
           return response ? contactsFrom(response.body, "synchronization answer") : [];
         }),
@@ -108,7 +110,11 @@ export function createMoneybirdContactSource(client: ProviderClient): MoneybirdC
     },
 
     async getByCustomerId(customerId) {
-      const response = await client.find({ method: "GET", path: contactsPath("customer_id", customerId) });
+      const response = await client.find({
+        method: "GET",
+        path: contactsPath("customer_id", customerId),
+        what: "contact read by customer id",
+      });
       return response ? contactFrom(response.body) : null;
     },
 
@@ -121,6 +127,7 @@ export function createMoneybirdContactSource(client: ProviderClient): MoneybirdC
           filter: terms.length > 0 ? terms.join(",") : undefined,
           include_archived: filter.includeArchived || undefined,
         },
+        what: "contact versions read",
       });
       if (!response) throw unknownAdministration();
       return parseUpstream(PROVIDER, VersionList, response.body, "synchronization list");
@@ -139,6 +146,7 @@ export function createMoneybirdContactSource(client: ProviderClient): MoneybirdC
         method: "POST",
         path: contactsPath(),
         body: { contact: contactBody(input) },
+        what: "contact create",
       } as const;
       return write(request, 201, null, (body) => contactFrom(body));
     },
@@ -146,16 +154,25 @@ export function createMoneybirdContactSource(client: ProviderClient): MoneybirdC
     async update(id, patch) {
       const target = contact(id);
       const body = { contact: contactBody(patch) };
-      return write({ method: "PATCH", path: contactsPath(...at(target, id)), body }, 200, target, (answer) =>
-        contactFrom(answer),
-      );
+      const request = {
+        method: "PATCH",
+        path: contactsPath(...at(target, id)),
+        body,
+        what: "contact update",
+      } as const;
+      return write(request, 200, target, (answer) => contactFrom(answer));
     },
 
     // Moneybird answers 204 whether it deleted the contact or archived it (a contact with
     // documents or charges cannot be deleted); one read-back tells which, and is the archived contact.
     async delete(id) {
       const target = contact(id);
-      await write({ method: "DELETE", path: contactsPath(...at(target, id)) }, 204, target, noResult);
+      const request = {
+        method: "DELETE",
+        path: contactsPath(...at(target, id)),
+        what: "contact delete",
+      } as const;
+      await write(request, 204, target, noResult);
       return readAfterWrite(
         PROVIDER,
         `The delete of Moneybird contact ${id} (deleted or archived)`,
@@ -164,6 +181,7 @@ export function createMoneybirdContactSource(client: ProviderClient): MoneybirdC
             method: "GET",
             path: contactsPath(id),
             query: { include_archived: true },
+            what: "contact read after its delete",
           });
           const archived = after ? contactFrom(after.body) : null;
           return archived?.archived
@@ -176,7 +194,7 @@ export function createMoneybirdContactSource(client: ProviderClient): MoneybirdC
     async archive(id) {
       const target = contact(id);
       await write(
-        { method: "PATCH", path: contactsPath(...at(target, id), "archive") },
+        { method: "PATCH", path: contactsPath(...at(target, id), "archive"), what: "contact archive" },
         204,
         target,
         noResult,
@@ -189,6 +207,7 @@ export function createMoneybirdContactSource(client: ProviderClient): MoneybirdC
         method: "POST",
         path: contactsPath(...at(target, contactId), "contact_people"),
         body: { contact_person: contactPersonBody(input) },
+        what: "contact person create",
       } as const;
       return write(request, 201, target, (body) => personFrom(body, contactId));
     },
@@ -199,6 +218,7 @@ export function createMoneybirdContactSource(client: ProviderClient): MoneybirdC
         method: "PATCH",
         path: contactsPath(...at(target, contactId), "contact_people", ...at(target, personId)),
         body: { contact_person: contactPersonBody(patch) },
+        what: "contact person update",
       } as const;
       return write(request, 200, target, (body) => personFrom(body, contactId));
     },
@@ -206,7 +226,7 @@ export function createMoneybirdContactSource(client: ProviderClient): MoneybirdC
     async deleteContactPerson(contactId, personId) {
       const target = child("ContactPerson", contactId, personId);
       const path = contactsPath(...at(target, contactId), "contact_people", ...at(target, personId));
-      await write({ method: "DELETE", path }, 204, target, noResult);
+      await write({ method: "DELETE", path, what: "contact person delete" }, 204, target, noResult);
     },
 
     async addNote(contactId, input) {
@@ -215,6 +235,7 @@ export function createMoneybirdContactSource(client: ProviderClient): MoneybirdC
         method: "POST",
         path: contactsPath(...at(target, contactId), "notes"),
         body: { note: noteBody(input) },
+        what: "note create",
       } as const;
       return write(request, 201, target, (body) =>
         noteFromRecord(parseUpstream(PROVIDER, NoteRecord, body, "note"), contactId, body as RawRecord),
@@ -223,12 +244,8 @@ export function createMoneybirdContactSource(client: ProviderClient): MoneybirdC
 
     async deleteNote(contactId, noteId) {
       const target = child("ContactNote", contactId, noteId);
-      await write(
-        { method: "DELETE", path: contactsPath(...at(target, contactId), "notes", ...at(target, noteId)) },
-        204,
-        target,
-        noResult,
-      );
+      const path = contactsPath(...at(target, contactId), "notes", ...at(target, noteId));
+      await write({ method: "DELETE", path, what: "note delete" }, 204, target, noResult);
     },
 
     async listAdditionalCharges(contactId, includeBilled) {
@@ -237,6 +254,7 @@ export function createMoneybirdContactSource(client: ProviderClient): MoneybirdC
         method: "GET",
         path: contactsPath(...at(target, contactId), "additional_charges"),
         query: { include_billed: includeBilled || undefined },
+        what: "additional charges read",
       });
       if (!response) throw new NotFoundError(target.kind, target.id);
       const raws = parseUpstream(PROVIDER, RecordList, response.body, "additional charges");
@@ -249,13 +267,14 @@ export function createMoneybirdContactSource(client: ProviderClient): MoneybirdC
         method: "POST",
         path: contactsPath(...at(target, contactId), "additional_charges"),
         body: additionalChargeBody(input),
+        what: "additional charge create",
       } as const;
       return write(request, 201, target, (body) => additionalChargeFrom(body, contactId));
     },
 
     async getPaymentsMandate(contactId) {
       const path = contactsPath(...at(contact(contactId), contactId), "moneybird_payments_mandate");
-      const response = await client.find({ method: "GET", path });
+      const response = await client.find({ method: "GET", path, what: "payments mandate read" });
       return response ? mandateFrom(response.body) : null;
     },
 
@@ -265,6 +284,7 @@ export function createMoneybirdContactSource(client: ProviderClient): MoneybirdC
         method: "POST",
         path: contactsPath(...at(target, contactId), "moneybird_payments_mandate"),
         body: mandateRequestBody(input),
+        what: "payments mandate request",
       } as const;
       await write(request, 204, target, noResult);
     },
@@ -275,6 +295,7 @@ export function createMoneybirdContactSource(client: ProviderClient): MoneybirdC
         method: "POST",
         path: contactsPath(...at(target, contactId), "moneybird_payments_mandate", "url"),
         body: mandateRequestBody({ identityId }),
+        what: "payments mandate URL create",
       } as const;
       return write(
         request,
@@ -287,14 +308,19 @@ export function createMoneybirdContactSource(client: ProviderClient): MoneybirdC
     async deletePaymentsMandate(contactId) {
       const target = contact(contactId);
       const path = contactsPath(...at(target, contactId), "moneybird_payments_mandate");
-      await write({ method: "DELETE", path }, 204, target, noResult);
+      await write({ method: "DELETE", path, what: "payments mandate delete" }, 204, target, noResult);
     },
   };
 }
 
 /** The cheapest authorised read: one contact of the first page. */
 export async function pingMoneybird(client: ProviderClient): Promise<void> {
-  const response = await client.find({ method: "GET", path: contactsPath(), query: { per_page: 1 } });
+  const response = await client.find({
+    method: "GET",
+    path: contactsPath(),
+    query: { per_page: 1 },
+    what: "health check read",
+  });
   if (!response) throw unknownAdministration();
 }
 
@@ -319,7 +345,8 @@ function filterTerms(filter: Omit<MoneybirdContactFilter, "query">): string[] {
       throw new BadUserInputError(`Moneybird cannot filter on a ${field} containing a comma`);
     if (!TIME_FILTERS.has(field)) return [`${key}:${value}`];
     const instant = Date.parse(value);
-    if (Number.isNaN(instant)) throw new BadUserInputError(`${field} is not an ISO 8601 timestamp: ${value}`);
+    if (Number.isNaN(instant))
+      throw new BadUserInputError(`${field} is not an ISO 8601 timestamp: ${quoteInput(value)}`);
     return [`${key}:${new Date(instant).toISOString()}`];
   });
 }
@@ -331,9 +358,10 @@ function filterTerms(filter: Omit<MoneybirdContactFilter, "query">): string[] {
 function listRequest(filter: MoneybirdContactFilter): ProviderRequest {
   const terms = filterTerms(filter);
   const query = { query: filter.query || undefined, include_archived: filter.includeArchived || undefined };
+  const what = "contact list read";
   return terms.length === 0
-    ? { method: "GET", path: contactsPath(), query }
-    : { method: "GET", path: contactsPath("filter"), query: { filter: terms.join(","), ...query } };
+    ? { method: "GET", path: contactsPath(), query, what }
+    : { method: "GET", path: contactsPath("filter"), query: { filter: terms.join(","), ...query }, what };
 }
 
 function contactFrom(body: unknown, what = "contact"): MoneybirdContact {

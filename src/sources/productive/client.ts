@@ -4,7 +4,7 @@ import type { Page, PageRequest, RawRecord } from "../../domain/index.ts";
 import { BadUserInputError, UpstreamError } from "../../errors.ts";
 import { readPageWindow } from "../../http/page-window.ts";
 import { createProviderClient, type ProviderClient, type WriteRequest } from "../../http/provider-client.ts";
-import { parseUpstream, refusedWrite, type Target, type UpstreamResponse } from "../../http/responses.ts";
+import { parseUpstream, refusedWrite, type UpstreamResponse } from "../../http/responses.ts";
 import {
   createUpstreamClient,
   credentialKey,
@@ -14,6 +14,7 @@ import {
 import { fieldErrorsFromJsonApi, UnknownEnumValueError } from "../../providers/productive/mapping.ts";
 import { JsonApiErrors } from "../../providers/productive/records.ts";
 import { DOCUMENTED_RATE_LIMITS } from "../../providers/rate-limits.ts";
+import { MAX_QUOTED_INPUT, truncate } from "../../security/redaction.ts";
 
 /**
  * Productive's API v2 on the shared provider client: its credentials and JSON:API media type, its
@@ -61,7 +62,6 @@ export function createProductiveClient(config: ProductiveConfig, upstream: Upstr
     }),
   });
   return createProviderClient(http, {
-    name: "Productive",
     path: (path) => `${API_PATH}${path}`,
     queryRefusal: unsupportedQuery,
     // A 400 on a write is Productive refusing the body, which for the client is invalid input.
@@ -76,14 +76,13 @@ async function fetchPage(
   number: number,
   size: number,
 ) {
-  const what = `${resource} page`;
   const response = await client.read({
     method: "GET",
     path: `/${resource}`,
     query: { ...query, "page[number]": number, "page[size]": size },
-    what: `GET ${what}`,
+    what: `${resourceWords(resource)} list read`,
   });
-  return parseUpstream(PROVIDER, ListDocument, response.body, what);
+  return parseUpstream(PROVIDER, ListDocument, response.body, `${resourceWords(resource)} page`);
 }
 
 /** The window `offset`..`offset + limit` of a list, read from the (at most two) pages that cover it. */
@@ -153,7 +152,7 @@ export async function fetchOne(
   id: string,
   query: Query,
 ): Promise<Document<RawRecord> | null> {
-  const what = `GET ${resource}/${id}`;
+  const what = `${resourceWords(resource)} read by id`;
   const response = await client.find({ method: "GET", path: `/${resource}/${id}`, query, what });
   return response ? singleDocument(response, what) : null;
 }
@@ -161,21 +160,25 @@ export async function fetchOne(
 /** A create or change of one record, which Productive answers with the record. */
 export function writeRecord<T>(
   client: ProviderClient,
-  request: Omit<WriteRequest, "expected" | "what">,
+  request: Omit<WriteRequest, "expected">,
   read: (answer: Document<RawRecord>) => T,
 ): Promise<T> {
-  const what = `${request.method} ${request.path}`;
   return client.write({ ...request, expected: [200, 201] }, (response) =>
-    read(singleDocument(response, what)),
+    read(singleDocument(response, request.what)),
   );
 }
 
-export async function deleteRecord(client: ProviderClient, path: string, target: Target): Promise<void> {
-  await client.write({ method: "DELETE", path, target, expected: [204, 200] }, () => undefined);
+export async function deleteRecord(
+  client: ProviderClient,
+  request: Pick<WriteRequest, "path" | "target" | "what">,
+): Promise<void> {
+  await client.write({ ...request, method: "DELETE", expected: [204, 200] }, () => undefined);
 }
 
+/** The one record a call's answer holds; `what` names the call. */
 function singleDocument(response: UpstreamResponse, what: string): Document<RawRecord> {
-  const { data, included = [] } = parseUpstream(PROVIDER, SingleDocument, response.body, what);
+  const answer = `answer to the ${what}`;
+  const { data, included = [] } = parseUpstream(PROVIDER, SingleDocument, response.body, answer);
   return { data, included };
 }
 
@@ -199,13 +202,29 @@ export function mapRecord<S extends z.ZodType, T>(
   }
 }
 
-/** Productive's 400 on a read ("Unsupported Filter", …), with its own words. */
+/** How messages name a resource: "contact_entries" → "contact entries". */
+const resourceWords = (resource: string) => resource.replaceAll("_", " ");
+
+/** The filter parameters a Productive error names (`filter[vat]`, `filter[created_at][gt]`). */
+const FILTER_PARAMETER = /filter(?:\[[\w.]+\])+/g;
+
+/**
+ * Productive's 400 on a read ("Unsupported Filter"). The client gets each error's title (a fixed
+ * phrase per kind of error, in JSON:API) and the filter parameters it names, which come from the
+ * client's own filter; the rest of the detail is free text that may quote values and ids, and only
+ * the log gets it.
+ */
 function unsupportedQuery(response: UpstreamResponse): BadUserInputError {
   const parsed = JsonApiErrors.safeParse(response.body);
-  const reasons = parsed.success
-    ? parsed.data.errors.map((error) => [error.title, error.detail].filter(Boolean).join(": "))
-    : [];
-  return new BadUserInputError(`Productive refused the query: ${reasons.join("; ") || "bad request"}`);
+  const errors = parsed.success ? parsed.data.errors : [];
+  const titles = new Set(
+    errors.flatMap((error) => (error.title ? [truncate(error.title, MAX_QUOTED_INPUT)] : [])),
+  );
+  const parameters = new Set(errors.flatMap((error) => error.detail?.match(FILTER_PARAMETER) ?? []));
+  const named = parameters.size > 0 ? ` (${[...parameters].join(", ")})` : "";
+  return new BadUserInputError(
+    `Productive refused the query: ${[...titles].join("; ") || "bad request"}${named}`,
+  );
 }
 
 /** How each field of a domain filter becomes Productive `filter[...]` parameters. */

@@ -48,10 +48,10 @@ export const toCompany = (raw: RawRecord) =>
 const companyOf = ({ data }: Document<RawRecord>) => toCompany(data);
 
 export function createProductiveCompanies(client: ProviderClient): CompanySource {
-  async function change(path: string, id: string, body?: unknown): Promise<Company> {
+  async function change(path: string, id: string, what: string, body?: unknown): Promise<Company> {
     const target: Target = { kind: "Company", id };
     if (!isIntegerId(id)) throw new NotFoundError(target.kind, id);
-    return writeRecord(client, { method: "PATCH", path, target, body }, companyOf);
+    return writeRecord(client, { method: "PATCH", path, target, body, what }, companyOf);
   }
 
   return {
@@ -81,12 +81,21 @@ export function createProductiveCompanies(client: ProviderClient): CompanySource
 
     async create(input) {
       const body = { data: { type: "companies", attributes: companyAttributes(input) } };
-      return writeRecord(client, { method: "POST", path: "/companies", target: null, body }, companyOf);
+      const request = {
+        method: "POST",
+        path: "/companies",
+        target: null,
+        body,
+        what: "company create",
+      } as const;
+      return writeRecord(client, request, companyOf);
     },
 
     update: (id, patch) =>
-      change(`/companies/${id}`, id, { data: { type: "companies", attributes: companyAttributes(patch) } }),
-    archive: (id) => change(`/companies/${id}/archive`, id),
-    restore: (id) => change(`/companies/${id}/restore`, id),
+      change(`/companies/${id}`, id, "company update", {
+        data: { type: "companies", attributes: companyAttributes(patch) },
+      }),
+    archive: (id) => change(`/companies/${id}/archive`, id, "company archive"),
+    restore: (id) => change(`/companies/${id}/restore`, id, "company restore"),
   };
 }

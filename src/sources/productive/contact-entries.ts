@@ -163,7 +163,14 @@ export function createProductiveContactEntries(client: ProviderClient): ContactE
       };
       return writeRecord(
         client,
-        { method: "POST", path: "/contact_entries", target: company, body, query: INCLUDE_COMPANY },
+        {
+          method: "POST",
+          path: "/contact_entries",
+          target: company,
+          body,
+          query: INCLUDE_COMPANY,
+          what: "contact entry create",
+        },
         (answer) => entryOf(answer, input.companyId),
       );
     },
@@ -179,6 +186,7 @@ export function createProductiveContactEntries(client: ProviderClient): ContactE
           target: { kind: "ContactEntry", id },
           body,
           query: INCLUDE_COMPANY,
+          what: "contact entry update",
         },
         (answer) => entryOf(answer),
       );
@@ -186,7 +194,11 @@ export function createProductiveContactEntries(client: ProviderClient): ContactE
 
     async delete(id) {
       assertId(id);
-      await deleteRecord(client, `/contact_entries/${id}`, { kind: "ContactEntry", id });
+      await deleteRecord(client, {
+        path: `/contact_entries/${id}`,
+        target: { kind: "ContactEntry", id },
+        what: "contact entry delete",
+      });
     },
   };
 }
