@@ -76,6 +76,15 @@ module.exports = {
       },
     },
     {
+      name: "ops-knows-no-data",
+      severity: "error",
+      comment: "Logging and request ids see requests and upstream calls, never the graph, adapters or store.",
+      from: { path: layer("ops") },
+      to: {
+        path: [layer("schema"), layer("sources"), layer("store"), layer("contacts"), layer("providers")],
+      },
+    },
+    {
       name: "src-never-imports-tests",
       severity: "error",
       from: { path: "^src/" },

@@ -2,6 +2,7 @@ import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import type { RateWindow } from "./http/rate-budget.ts";
 import type { UpstreamProtection } from "./http/upstream-client.ts";
+import { LOG_LEVELS, type LogLevel } from "./ops/logger.ts";
 import { DEFAULT_LIMITS, type RequestLimits } from "./security/limits.ts";
 import { isLoopbackHost } from "./security/loopback.ts";
 import { readPersistedDocuments, type TrustedDocuments } from "./security/trusted-documents.ts";
@@ -160,6 +161,7 @@ function filePath(url: string): string | null {
 
 const EnvSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  LOG_LEVEL: z.enum(LOG_LEVELS).default("info"),
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),
   // Loopback by default: the gateway holds upstream credentials, and elsewhere must authenticate its callers.
   HOST: z.string().trim().min(1).default("127.0.0.1"),
@@ -278,6 +280,8 @@ export interface JwtConfig {
 export interface Config {
   /** NODE_ENV; production hides GraphiQL and the schema unless asked for. */
   environment: "development" | "production" | "test";
+  /** LOG_LEVEL: the least severe log line written; `silent` writes none. */
+  logLevel: LogLevel;
   port: number;
   host: string;
   /** Browser origins allowed to call the gateway cross-origin; none by default. */
@@ -314,7 +318,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const parsed = EnvSchema.safeParse(given);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
-    throw new ConfigError(`Invalid configuration:\n  ${problems.join("\n  ")}`);
+    // One line per problem, each naming its variable: start-up prints the message as it is.
+    throw new ConfigError(problems.map((problem) => `Invalid configuration: ${problem}`).join("\n"));
   }
   const e = parsed.data;
   requireTogether(["PRODUCTIVE_API_TOKEN", "PRODUCTIVE_ORGANIZATION_ID"], e);
@@ -335,6 +340,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 
   return {
     environment: e.NODE_ENV,
+    logLevel: e.LOG_LEVEL,
     port: e.PORT,
     host: e.HOST,
     corsOrigins: e.CORS_ORIGINS,
@@ -444,4 +450,90 @@ function refuseUnauthenticatedExposure(e: z.infer<typeof EnvSchema>): void {
   throw new ConfigError(
     `Invalid configuration: ${exposure} but no authentication is configured. Set GATEWAY_API_KEYS and/or GATEWAY_READ_KEYS (API keys for servers), or JWT_JWKS_URL, JWT_ISSUER and JWT_AUDIENCE (JWTs for frontends); or ALLOW_UNAUTHENTICATED=true to serve anyone who can reach it`,
   );
+}
+
+/**
+ * What each variable means, for `--help`. Typed by the schema's keys, so a variable added to (or
+ * dropped from) the schema without its line here does not compile.
+ */
+const MEANINGS: Record<keyof typeof EnvSchema.shape, string> = {
+  NODE_ENV:
+    "development, test or production; production hides GraphiQL and introspection and requires authentication",
+  LOG_LEVEL: `the least severe log line written (JSON lines on stdout): ${LOG_LEVELS.join(", ")}`,
+  PORT: "the port to listen on; 0 picks a free one",
+  HOST: "the address or host name to listen on; anything but loopback requires authentication",
+  CORS_ORIGINS: "browser origins allowed to call cross-origin, comma-separated, such as https://app.example",
+  STORE_URL: "the local store: a SQLite file path (its folder is created), a file: URL, or :memory:",
+  UPSTREAM_TIMEOUT_MS: "connect, headers and body timeout of one upstream attempt",
+  REQUEST_TIMEOUT_MS: "one GraphQL request's deadline, for all the upstream work it causes",
+  UPSTREAM_MAX_BODY_BYTES: "the largest upstream answer read",
+  UPSTREAM_MAX_RETRIES: "retries of one upstream read at most",
+  UPSTREAM_RETRY_BASE_MS: "the first retry's backoff, doubled per retry, with full jitter",
+  BREAKER_FAILURES: "consecutive outages that open a provider's breaker",
+  BREAKER_COOLDOWN_MS: "how long an open breaker fails fast before it probes",
+  REDIS_URL: "redis:// or rediss:// URL sharing rate budgets and pauses across instances",
+  GATEWAY_INSTANCES: "instances sharing the credentials: each one's share of a budget while Redis is down",
+  PRODUCTIVE_RATE_LIMITS:
+    "Productive's rate limits as requests/seconds, comma-separated; unset, the documented ones",
+  MONEYBIRD_RATE_LIMITS:
+    "Moneybird's rate limits as requests/seconds, comma-separated; unset, the documented ones",
+  FREEAGENT_RATE_LIMITS:
+    "FreeAgent's rate limits as requests/seconds, comma-separated; unset, the documented ones",
+  MAX_REQUEST_BYTES: "the largest request body: the document and its variables",
+  MAX_DEPTH: "fields nested in an operation at most",
+  MAX_ALIASES: "aliased fields in an operation at most",
+  MAX_TOKENS: "lexical tokens of a document at most",
+  MAX_DIRECTIVES: "directives in an operation at most",
+  MAX_COST: "the most records a response may hold",
+  MAX_INPUT_STRING_LENGTH: "the longest input string that is not an ID",
+  MAX_ID_LENGTH: "the longest ID input",
+  MAX_JSON_DEPTH: "objects and arrays nested in a JSON input at most",
+  GATEWAY_API_KEYS: "API keys with full access, comma-separated, 32+ characters each (openssl rand -hex 32)",
+  GATEWAY_READ_KEYS: "API keys for queries only, comma-separated, 32+ characters each",
+  JWT_JWKS_URL:
+    "the identity provider's JWKS document (https, or http on loopback); with the next two, turns JWTs on",
+  JWT_ISSUER: "the iss every token must carry",
+  JWT_AUDIENCE: "the aud every token must carry",
+  JWT_WRITE_SCOPE: "the scope that lets a token run mutations",
+  ALLOW_UNAUTHENTICATED:
+    "true starts without authentication where that is refused (off loopback, in production)",
+  GRAPHIQL: "true or false: GraphiQL's page on GET /graphql; unset, true except in production",
+  INTROSPECTION:
+    'true or false: introspection and "Did you mean" suggestions; unset, true except in production',
+  PERSISTED_DOCUMENTS: "a manifest of trusted documents ({ id: document }), read and checked at start-up",
+  TRUSTED_DOCUMENTS_ONLY: "true runs the manifest's documents only; needs PERSISTED_DOCUMENTS",
+  PRODUCTIVE_API_TOKEN: "with PRODUCTIVE_ORGANIZATION_ID: Productive served live (else from the store)",
+  PRODUCTIVE_ORGANIZATION_ID: "the Productive organization the token belongs to",
+  PRODUCTIVE_BASE_URL: "Productive's scheme and host; the adapter adds /api/v2",
+  MONEYBIRD_API_TOKEN: "with MONEYBIRD_ADMINISTRATION_ID: Moneybird served live (else from the store)",
+  MONEYBIRD_ADMINISTRATION_ID: "the Moneybird administration the token belongs to",
+  MONEYBIRD_BASE_URL: "Moneybird's scheme and host",
+  FREEAGENT_ACCESS_TOKEN: "FreeAgent served live (else from the store)",
+  FREEAGENT_REFRESH_TOKEN: "with the client id and secret: a 401 refreshes the access token once and replays",
+  FREEAGENT_CLIENT_ID: "the OAuth client the refresh token belongs to",
+  FREEAGENT_CLIENT_SECRET: "that OAuth client's secret",
+  FREEAGENT_BASE_URL: "FreeAgent's scheme and host; the sandbox is https://api.sandbox.freeagent.com",
+};
+
+export interface ConfigVariable {
+  name: string;
+  /** As it would be written in the environment; "" when unset means none. */
+  defaultValue: string;
+  meaning: string;
+}
+
+/** Every variable loadConfig reads, in the schema's order, with the default the schema itself applies. */
+export const CONFIG_VARIABLES: readonly ConfigVariable[] = Object.entries(EnvSchema.shape).map(
+  ([name, schema]) => ({
+    name,
+    defaultValue: String(defaultOf(schema) ?? ""),
+    meaning: MEANINGS[name as keyof typeof MEANINGS],
+  }),
+);
+
+/** The default a field's schema fills in, looking through the transforms piped after it. */
+function defaultOf(schema: z.ZodType): unknown {
+  if (schema instanceof z.ZodDefault) return schema.def.defaultValue;
+  if (schema instanceof z.ZodPipe) return defaultOf(schema.in as z.ZodType);
+  return undefined;
 }

@@ -12,8 +12,12 @@ import type { Config } from "./config.ts";
 import { createContext, type GatewayContext } from "./context.ts";
 import { GRAPHIQL_EXAMPLE_QUERY } from "./graphiql-example.ts";
 import { connectRedis } from "./http/redis.ts";
-import { requestScope, runInScope } from "./http/request-scope.ts";
+import { activeScope, requestScope, runInScope } from "./http/request-scope.ts";
 import type { UpstreamSettings } from "./http/upstream-client.ts";
+import { createLogger, type Logger } from "./ops/logger.ts";
+import { requestIdOf } from "./ops/request-id.ts";
+import { useRequestLog } from "./ops/request-log.ts";
+import { observeUpstreamCalls } from "./ops/upstream-log.ts";
 import type { Sources } from "./ports.ts";
 import { toGraphQLError } from "./schema/errors.ts";
 import { schema } from "./schema/index.ts";
@@ -25,15 +29,19 @@ import { useConcealedSchema } from "./security/production.ts";
 import { useQueryLimits } from "./security/query-limits.ts";
 import { useJsonBodiesOnly } from "./security/request-parsing.ts";
 import { useTrustedDocuments } from "./security/trusted-documents.ts";
-import { logUpstreamFailures } from "./security/upstream-failure-log.ts";
+
+/** Yoga's default: where GraphQL requests arrive, and what the request log lines are about. */
+const GRAPHQL_ENDPOINT = "/graphql";
 
 export interface GatewayOptions {
   config: Config;
   /** Test hooks: count upstream requests, or inject an undici MockAgent. */
   upstream?: Pick<UpstreamSettings, "dispatcher" | "onRequest">;
-  /** Where unexpected (masked) errors are reported, unwrapped; default console.error. */
+  /** Where the gateway's log lines go; default JSON lines on stdout at LOG_LEVEL. Tests pass their own. */
+  logger?: Logger;
+  /** Where unexpected (masked) errors are reported, unwrapped; default the logger, with stack and request id. */
   logError?: (error: unknown) => void;
-  /** Where operational warnings go (Redis unreachable, …); default console.warn. */
+  /** Where operational warnings go (Redis unreachable, …); default the logger. */
   warn?: (message: string) => void;
 }
 
@@ -47,8 +55,10 @@ export interface Gateway {
 export async function createGateway({
   config,
   upstream,
-  logError = console.error,
-  warn = console.warn,
+  logger = createLogger(config),
+  logError = (error) =>
+    logger.error({ err: error, requestId: activeScope()?.requestId ?? null }, "unexpected error"),
+  warn = (message) => logger.warn(message),
 }: GatewayOptions): Promise<Gateway> {
   const { redisUrl, ...protection } = config.upstream;
   const redis = redisUrl ? connectRedis(redisUrl, warn) : null;
@@ -56,7 +66,7 @@ export async function createGateway({
     ...protection,
     redis,
     ...upstream,
-    onRequest: logUpstreamFailures(warn, upstream?.onRequest),
+    onRequest: observeUpstreamCalls(logger, upstream?.onRequest),
   });
   const { sources } = sourceSet;
   const authentication = createAuthentication(config.auth, warn);
@@ -79,7 +89,7 @@ export async function createGateway({
     logging: {
       debug: () => {},
       info: () => {},
-      warn: (...args: unknown[]) => console.warn(...args),
+      warn: (...args: unknown[]) => logger.warn(args.map(String).join(" ")),
       // Yoga reports every error; typed ones and GraphQL's own (bad input) are answers, not incidents.
       error: (...args: unknown[]) => {
         const unexpected = args
@@ -113,6 +123,7 @@ export async function createGateway({
       // A client that goes away stops its execution, and (through the request scope) its upstream work.
       useExecutionCancellation(),
       useRequestScope(config.requestTimeoutMs),
+      useRequestLog(logger, GRAPHQL_ENDPOINT),
       usePartialErrors(),
       useReadinessCheck({
         endpoint: "/ready",
@@ -160,15 +171,16 @@ function isGraphQLError(error: unknown): error is GraphQLError {
 }
 
 /**
- * Runs each execution in a request scope: one deadline for all the upstream work it causes, ended
- * early when the client disconnects (see src/http/request-scope.ts).
+ * Runs each request in a request scope: one deadline for all the upstream work it causes, ended
+ * early when the client disconnects, and its id (see src/http/request-scope.ts). The whole request
+ * runs in it, not just its execution, so that its log line and the report of an unexpected error
+ * (made when yoga masks it, after execution) find its id too.
  */
 function useRequestScope(timeoutMs: number): Plugin<GatewayContext> {
   return {
-    onExecute({ args, executeFn, setExecuteFn }) {
-      const request = (args.contextValue as { request?: Request }).request;
-      const scope = requestScope(timeoutMs, request?.signal);
-      setExecuteFn((executionArgs) => runInScope(scope, () => executeFn(executionArgs)));
+    instrumentation: {
+      request: ({ request }, handle) =>
+        runInScope(requestScope(timeoutMs, request.signal, requestIdOf(request)), handle),
     },
   };
 }

@@ -8,7 +8,7 @@ import { UpstreamError } from "../errors.ts";
 import { credentialsOf, pathTemplate, redactSecrets, truncate } from "../security/redaction.ts";
 import { integerHeader } from "./headers.ts";
 import { type BudgetStatus, createRateBudget, type RateWindow } from "./rate-budget.ts";
-import { currentScope, type RequestScope } from "./request-scope.ts";
+import { activeScope, currentScope, type RequestScope } from "./request-scope.ts";
 import {
   callName,
   type HttpMethod,
@@ -223,6 +223,9 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
     const started = performance.now();
     const requestHeaders = { ...options.headers(), ...req.headers };
     const secrets = credentialsOf(requestHeaders, req.body);
+    // Not among `secrets`: the id is the client's own, no credential to redact. A shared
+    // GET carries the id of the request that started it.
+    const requestId = activeScope()?.requestId;
     const failure = (excerpt: string): UpstreamFailureDetail => ({
       request: `${req.method} ${pathTemplate(req.path)}`,
       excerpt: truncate(redactSecrets(excerpt, secrets), MAX_LOGGED_EXCERPT),
@@ -251,6 +254,7 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
           accept: "application/json",
           ...(req.body !== undefined ? { "content-type": "application/json" } : {}),
           ...requestHeaders,
+          ...(requestId ? { "x-request-id": requestId } : {}),
         },
         body:
           req.body === undefined
@@ -368,7 +372,7 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
     let call = inFlight.get(key);
     if (!call) {
       const controller = new AbortController();
-      const callScope = { signal: controller.signal, deadlineAt: scope.deadlineAt };
+      const callScope = { ...scope, signal: controller.signal };
       const created: SharedCall = {
         waiters: 0,
         controller,

@@ -9,6 +9,7 @@ import { maxInWindow } from "../fakes/meter.ts";
 import { startFakeMoneybird } from "../fakes/moneybird.ts";
 import { startFakeProductive } from "../fakes/productive.ts";
 import { execute, type GraphQLResponse } from "../support/graphql.ts";
+import { quietLogger } from "../support/logging.ts";
 import { REDIS_URL } from "../support/redis.ts";
 
 /**
@@ -99,6 +100,7 @@ async function startGateways(
   const gateways = await Promise.all(
     Array.from({ length: instances }, () =>
       createGateway({
+        logger: quietLogger,
         config: loadConfig({
           STORE_URL: ":memory:",
           ...env,

@@ -3,12 +3,14 @@ import { loadConfig } from "../../src/config.ts";
 import type { Provider } from "../../src/domain/common.ts";
 import { createGateway, type Gateway } from "../../src/gateway.ts";
 import type { UpstreamRequestEvent } from "../../src/http/upstream-client.ts";
+import type { Logger } from "../../src/ops/logger.ts";
 import { type FakeResponse, unreachedRateLimitsEnv } from "../fakes/exchange.ts";
 import type { FakeServer, RunawayPaging } from "../fakes/fake-server.ts";
 import { type FakeFreeAgent, freeAgentStatus, startFakeFreeAgent } from "../fakes/freeagent.ts";
 import { type FakeMoneybird, moneybirdStatus, startFakeMoneybird } from "../fakes/moneybird.ts";
 import { type FakeProductive, productiveStatus, startFakeProductive } from "../fakes/productive.ts";
 import { executeOk, type GraphQLResponse } from "../support/graphql.ts";
+import { quietLogger } from "../support/logging.ts";
 
 /**
  * What the fault tests share: fresh fakes and a fresh gateway for each test, all three providers
@@ -66,12 +68,14 @@ export interface FaultHarness {
 }
 
 /**
- * Three fakes of its own and a gateway over them, with `env` over the fault settings, for one
- * test: nothing is shared, so tests may run side by side (`it.concurrent`). `close` ends them and
- * fails the test if the Moneybird fake saw an exchange, faults aside, that broke its OpenAPI document.
+ * Three fakes of its own and a gateway over them, with `env` over the fault settings and logging
+ * to `logger`, for one test: nothing is shared, so tests may run side by side (`it.concurrent`).
+ * `close` ends them and fails the test if the Moneybird fake saw an exchange, faults aside, that
+ * broke its OpenAPI document.
  */
 export async function openFaultHarness(
   env: Record<string, string> = {},
+  logger: Logger = quietLogger,
 ): Promise<FaultHarness & { close(): Promise<void> }> {
   const [productive, moneybird, freeAgent] = await Promise.all([
     startFakeProductive(),
@@ -81,6 +85,7 @@ export async function openFaultHarness(
   const fakes: Fakes = { PRODUCTIVE: productive, MONEYBIRD: moneybird, FREEAGENT: freeAgent };
   const events: UpstreamRequestEvent[] = [];
   const gateway = await createGateway({
+    logger,
     config: loadConfig({ STORE_URL: ":memory:", ...liveEnv(fakes), ...FAULT_ENV, ...env }),
     upstream: { onRequest: (event) => events.push(event) },
   });

@@ -10,6 +10,7 @@ import { unreachedRateLimitsEnv } from "../fakes/exchange.ts";
 import { type FakeFreeAgent, startFakeFreeAgent } from "../fakes/freeagent.ts";
 import { type FakeMoneybird, startFakeMoneybird } from "../fakes/moneybird.ts";
 import { execute, executeOk } from "../support/graphql.ts";
+import { quietLogger } from "../support/logging.ts";
 
 /**
  * FreeAgent served live, through the whole gateway: the merged `contacts` connection across a live
@@ -42,6 +43,7 @@ const moneybirdEnv = (fake: FakeMoneybird) => ({
 async function startGateway(env: Record<string, string | undefined>) {
   const events: UpstreamRequestEvent[] = [];
   const gateway = await createGateway({
+    logger: quietLogger,
     config: loadConfig({ STORE_URL: ":memory:", ...env }),
     upstream: { onRequest: (event) => events.push(event) },
   });

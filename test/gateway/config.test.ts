@@ -1,16 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadConfig } from "../../src/config.ts";
-
-/** The ConfigError `env` is refused with. */
-function refusal(env: Record<string, string>): ConfigError {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return error as ConfigError;
-  }
-  throw new Error(`accepted ${JSON.stringify(env)}`);
-}
+import { loadConfig } from "../../src/config.ts";
+import { refusal } from "../support/config.ts";
 
 const PRODUCTIVE = { PRODUCTIVE_API_TOKEN: "pt-secret", PRODUCTIVE_ORGANIZATION_ID: "216" };
 const MONEYBIRD = { MONEYBIRD_API_TOKEN: "mb-secret", MONEYBIRD_ADMINISTRATION_ID: "123456789" };
@@ -24,6 +14,7 @@ describe("loadConfig", () => {
   it("defaults to port 4000 on loopback, no CORS, the SQLite file, and the store for every provider", () => {
     expect(loadConfig({})).toEqual({
       environment: "development",
+      logLevel: "info",
       port: 4000,
       host: "127.0.0.1",
       corsOrigins: [],

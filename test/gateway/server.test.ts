@@ -6,6 +6,7 @@ import { GRAPHIQL_EXAMPLE_QUERY } from "../../src/graphiql-example.ts";
 import { encodeGlobalId } from "../../src/schema/global-id.ts";
 import { useGateway } from "../support/gateway.ts";
 import { execute, executeOk } from "../support/graphql.ts";
+import { quietLogger } from "../support/logging.ts";
 
 const logError = vi.fn();
 const gateway = useGateway("all", { logError });
@@ -208,6 +209,7 @@ describe("cross-site requests", () => {
 
   it("allows the configured origins, and only them", async () => {
     const allowing = await createGateway({
+      logger: quietLogger,
       config: loadConfig({ STORE_URL: ":memory:", CORS_ORIGINS: "https://app.example" }),
     });
     try {

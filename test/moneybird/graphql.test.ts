@@ -7,6 +7,7 @@ import { unreachedRateLimitsEnv } from "../fakes/exchange.ts";
 import { type FakeMoneybird, moneybirdRateLimit, startFakeMoneybird } from "../fakes/moneybird.ts";
 import { nodesOfWalk, walkConnection } from "../support/gateway.ts";
 import { execute, executeOk } from "../support/graphql.ts";
+import { quietLogger } from "../support/logging.ts";
 
 /** Moneybird served live through the whole gateway: GraphQL in, the fake Moneybird behind, upstream calls counted. */
 
@@ -17,6 +18,7 @@ let gateway: Gateway;
 // starts from an empty fake administration.
 const startGateway = () =>
   createGateway({
+    logger: quietLogger,
     config: loadConfig({
       STORE_URL: ":memory:",
       MONEYBIRD_API_TOKEN: fake.config.apiToken,

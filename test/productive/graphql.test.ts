@@ -6,6 +6,7 @@ import { decodeGlobalId, encodeGlobalId } from "../../src/schema/global-id.ts";
 import { unreachedRateLimitsEnv } from "../fakes/exchange.ts";
 import { type FakeProductive, startFakeProductive } from "../fakes/productive.ts";
 import { execute, executeOk } from "../support/graphql.ts";
+import { quietLogger } from "../support/logging.ts";
 
 /** Productive served live through the whole gateway: GraphQL in, the fake Productive behind, upstream calls counted. */
 
@@ -16,6 +17,7 @@ let upstreamEvents: UpstreamRequestEvent[] = [];
 // One gateway for the file (opening one seeds the local store the other providers use); the fake starts each test empty.
 const startGateway = () =>
   createGateway({
+    logger: quietLogger,
     config: loadConfig({
       STORE_URL: ":memory:",
       PRODUCTIVE_API_TOKEN: fake.config.apiToken,

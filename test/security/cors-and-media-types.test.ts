@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "../../src/config.ts";
 import { createGateway, type Gateway } from "../../src/gateway.ts";
 import { openGateway } from "../support/gateway.ts";
+import { quietLogger } from "../support/logging.ts";
 
 /**
  * CORS answers the configured origins with exactly themselves and every other origin (`null`
@@ -38,6 +39,7 @@ describe.each([
   let gateway: Gateway;
   beforeAll(async () => {
     gateway = await createGateway({
+      logger: quietLogger,
       config: loadConfig({ STORE_URL: ":memory:", CORS_ORIGINS: origins.join(",") }),
     });
   });

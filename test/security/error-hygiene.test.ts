@@ -9,6 +9,7 @@ import { type FakeHandler, unreachedRateLimitsEnv } from "../fakes/exchange.ts";
 import { mockUpstream } from "../fakes/mock-upstream.ts";
 import { openGateway } from "../support/gateway.ts";
 import { execute } from "../support/graphql.ts";
+import { capturedLogger, quietLogger } from "../support/logging.ts";
 
 /**
  * What a client sees of a failure is what it needs (the provider, the call, the status, its own
@@ -43,8 +44,9 @@ async function liveGateway(provider: "MONEYBIRD" | "PRODUCTIVE", handler: FakeHa
           PRODUCTIVE_BASE_URL: PRODUCTIVE.origin,
         };
   const upstream = mockUpstream(provider === "MONEYBIRD" ? MONEYBIRD.origin : PRODUCTIVE.origin, handler);
-  const warnings: string[] = [];
+  const log = capturedLogger();
   const gateway = await createGateway({
+    logger: log.logger,
     config: loadConfig({
       STORE_URL: ":memory:",
       UPSTREAM_MAX_RETRIES: "0",
@@ -52,10 +54,10 @@ async function liveGateway(provider: "MONEYBIRD" | "PRODUCTIVE", handler: FakeHa
       ...live,
     }),
     upstream: baseUrl ? {} : { dispatcher: upstream.dispatcher },
-    warn: (message) => warnings.push(message),
   });
   opened.push(gateway, upstream);
-  return { gateway, warnings };
+  const failures = () => log.lines().filter((line) => line.msg === "upstream call failed");
+  return { gateway, failures, logText: log.text };
 }
 
 const MONEYBIRD_LIST = "{ contacts(first: 5, filter: { providers: [MONEYBIRD] }) { edges { node { id } } } }";
@@ -68,7 +70,7 @@ async function firstError(gateway: Gateway, query: string, variables?: Record<st
 
 describe("upstream failures", () => {
   it("name the provider, the call and the status; the log gets the path, the body and no credential", async () => {
-    const { gateway, warnings } = await liveGateway("MONEYBIRD", () => ({
+    const { gateway, failures } = await liveGateway("MONEYBIRD", () => ({
       status: 503,
       body: {
         error: `maintenance of administration ${MONEYBIRD.administrationId}, token ${MONEYBIRD.token}`,
@@ -84,13 +86,22 @@ describe("upstream failures", () => {
     expect(text).not.toContain(MONEYBIRD.administrationId);
     expect(text).not.toContain("/api/v2");
     expect(text).not.toContain(MONEYBIRD.token);
-    expect(warnings).toEqual([
-      `upstream MONEYBIRD GET /api/v2/{id}/contacts.json: 503 UNAVAILABLE (attempt 1): {"error":"maintenance of administration ${MONEYBIRD.administrationId}, token ${REDACTED}"}`,
+    expect(failures()).toEqual([
+      expect.objectContaining({
+        level: 40,
+        provider: "MONEYBIRD",
+        method: "GET",
+        path: "/api/v2/{id}/contacts.json",
+        status: 503,
+        errorCode: "UNAVAILABLE",
+        attempt: 1,
+        excerpt: `{"error":"maintenance of administration ${MONEYBIRD.administrationId}, token ${REDACTED}"}`,
+      }),
     ]);
   });
 
   it("a refused read does not repeat what the provider said (an echo of the token), which the log gets redacted", async () => {
-    const { gateway, warnings } = await liveGateway("MONEYBIRD", () => ({
+    const { gateway, failures, logText } = await liveGateway("MONEYBIRD", () => ({
       status: 400,
       body: { error: `Bearer ${MONEYBIRD.token} may not filter this administration` },
     }));
@@ -102,9 +113,9 @@ describe("upstream failures", () => {
       extensions: { code: "BAD_USER_INPUT" },
     });
     expect(text).not.toContain(MONEYBIRD.token);
-    expect(warnings).toHaveLength(1);
-    expect(warnings[0]).toContain(`{"error":"${REDACTED} may not filter this administration"}`);
-    expect(warnings[0]).not.toContain(MONEYBIRD.token);
+    expect(failures()).toHaveLength(1);
+    expect(failures()[0]?.excerpt).toBe(`{"error":"${REDACTED} may not filter this administration"}`);
+    expect(logText()).not.toContain(MONEYBIRD.token);
   });
 
   it("Productive's refusal keeps its title and the client's filter, not its detail's ids or token", async () => {
@@ -152,7 +163,7 @@ describe("upstream failures", () => {
   });
 
   it("a connection that fails says so by its code, not by the address it tried", async () => {
-    const { gateway, warnings } = await liveGateway(
+    const { gateway, failures } = await liveGateway(
       "MONEYBIRD",
       () => ({ status: 200 }),
       "http://127.0.0.1:1",
@@ -162,9 +173,12 @@ describe("upstream failures", () => {
 
     expect(error?.message).toBe("Moneybird could not be reached for the contact list read (ECONNREFUSED)");
     expect(text).not.toContain("127.0.0.1");
-    expect(warnings[0]).toMatch(
-      /^upstream MONEYBIRD GET \/api\/v2\/\{id\}\/contacts\.json: no answer UNAVAILABLE/,
-    );
+    expect(failures()[0]).toMatchObject({
+      provider: "MONEYBIRD",
+      path: "/api/v2/{id}/contacts.json",
+      status: null,
+      errorCode: "UNAVAILABLE",
+    });
   });
 });
 
@@ -210,6 +224,7 @@ describe("an error quotes at most a slice of the input", () => {
   // Room for the inputs below, should the query and input limits be lower: this is about messages.
   const roomyGateway = async () => {
     const gateway = await createGateway({
+      logger: quietLogger,
       config: loadConfig({
         STORE_URL: ":memory:",
         MAX_REQUEST_BYTES: String(30 * 1024 * 1024),

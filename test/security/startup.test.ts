@@ -1,20 +1,10 @@
 import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadConfig } from "../../src/config.ts";
+import { loadConfig } from "../../src/config.ts";
 import { isLoopbackHost } from "../../src/security/loopback.ts";
+import { refusal } from "../support/config.ts";
 import { FULL_KEY, openConfiguredGateway, READ_KEY } from "./support.ts";
-
-/** The ConfigError `env` is refused with. */
-function refusal(env: Record<string, string>): ConfigError {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return error as ConfigError;
-  }
-  throw new Error(`accepted ${JSON.stringify(env)}`);
-}
 
 const JWT = {
   JWT_JWKS_URL: "https://idp.example/.well-known/jwks.json",

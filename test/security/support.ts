@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import { exportJWK, generateKeyPair, type JWTPayload, SignJWT } from "jose";
 import { loadConfig } from "../../src/config.ts";
 import { createGateway, type Gateway, type GatewayOptions } from "../../src/gateway.ts";
+import { quietLogger } from "../support/logging.ts";
 
 /** Keys made for these tests only: long enough for GATEWAY_API_KEYS, and easy to search for in a body. */
 export const FULL_KEY = "full-key-0123456789abcdef0123456789abcdef";
@@ -13,7 +14,11 @@ export function openConfiguredGateway(
   env: Record<string, string>,
   options: Omit<GatewayOptions, "config"> = {},
 ): Promise<Gateway> {
-  return createGateway({ config: loadConfig({ STORE_URL: ":memory:", ...env }), ...options });
+  return createGateway({
+    config: loadConfig({ STORE_URL: ":memory:", ...env }),
+    logger: quietLogger,
+    ...options,
+  });
 }
 
 export interface Answer {

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import codegenConfig from "../../codegen.ts";
 import { ConfigError, loadConfig } from "../../src/config.ts";
 import { createGateway, type Gateway } from "../../src/gateway.ts";
+import { quietLogger } from "../support/logging.ts";
 
 /**
  * Trusted documents: the example operations run by `documentId`, from the manifest codegen writes
@@ -50,6 +51,7 @@ const idOf = (operation: string) => entryOf(operation).id;
 
 async function openTrusting(env: Record<string, string> = {}): Promise<Gateway> {
   return createGateway({
+    logger: quietLogger,
     config: loadConfig({ STORE_URL: ":memory:", PERSISTED_DOCUMENTS: manifestPath, ...env }),
   });
 }

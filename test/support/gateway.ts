@@ -2,10 +2,11 @@ import { afterAll, afterEach, beforeAll, beforeEach, expect } from "vitest";
 import { loadConfig } from "../../src/config.ts";
 import { createGateway, type Gateway, type GatewayOptions } from "../../src/gateway.ts";
 import { executeOk } from "./graphql.ts";
+import { quietLogger } from "./logging.ts";
 
 /** A gateway over a fresh seeded `:memory:` store (no credentials, so every provider is the store). */
 export function openGateway(options: Omit<GatewayOptions, "config"> = {}): Promise<Gateway> {
-  return createGateway({ config: loadConfig({ STORE_URL: ":memory:" }), ...options });
+  return createGateway({ config: loadConfig({ STORE_URL: ":memory:" }), logger: quietLogger, ...options });
 }
 
 /**
