@@ -1,9 +1,9 @@
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { Gateway } from "../../src/gateway.ts";
 import { encodeGlobalId } from "../../src/schema/global-id.ts";
 import { validationError } from "../support/gateway.ts";
 import { countBackendCalls, onlyError } from "./limits-support.ts";
-import { openConfiguredGateway, post } from "./support.ts";
+import { post, useConfiguredGateways } from "./support.ts";
 
 /**
  * Input limits: strings, IDs and JSON values refused before their field's resolver runs. A
@@ -11,16 +11,7 @@ import { openConfiguredGateway, post } from "./support.ts";
  * BAD_USER_INPUT errors; neither quotes the value.
  */
 
-const gateways: Gateway[] = [];
-async function gatewayWith(env: Record<string, string> = {}): Promise<Gateway> {
-  const gateway = await openConfiguredGateway(env);
-  gateways.push(gateway);
-  return gateway;
-}
-afterEach(async () => {
-  vi.restoreAllMocks();
-  await Promise.all(gateways.splice(0).map((gateway) => gateway.close()));
-});
+const gatewayWith = useConfiguredGateways();
 
 /** Bodies over the default 100 KB reach the input limits only when the body limit lets them. */
 const LARGE_BODIES = { MAX_REQUEST_BYTES: String(50 * 1024 * 1024) };

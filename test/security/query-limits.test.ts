@@ -1,24 +1,14 @@
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "../../src/config.ts";
-import type { Gateway } from "../../src/gateway.ts";
 import { countBackendCalls, cyclicQuery, onlyError } from "./limits-support.ts";
-import { openConfiguredGateway, post } from "./support.ts";
+import { post, useConfiguredGateways } from "./support.ts";
 
 /**
  * The attacks of the issue, each refused before anything runs (no backend call), with
  * QUERY_TOO_COMPLEX naming the limit and how far the operation is over it.
  */
 
-const gateways: Gateway[] = [];
-async function gatewayWith(env: Record<string, string> = {}): Promise<Gateway> {
-  const gateway = await openConfiguredGateway(env);
-  gateways.push(gateway);
-  return gateway;
-}
-afterEach(async () => {
-  vi.restoreAllMocks();
-  await Promise.all(gateways.splice(0).map((gateway) => gateway.close()));
-});
+const gatewayWith = useConfiguredGateways();
 
 /** Raises the limits in front of the one under test, so that it is the one that refuses. */
 const ONLY = {

@@ -1,20 +1,10 @@
-import { afterEach, describe, expect, it, vi } from "vitest";
-import type { Gateway } from "../../src/gateway.ts";
+import { describe, expect, it } from "vitest";
 import { countBackendCalls, onlyError } from "./limits-support.ts";
-import { openConfiguredGateway, post } from "./support.ts";
+import { post, useConfiguredGateways } from "./support.ts";
 
 /** MAX_REQUEST_BYTES: the body bounds the document and its variables together. */
 
-const gateways: Gateway[] = [];
-async function gatewayWith(env: Record<string, string> = {}): Promise<Gateway> {
-  const gateway = await openConfiguredGateway(env);
-  gateways.push(gateway);
-  return gateway;
-}
-afterEach(async () => {
-  vi.restoreAllMocks();
-  await Promise.all(gateways.splice(0).map((gateway) => gateway.close()));
-});
+const gatewayWith = useConfiguredGateways();
 
 const CREATE = `mutation ($input: CreateCompanyInput!) { createCompany(input: $input) { __typename } }`;
 

@@ -1,6 +1,7 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { exportJWK, generateKeyPair, type JWTPayload, SignJWT } from "jose";
+import { afterEach, vi } from "vitest";
 import { loadConfig } from "../../src/config.ts";
 import { createGateway, type Gateway, type GatewayOptions } from "../../src/gateway.ts";
 import { quietLogger } from "../support/logging.ts";
@@ -113,5 +114,22 @@ export async function startIdentityProvider(): Promise<IdentityProvider> {
     },
     jwksRequests: () => requests,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/**
+ * Gateways a test file opens with `gatewayWith(env)`, closed (and their spies restored) after each
+ * test. Call once at the top of the file.
+ */
+export function useConfiguredGateways(): (env?: Record<string, string>) => Promise<Gateway> {
+  const gateways: Gateway[] = [];
+  afterEach(async () => {
+    vi.restoreAllMocks();
+    await Promise.all(gateways.splice(0).map((gateway) => gateway.close()));
+  });
+  return async (env = {}) => {
+    const gateway = await openConfiguredGateway(env);
+    gateways.push(gateway);
+    return gateway;
   };
 }
