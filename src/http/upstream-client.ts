@@ -230,17 +230,24 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
       request: `${req.method} ${pathTemplate(req.path)}`,
       excerpt: truncate(redactSecrets(excerpt, secrets), MAX_LOGGED_EXCERPT),
     });
-    const fail = (error: UpstreamError, status: number | null, excerpt: string): never => {
+    /** What tests and logs see of this attempt: one event, however it ended. */
+    const report = (
+      status: number | null,
+      errorCode: UpstreamError["code"] | null,
+      detail: UpstreamFailureDetail | null,
+    ) =>
       options.settings.onRequest?.({
         provider,
         method: req.method,
         url: path,
         status,
         durationMs: performance.now() - started,
-        errorCode: error.code,
+        errorCode,
         attempt,
-        failure: failure(excerpt),
+        failure: detail,
       });
+    const fail = (error: UpstreamError, status: number | null, excerpt: string): never => {
+      report(status, error.code, failure(excerpt));
       throw new FailedAttempt(error, status, signal.aborted);
     };
 
@@ -275,15 +282,14 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
       text = await readCapped(response, settings.maxBodyBytes);
     } catch (cause) {
       response.body.destroy();
-      const error =
-        cause instanceof BodyTooLarge
-          ? oversizedBody(provider, req, status, settings.maxBodyBytes)
-          : transportError(provider, req, cause, status);
-      return fail(
-        error,
-        status,
-        cause instanceof BodyTooLarge ? "body over the size cap, dropped" : String(cause),
-      );
+      if (cause instanceof BodyTooLarge) {
+        return fail(
+          oversizedBody(provider, req, status, settings.maxBodyBytes),
+          status,
+          "body over the size cap, dropped",
+        );
+      }
+      return fail(transportError(provider, req, cause, status), status, String(cause));
     }
     // An error body is read for the client's message (a refusal, field errors), and may echo the
     // credentials: they go before anything reads it.
@@ -292,17 +298,8 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
     const headers = response.headers;
     const error = statusError(provider, req, status, headers, shortestWindow);
     if (error) return fail(error, status, text);
-    options.settings.onRequest?.({
-      provider,
-      method: req.method,
-      url: path,
-      status,
-      durationMs: performance.now() - started,
-      errorCode: null,
-      attempt,
-      // A 404 is an answer (the record does not exist), not a failure to look into.
-      failure: status >= 400 && status !== 404 ? failure(text) : null,
-    });
+    // A 404 is an answer (the record does not exist), not a failure to look into.
+    report(status, null, status >= 400 && status !== 404 ? failure(text) : null);
     const exhausted = exhaustedForSeconds(headers);
     if (exhausted !== null) await budget.pause(exhausted);
     return { status, headers, body: parseBody(text) };
