@@ -4,7 +4,7 @@ import type { ProviderBackend, Sources } from "./ports.ts";
 import { createFreeAgentSources } from "./sources/freeagent/index.ts";
 import { createMoneybirdSources } from "./sources/moneybird/index.ts";
 import { createProductiveSources } from "./sources/productive/index.ts";
-import { type LocalStore, openStore } from "./store/index.ts";
+import { type LocalStore, type OpenStoreOptions, openStore } from "./store/index.ts";
 
 export interface SourceSet {
   sources: Sources;
@@ -19,10 +19,14 @@ type Served<Ports> = Ports & { backend: ProviderBackend; close(): Promise<void> 
  * REST adapter when the provider's credentials are configured, the local store otherwise. The store
  * is opened only when some provider needs it, and once.
  */
-export async function createSources(config: Config, upstream: UpstreamSettings): Promise<SourceSet> {
+export async function createSources(
+  config: Config,
+  upstream: UpstreamSettings,
+  onStoreQuery?: OpenStoreOptions["onQuery"],
+): Promise<SourceSet> {
   let opened: Promise<LocalStore> | null = null;
   const fromStore = async <Ports>(ports: (store: LocalStore) => Ports): Promise<Served<Ports>> => {
-    opened ??= openStore({ url: config.storeUrl });
+    opened ??= openStore({ url: config.storeUrl, poolSize: config.storePoolSize, onQuery: onStoreQuery });
     const store = await opened;
     // The store is closed once, after every provider it serves (see close below).
     return {

@@ -108,6 +108,27 @@ const jwksUrl = z
     },
   );
 
+/** METRICS_TOKEN: as long and plain as an API key, since it guards an endpoint off loopback. */
+const metricsToken = z
+  .string()
+  .trim()
+  .optional()
+  .refine((value) => value === undefined || (value.length >= MIN_API_KEY_LENGTH && !/\s/.test(value)), {
+    message: `must be at least ${MIN_API_KEY_LENGTH} characters, without spaces (make one with: openssl rand -hex 32)`,
+  });
+
+/** OTEL_EXPORTER_OTLP_ENDPOINT: the collector's OTLP/HTTP base URL (traces go to its /v1/traces). */
+const otlpEndpoint = z
+  .string()
+  .trim()
+  .optional()
+  .refine(
+    (value) => value === undefined || (URL.canParse(value) && /^https?:$/.test(new URL(value).protocol)),
+    {
+      message: "must be an http(s) URL, such as http://127.0.0.1:4318",
+    },
+  );
+
 const isOrigin = (value: string) => URL.canParse(value) && new URL(value).origin === value;
 
 /** The persisted-documents manifest (codegen's persisted-documents.json), read and checked at start-up. */
@@ -126,8 +147,9 @@ const persistedDocuments = z
   });
 
 /**
- * The SQLite store's location: a file path, a `file:` URL, or `:memory:`. Any other scheme is a
- * database the store does not speak (yet), which must not be mistaken for a folder name.
+ * The store's location: a SQLite file path, a `file:` URL, or `:memory:`, or a PostgreSQL
+ * `postgres://` / `postgresql://` URL. Any other scheme is a database the store does not speak,
+ * which must not be mistaken for a folder name.
  */
 const storeLocation = z
   .string()
@@ -135,6 +157,7 @@ const storeLocation = z
   .default("./data/gateway.sqlite")
   .transform((value, ctx) => {
     if (value === ":memory:") return value;
+    if (/^postgres(ql)?:\/\//i.test(value)) return value;
     const refuse = (message: string) => {
       ctx.addIssue({ code: "custom", message: `${message} (got "${value}")` });
       return z.NEVER;
@@ -143,7 +166,7 @@ const storeLocation = z
     const path = /^file:/i.test(value) ? filePath(value) : value;
     if (path === null) return refuse("not a local file URL");
     if (/^[a-z][a-z0-9+.-]*:/i.test(path)) {
-      return refuse("only the embedded SQLite store is supported: a file path, a file: URL or :memory:");
+      return refuse("the store is a SQLite file path, a file: URL or :memory:, or a postgres:// URL");
     }
     if (path === "" || path.endsWith("/")) return refuse("names a folder, not the store's file");
     return path;
@@ -180,6 +203,7 @@ const EnvSchema = z.object({
       message: "must be origins (scheme, host and port only), comma-separated, such as https://app.example",
     }),
   STORE_URL: storeLocation,
+  STORE_POOL_SIZE: positiveInt(10),
   UPSTREAM_TIMEOUT_MS: positiveInt(10_000),
   REQUEST_TIMEOUT_MS: positiveInt(30_000),
   UPSTREAM_MAX_BODY_BYTES: positiveInt(8 * 1024 * 1024),
@@ -192,6 +216,8 @@ const EnvSchema = z.object({
   PRODUCTIVE_RATE_LIMITS: rateLimits,
   MONEYBIRD_RATE_LIMITS: rateLimits,
   FREEAGENT_RATE_LIMITS: rateLimits,
+  // Diagnostics only: `off` measures what the per-request DataLoaders save (npm run bench's N+1 baseline).
+  GATEWAY_BATCHING: z.enum(["on", "off"]).default("on"),
 
   // What one request may ask for: docs/production.md § Query limits gives each default's reasoning.
   MAX_REQUEST_BYTES: positiveInt(DEFAULT_LIMITS.maxRequestBytes),
@@ -219,6 +245,9 @@ const EnvSchema = z.object({
   INTROSPECTION: flag.optional(),
   PERSISTED_DOCUMENTS: persistedDocuments,
   TRUSTED_DOCUMENTS_ONLY: flag.default(false),
+  METRICS_TOKEN: metricsToken,
+  OTEL_EXPORTER_OTLP_ENDPOINT: otlpEndpoint,
+  OTEL_SERVICE_NAME: z.string().trim().min(1).default("contacts-gateway"),
 
   PRODUCTIVE_API_TOKEN: optionalString,
   PRODUCTIVE_ORGANIZATION_ID: optionalString,
@@ -277,6 +306,22 @@ export interface JwtConfig {
   writeScope: string;
 }
 
+/**
+ * Who may read /metrics: with a token, its bearers; without one, anyone, but only in development
+ * on loopback. Elsewhere a reverse proxy or an open port would publish it, so it is not served.
+ */
+export interface MetricsConfig {
+  token: string | null;
+  served: boolean;
+}
+
+/** OpenTelemetry tracing; null (the default) loads none of it. */
+export interface TracingConfig {
+  /** The OTLP/HTTP base URL; spans are sent to `<endpoint>/v1/traces`. */
+  endpoint: string;
+  serviceName: string;
+}
+
 export interface Config {
   /** NODE_ENV; production hides GraphiQL and the schema unless asked for. */
   environment: "development" | "production" | "test";
@@ -293,14 +338,20 @@ export interface Config {
   introspection: boolean;
   /** The documents clients may run by `documentId` (PERSISTED_DOCUMENTS), and whether only those run. */
   trustedDocuments: TrustedDocuments;
-  /** A SQLite file path or ":memory:". */
+  metrics: MetricsConfig;
+  tracing: TracingConfig | null;
+  /** A SQLite file path or ":memory:", or a postgres:// URL. */
   storeUrl: string;
+  /** PostgreSQL connections each instance opens at most. */
+  storePoolSize: number;
   /** The deadline of one GraphQL request: every upstream call and budget wait it causes ends by then. */
   requestTimeoutMs: number;
   /** What one request may ask for: body size, the operation's shape and cost, input sizes. */
   limits: RequestLimits;
   /** Everything else about upstream protection; `redisUrl` is opened by the gateway. */
   upstream: Omit<UpstreamProtection, "redis"> & { redisUrl: string | null };
+  /** GATEWAY_BATCHING: false sends every by-id read on its own (a diagnostics knob). */
+  batching: boolean;
   /** null: the provider is served by the local store. */
   productive: ProductiveConfig | null;
   moneybird: MoneybirdConfig | null;
@@ -361,7 +412,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     graphiql: e.GRAPHIQL ?? e.NODE_ENV !== "production",
     introspection: e.INTROSPECTION ?? e.NODE_ENV !== "production",
     trustedDocuments: { documents: e.PERSISTED_DOCUMENTS ?? new Map(), only: e.TRUSTED_DOCUMENTS_ONLY },
+    metrics: {
+      token: e.METRICS_TOKEN ?? null,
+      served: e.METRICS_TOKEN !== undefined || (e.NODE_ENV !== "production" && isLoopbackHost(e.HOST)),
+    },
+    tracing: e.OTEL_EXPORTER_OTLP_ENDPOINT
+      ? { endpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: e.OTEL_SERVICE_NAME }
+      : null,
     storeUrl: e.STORE_URL,
+    storePoolSize: e.STORE_POOL_SIZE,
     requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
     limits: {
       maxRequestBytes: e.MAX_REQUEST_BYTES,
@@ -384,6 +443,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       instances: e.GATEWAY_INSTANCES,
       redisUrl: e.REDIS_URL ?? null,
     },
+    batching: e.GATEWAY_BATCHING === "on",
     productive:
       e.PRODUCTIVE_API_TOKEN && e.PRODUCTIVE_ORGANIZATION_ID
         ? {
@@ -463,7 +523,9 @@ const MEANINGS: Record<keyof typeof EnvSchema.shape, string> = {
   PORT: "the port to listen on; 0 picks a free one",
   HOST: "the address or host name to listen on; anything but loopback requires authentication",
   CORS_ORIGINS: "browser origins allowed to call cross-origin, comma-separated, such as https://app.example",
-  STORE_URL: "the local store: a SQLite file path (its folder is created), a file: URL, or :memory:",
+  STORE_URL:
+    "the local store: a SQLite file path (its folder is created), a file: URL, :memory:, or a postgres:// URL (several instances)",
+  STORE_POOL_SIZE: "PostgreSQL connections one instance opens at most (a PostgreSQL STORE_URL only)",
   UPSTREAM_TIMEOUT_MS: "connect, headers and body timeout of one upstream attempt",
   REQUEST_TIMEOUT_MS: "one GraphQL request's deadline, for all the upstream work it causes",
   UPSTREAM_MAX_BODY_BYTES: "the largest upstream answer read",
@@ -479,6 +541,8 @@ const MEANINGS: Record<keyof typeof EnvSchema.shape, string> = {
     "Moneybird's rate limits as requests/seconds, comma-separated; unset, the documented ones",
   FREEAGENT_RATE_LIMITS:
     "FreeAgent's rate limits as requests/seconds, comma-separated; unset, the documented ones",
+  GATEWAY_BATCHING:
+    "on or off; off sends every by-id read upstream on its own, to measure what batching saves (diagnostics only)",
   MAX_REQUEST_BYTES: "the largest request body: the document and its variables",
   MAX_DEPTH: "fields nested in an operation at most",
   MAX_ALIASES: "aliased fields in an operation at most",
@@ -502,6 +566,10 @@ const MEANINGS: Record<keyof typeof EnvSchema.shape, string> = {
     'true or false: introspection and "Did you mean" suggestions; unset, true except in production',
   PERSISTED_DOCUMENTS: "a manifest of trusted documents ({ id: document }), read and checked at start-up",
   TRUSTED_DOCUMENTS_ONLY: "true runs the manifest's documents only; needs PERSISTED_DOCUMENTS",
+  METRICS_TOKEN:
+    "bearer token for GET /metrics, 32+ characters; unset, /metrics is served on loopback in development only",
+  OTEL_EXPORTER_OTLP_ENDPOINT: "OTLP/HTTP collector URL, such as http://127.0.0.1:4318: turns tracing on",
+  OTEL_SERVICE_NAME: "the service.name of the gateway's spans",
   PRODUCTIVE_API_TOKEN: "with PRODUCTIVE_ORGANIZATION_ID: Productive served live (else from the store)",
   PRODUCTIVE_ORGANIZATION_ID: "the Productive organization the token belongs to",
   PRODUCTIVE_BASE_URL: "Productive's scheme and host; the adapter adds /api/v2",

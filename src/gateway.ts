@@ -1,22 +1,20 @@
-import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
+import type { SpanProcessor } from "@opentelemetry/sdk-trace-base";
 import { GraphQLError } from "graphql";
-import {
-  createYoga,
-  type Plugin,
-  useExecutionCancellation,
-  useReadinessCheck,
-  type YogaServerInstance,
-} from "graphql-yoga";
+import { createYoga, type Plugin, useExecutionCancellation, type YogaServerInstance } from "graphql-yoga";
 import { createSources } from "./backends.ts";
 import type { Config } from "./config.ts";
 import { createContext, type GatewayContext } from "./context.ts";
 import { GRAPHIQL_EXAMPLE_QUERY } from "./graphiql-example.ts";
+import { useGraphiQLPage } from "./graphiql-page.ts";
 import { connectRedis } from "./http/redis.ts";
 import { activeScope, requestScope, runInScope } from "./http/request-scope.ts";
 import type { UpstreamSettings } from "./http/upstream-client.ts";
 import { createLogger, type Logger } from "./ops/logger.ts";
+import { createMetrics, useMetricsEndpoint } from "./ops/metrics.ts";
+import { trackLastAttempts, useReadiness } from "./ops/readiness.ts";
 import { requestIdOf } from "./ops/request-id.ts";
-import { useRequestLog } from "./ops/request-log.ts";
+import { logRequest, useRequestObservers } from "./ops/request-log.ts";
+import type { Tracing } from "./ops/tracing.ts";
 import { observeUpstreamCalls } from "./ops/upstream-log.ts";
 import type { Sources } from "./ports.ts";
 import { toGraphQLError } from "./schema/errors.ts";
@@ -29,6 +27,7 @@ import { useConcealedSchema } from "./security/production.ts";
 import { useQueryLimits } from "./security/query-limits.ts";
 import { useJsonBodiesOnly } from "./security/request-parsing.ts";
 import { useTrustedDocuments } from "./security/trusted-documents.ts";
+import { unbatchedSources } from "./unbatched-sources.ts";
 
 /** Yoga's default: where GraphQL requests arrive, and what the request log lines are about. */
 const GRAPHQL_ENDPOINT = "/graphql";
@@ -43,6 +42,8 @@ export interface GatewayOptions {
   logError?: (error: unknown) => void;
   /** Where operational warnings go (Redis unreachable, …); default the logger. */
   warn?: (message: string) => void;
+  /** Test hook: with tracing configured, spans go here (an in-memory exporter's) instead of to OTLP. */
+  spanProcessor?: SpanProcessor;
 }
 
 export interface Gateway {
@@ -59,28 +60,36 @@ export async function createGateway({
   logError = (error) =>
     logger.error({ err: error, requestId: activeScope()?.requestId ?? null }, "unexpected error"),
   warn = (message) => logger.warn(message),
+  spanProcessor,
 }: GatewayOptions): Promise<Gateway> {
   const { redisUrl, ...protection } = config.upstream;
   const redis = redisUrl ? connectRedis(redisUrl, warn) : null;
-  const sourceSet = await createSources(config, {
-    ...protection,
-    redis,
-    ...upstream,
-    onRequest: observeUpstreamCalls(logger, upstream?.onRequest),
-  });
-  const { sources } = sourceSet;
+  const metrics = createMetrics();
+  const lastAttempts = trackLastAttempts();
+  const tracing = await startTracingIfConfigured(config, spanProcessor);
+  const sourceSet = await createSources(
+    config,
+    {
+      ...protection,
+      redis,
+      ...upstream,
+      onRequest: observeUpstreamCalls(logger, [
+        upstream?.onRequest,
+        metrics.observeUpstream,
+        lastAttempts.observe,
+      ]),
+    },
+    metrics.observeStoreQuery,
+  );
+  metrics.watchProviders(sourceSet.sources.health);
+  const sources = config.batching ? sourceSet.sources : unbatchedSources(sourceSet.sources);
   const authentication = createAuthentication(config.auth, warn);
 
   const yoga = createYoga<Record<string, unknown>, GatewayContext>({
     schema,
     context: ({ request }) => createContext(sources, authentication.viewerOf(request)),
-    graphiql: config.graphiql && {
-      title: "Contacts gateway",
-      defaultQuery: GRAPHIQL_EXAMPLE_QUERY,
-      ...authentication.graphiql,
-    },
-    // GraphiQL's assets are served by the gateway itself, not a CDN: it works offline and under a strict CSP.
-    renderGraphiQL,
+    // Served by useGraphiQLPage below instead: compressed, cached, and its bundle loaded on first use.
+    graphiql: false,
     landingPage: false,
     // Far below yoga's 25 MB: the body bounds the document and its variables (docs/production.md § Query limits).
     maxRequestBodySize: config.limits.maxRequestBytes,
@@ -112,6 +121,23 @@ export async function createGateway({
       },
     },
     plugins: [
+      ...(tracing ? [tracing.plugin] : []),
+      useMetricsEndpoint(metrics.registry, config.metrics),
+      useReadiness(sourceSet.sources.health, lastAttempts, config.upstream.breakerCooldownMs),
+      // First, where yoga's own GraphiQL ran: the page's request meets no GraphQL request handling.
+      // Its assets come from the gateway itself, not a CDN: it works offline and under a strict CSP.
+      ...(config.graphiql
+        ? [
+            useGraphiQLPage({
+              endpoint: GRAPHQL_ENDPOINT,
+              options: {
+                title: "Contacts gateway",
+                defaultQuery: GRAPHIQL_EXAMPLE_QUERY,
+                ...authentication.graphiql,
+              },
+            }),
+          ]
+        : []),
       useJsonBodiesOnly(),
       useVaryOnOrigin(config.corsOrigins),
       useErrorHygiene(),
@@ -123,26 +149,12 @@ export async function createGateway({
       // A client that goes away stops its execution, and (through the request scope) its upstream work.
       useExecutionCancellation(),
       useRequestScope(config.requestTimeoutMs),
-      useRequestLog(logger, GRAPHQL_ENDPOINT),
+      useRequestObservers(GRAPHQL_ENDPOINT, [
+        logRequest(logger),
+        metrics.observeRequest,
+        ...(tracing ? [tracing.observeRequest] : []),
+      ]),
       usePartialErrors(),
-      useReadinessCheck({
-        endpoint: "/ready",
-        check: async () => {
-          await Promise.all(
-            Object.values(sources.health)
-              .filter((backend) => backend.backend === "STORE")
-              .map((backend) => backend.ping()),
-          );
-          // A live provider is not pinged (that would spend its budget) but its breaker is read.
-          const open = await Promise.all(
-            Object.entries(sources.health).map(async ([provider, backend]) =>
-              (await backend.protection?.())?.breaker === "OPEN" ? provider : null,
-            ),
-          );
-          const failing = open.filter(Boolean);
-          if (failing.length > 0) throw new Error(`circuit open for ${failing.join(", ")}`);
-        },
-      }),
     ],
   });
 
@@ -152,8 +164,23 @@ export async function createGateway({
     async close() {
       await sourceSet.close();
       redis?.disconnect();
+      await tracing?.close();
     },
   };
+}
+
+/** Tracing when OTEL_EXPORTER_OTLP_ENDPOINT is set; imported only then, so that it costs nothing otherwise. */
+async function startTracingIfConfigured(
+  config: Config,
+  spanProcessor: SpanProcessor | undefined,
+): Promise<Tracing | null> {
+  if (!config.tracing) return null;
+  const { otlpSpanProcessor, startTracing } = await import("./ops/tracing.ts");
+  return startTracing({
+    serviceName: config.tracing.serviceName,
+    spanProcessor: spanProcessor ?? otlpSpanProcessor(config.tracing.endpoint),
+    graphqlEndpoint: GRAPHQL_ENDPOINT,
+  });
 }
 
 /** The error a resolver threw, out of the GraphQLError the executor wrapped it in. */

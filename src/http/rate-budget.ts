@@ -26,6 +26,8 @@ export interface BudgetStatus {
   remaining: number;
   /** Seconds left of a pause the provider asked for (a 429); 0 when none. */
   pausedForSeconds: number;
+  /** Requests of this instance waiting for the budget now: its queue. */
+  waiting: number;
 }
 
 export interface RateBudget {
@@ -101,6 +103,7 @@ export function createRateBudget(options: RateBudgetOptions): RateBudget {
     return { window, points, limiter };
   });
   let pausedUntil = 0;
+  let waiting = 0;
 
   /** 0 when the request may start; otherwise how long to wait before asking again. */
   async function tryTake(): Promise<number> {
@@ -135,7 +138,12 @@ export function createRateBudget(options: RateBudgetOptions): RateBudget {
             seconds,
           );
         }
-        await sleep(waitMs + jitterMs(), undefined, { signal: scope.signal });
+        waiting += 1;
+        try {
+          await sleep(waitMs + jitterMs(), undefined, { signal: scope.signal });
+        } finally {
+          waiting -= 1;
+        }
       }
     },
 
@@ -159,6 +167,7 @@ export function createRateBudget(options: RateBudgetOptions): RateBudget {
         mode: redis === null ? "LOCAL" : redis.status === "ready" ? "SHARED" : "LOCAL_FALLBACK",
         remaining: Math.min(...remaining),
         pausedForSeconds: Math.max(0, Math.ceil((pausedUntil - Date.now()) / 1000)),
+        waiting,
       };
     },
   };

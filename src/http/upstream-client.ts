@@ -162,6 +162,14 @@ class FailedAttempt extends Error {
   }
 }
 
+/**
+ * Whether an attempt met an outage (a 5xx or no answer, unavailable or timed out): what opens the
+ * breaker, and what /ready reports; a refusal (4xx, 429) is the provider answering.
+ */
+export function isOutage(status: number | null, code: UpstreamError["code"] | null): boolean {
+  return (status === null || status >= 500) && (code === "UNAVAILABLE" || code === "TIMEOUT");
+}
+
 const BREAKER_STATES: Record<CircuitState, BreakerState> = {
   [CircuitState.Closed]: "CLOSED",
   [CircuitState.Open]: "OPEN",
@@ -198,8 +206,7 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
       (failure) =>
         failure instanceof FailedAttempt &&
         !failure.abandoned &&
-        (failure.status === null || failure.status >= 500) &&
-        (failure.error.code === "UNAVAILABLE" || failure.error.code === "TIMEOUT"),
+        isOutage(failure.status, failure.error.code),
     ),
     {
       halfOpenAfter: settings.breakerCooldownMs,

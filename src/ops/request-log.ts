@@ -5,7 +5,7 @@ import type { Logger } from "./logger.ts";
 import { REQUEST_ID_HEADER } from "./request-id.ts";
 import { roundMs } from "./upstream-log.ts";
 
-/** What one GraphQL request's log line says, gathered as the request goes through yoga's hooks. */
+/** What is known of a GraphQL request so far, gathered as it goes through yoga's hooks. */
 interface RequestRecord {
   startedAt: number;
   operationName: string | null;
@@ -13,12 +13,27 @@ interface RequestRecord {
   errorCodes: Set<string>;
 }
 
+/** What is known of a GraphQL request once its response is ready: what its log line, metrics and span report. */
+export interface FinishedRequest {
+  requestId: string | null;
+  /** Null when the request never got as far (a body that is not JSON, a document that does not parse). */
+  operationName: string | null;
+  operationType: string | null;
+  durationMs: number;
+  /** The HTTP status of the response. */
+  status: number;
+  /** The distinct `extensions.code`s of the response's errors. */
+  errorCodes: string[];
+  upstreamCalls: RequestScope["upstreamCalls"];
+}
+export type FinishedRequestObserver = (request: FinishedRequest) => void;
+
 /**
  * Returns the request id (from the request scope, which src/gateway.ts opens around each request)
- * as `x-request-id`, and logs one line per request to `endpoint`: its id, operation, duration,
- * HTTP status, error codes and upstream calls by provider.
+ * as `x-request-id`, and hands every request to `endpoint`, once its response is ready, to each of
+ * `observers`: its id, operation, duration, HTTP status, error codes and upstream calls.
  */
-export function useRequestLog(logger: Logger, endpoint: string): Plugin {
+export function useRequestObservers(endpoint: string, observers: FinishedRequestObserver[]): Plugin {
   const records = new WeakMap<RequestScope, RequestRecord>();
   const recordOf = () => {
     const scope = activeScope();
@@ -62,23 +77,38 @@ export function useRequestLog(logger: Logger, endpoint: string): Plugin {
       response.headers.set(REQUEST_ID_HEADER, scope.requestId);
       const record = records.get(scope);
       if (!record) return;
-      logger.info(
-        {
-          requestId: scope.requestId,
-          operationName: record.operationName,
-          operationType: record.operationType,
-          durationMs: roundMs(performance.now() - record.startedAt),
-          status: response.status,
-          errorCodes: [...record.errorCodes],
-          upstream: Object.fromEntries(
-            [...scope.upstreamCalls].map(([provider, tally]) => [
-              provider,
-              { calls: tally.calls, durationMs: roundMs(tally.durationMs) },
-            ]),
-          ),
-        },
-        "graphql request",
-      );
+      const finished: FinishedRequest = {
+        requestId: scope.requestId,
+        operationName: record.operationName,
+        operationType: record.operationType,
+        durationMs: performance.now() - record.startedAt,
+        status: response.status,
+        errorCodes: [...record.errorCodes],
+        upstreamCalls: scope.upstreamCalls,
+      };
+      for (const observe of observers) observe(finished);
     },
   };
+}
+
+/** One log line per request (docs/operations.md § One line per GraphQL request). */
+export function logRequest(logger: Logger): FinishedRequestObserver {
+  return (request) =>
+    logger.info(
+      {
+        requestId: request.requestId,
+        operationName: request.operationName,
+        operationType: request.operationType,
+        durationMs: roundMs(request.durationMs),
+        status: request.status,
+        errorCodes: request.errorCodes,
+        upstream: Object.fromEntries(
+          [...request.upstreamCalls].map(([provider, tally]) => [
+            provider,
+            { calls: tally.calls, durationMs: roundMs(tally.durationMs) },
+          ]),
+        ),
+      },
+      "graphql request",
+    );
 }

@@ -7,15 +7,15 @@ import type { Logger } from "./logger.ts";
  * Observes every upstream call: counts it (and its time) into the request it was made for, which
  * that request's log line reports, and logs a failed one as one line: the provider, the method, the
  * path with its ids as `{id}`, the status, the error code and the start of the answer, credentials
- * already redacted at the source (see `UpstreamRequestEvent.failure`). `next` is the observer a test
- * passed in, which still sees every event.
+ * already redacted at the source (see `UpstreamRequestEvent.failure`). Every event goes on to
+ * `observers` too (metrics, readiness, a test's own), so the upstream client has one observer.
  */
 export function observeUpstreamCalls(
   logger: Logger,
-  next?: UpstreamRequestObserver,
+  observers: (UpstreamRequestObserver | undefined)[],
 ): UpstreamRequestObserver {
   return (event) => {
-    next?.(event);
+    for (const observe of observers) observe?.(event);
     const scope = activeScope();
     if (scope) {
       const tally = scope.upstreamCalls.get(event.provider) ?? { calls: 0, durationMs: 0 };

@@ -16,7 +16,7 @@ import { type GatewayContext, UNAUTHENTICATED_VIEWER, type Viewer } from "../con
  * A missing or bad credential is answered 401 in `onRequestParse`, the last hook before yoga reads
  * the body: nothing of an unauthenticated request is parsed, so a broken document is still a 401
  * and a stranger learns nothing from validation errors. Only GraphQL requests get that far:
- * /health, /ready and GraphiQL's page are answered in `onRequest`, and so stay open. Whether a read-only credential may run the
+ * /health, /ready, /metrics (behind its own token) and GraphiQL's page are answered in `onRequest`, and so stay open. Whether a read-only credential may run the
  * request can only be told once the document is parsed (its operation, picked by `operationName`),
  * so that 403 comes in `onExecute`, before any resolver, and so before any store or upstream call.
  */
@@ -141,7 +141,7 @@ function digestOf(secret: string): Buffer {
 }
 
 /** The credential of `Authorization: Bearer <credential>`; the scheme is case-insensitive (RFC 9110 §11.1). */
-function bearerCredential(request: Request): string | null {
+export function bearerCredential(request: Request): string | null {
   return /^Bearer +(\S+)$/i.exec(request.headers.get("authorization") ?? "")?.[1] ?? null;
 }
 

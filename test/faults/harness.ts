@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, expect } from "vitest";
 import { loadConfig } from "../../src/config.ts";
 import type { Provider } from "../../src/domain/common.ts";
-import { createGateway, type Gateway } from "../../src/gateway.ts";
+import { createGateway, type Gateway, type GatewayOptions } from "../../src/gateway.ts";
 import type { UpstreamRequestEvent } from "../../src/http/upstream-client.ts";
 import type { Logger } from "../../src/ops/logger.ts";
 import { type FakeResponse, unreachedRateLimitsEnv } from "../fakes/exchange.ts";
@@ -68,14 +68,15 @@ export interface FaultHarness {
 }
 
 /**
- * Three fakes of its own and a gateway over them, with `env` over the fault settings and logging
- * to `logger`, for one test: nothing is shared, so tests may run side by side (`it.concurrent`).
+ * Three fakes of its own and a gateway over them, with `env` over the fault settings, logging
+ * to `logger` and its spans to `spanProcessor` (with tracing configured), for one test: nothing is shared, so tests may run side by side (`it.concurrent`).
  * `close` ends them and fails the test if the Moneybird fake saw an exchange, faults aside, that
  * broke its OpenAPI document.
  */
 export async function openFaultHarness(
   env: Record<string, string> = {},
   logger: Logger = quietLogger,
+  { spanProcessor }: Pick<GatewayOptions, "spanProcessor"> = {},
 ): Promise<FaultHarness & { close(): Promise<void> }> {
   const [productive, moneybird, freeAgent] = await Promise.all([
     startFakeProductive(),
@@ -88,6 +89,7 @@ export async function openFaultHarness(
     logger,
     config: loadConfig({ STORE_URL: ":memory:", ...liveEnv(fakes), ...FAULT_ENV, ...env }),
     upstream: { onRequest: (event) => events.push(event) },
+    spanProcessor,
   });
   return {
     fakes: () => fakes,
