@@ -5,6 +5,8 @@ import { dirname, resolve } from "node:path";
 import { CONFIG_VARIABLES, type Config, ConfigError, loadConfig } from "./config.ts";
 import { createGateway } from "./gateway.ts";
 import { createLogger } from "./ops/logger.ts";
+import { isPostgresUrl } from "./store/dialect.ts";
+import { StoreOpenError } from "./store/index.ts";
 
 /** Start-up only: config → gateway → listen; graceful shutdown on SIGINT/SIGTERM. */
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -27,7 +29,8 @@ async function main(): Promise<void> {
 
   const logger = createLogger(config);
   // Only a provider served by the store opens it (src/backends.ts), and only then is its folder needed.
-  if (!config.productive || !config.moneybird || !config.freeAgent) createStoreFolder(config.storeUrl);
+  const servedByStore = !config.productive || !config.moneybird || !config.freeAgent;
+  if (servedByStore && !isPostgresUrl(config.storeUrl)) createStoreFolder(config.storeUrl);
   const gateway = await createGateway({ config, logger }).catch((error: unknown) => {
     throw storeFailure(error, config) ?? error;
   });
@@ -85,7 +88,8 @@ function configurationHelp(): string {
   const row = (name: string, defaultValue: string, meaning: string) =>
     `  ${name.padEnd(width)}  ${defaultValue.padEnd(defaultWidth)}  ${meaning}`;
   return [
-    "Usage: npm start (tsx src/main.ts) [--help]",
+    "Usage: npm start [-- --help]           development: tsx runs src/main.ts",
+    "       npm run start:prod [-- --help]  production: node runs dist/main.js, built by npm run build",
     "",
     "Configured by environment variables, read once at start-up; a .env file in the working",
     "directory is read first, and the environment wins over it. Unset (or empty) takes the default.",
@@ -123,13 +127,24 @@ function createStoreFolder(storeUrl: string): void {
   }
 }
 
-/** SQLite's errors at start-up come from opening and migrating the store: STORE_URL's doing. */
+/** SQLite's errors at start-up, and a PostgreSQL store that cannot be opened, are STORE_URL's doing. */
 function storeFailure(error: unknown, config: Config): StartupError | null {
+  if (error instanceof StoreOpenError) {
+    return new StartupError(`Cannot start: STORE_URL=${withoutPassword(config.storeUrl)}: ${error.message}`);
+  }
   const code = (error as { code?: unknown } | null)?.code;
   if (typeof code !== "string" || !code.startsWith("SQLITE_")) return null;
   return new StartupError(
     `Cannot start: STORE_URL=${config.storeUrl}: cannot open it as a SQLite store (${code}: ${(error as Error).message})`,
   );
+}
+
+/** A database URL as it may be logged: its password masked. */
+function withoutPassword(url: string): string {
+  const parsed = URL.canParse(url) ? new URL(url) : null;
+  if (!parsed?.password) return url;
+  parsed.password = "***";
+  return parsed.href;
 }
 
 /** Listens, or fails with the variable to change: an unhandled "error" event would crash with a stack. */

@@ -30,6 +30,8 @@ export type Timestamp = string;
 export interface PageRequest {
   offset: number;
   limit: number;
+  /** false: the caller does not read `totalCount`, so a source may skip counting and answer null. */
+  countTotal?: boolean;
 }
 
 export interface Page<T> {

@@ -35,6 +35,38 @@ export interface ContactPerson {
   raw: RawRecord;
 }
 
+/** A contact's SEPA direct debit details (Moneybird's `sepa_*` attributes). */
+export interface MoneybirdSepa {
+  active: boolean | null;
+  iban: string | null;
+  ibanAccountName: string | null;
+  bic: string | null;
+  mandateId: string | null;
+  /** ISO date (YYYY-MM-DD or as Moneybird wrote it). */
+  mandateDate: string | null;
+  sequenceType: MoneybirdSepaSequenceType | null;
+}
+export const SEPA_SEQUENCE_TYPES = ["RCUR", "FRST", "OOFF", "FNAL"] as const;
+export type MoneybirdSepaSequenceType = (typeof SEPA_SEQUENCE_TYPES)[number];
+
+/** The card a contact pays by, as Moneybird shows it (read-only). */
+export interface MoneybirdCreditCard {
+  number: string | null;
+  reference: string | null;
+  type: string | null;
+}
+
+/** An entry of a contact's history (Moneybird's `events`). */
+export interface MoneybirdContactEvent {
+  action: string;
+  userId: string | null;
+  linkEntityId: string | null;
+  linkEntityType: string | null;
+  data: Record<string, unknown>;
+  createdAt: Timestamp | null;
+  updatedAt: Timestamp | null;
+}
+
 /** A Moneybird contact; it embeds its contact people, notes and custom fields, as Moneybird does. */
 export interface MoneybirdContact {
   kind: "MoneybirdContact";
@@ -57,6 +89,23 @@ export interface MoneybirdContact {
   deliveryMethod: string | null;
   sendInvoicesToEmail: string | null;
   sendEstimatesToEmail: string | null;
+  sendEstimatesToAttention: string | null;
+  emailUbl: boolean | null;
+  directDebit: boolean | null;
+  sepa: MoneybirdSepa;
+  creditCard: MoneybirdCreditCard | null;
+  invoiceWorkflowId: string | null;
+  estimateWorkflowId: string | null;
+  siIdentifier: string | null;
+  siIdentifierType: string | null;
+  isTrusted: boolean | null;
+  /** Decimal, as Moneybird sends it. */
+  maxTransferAmount: string | null;
+  taxNumberValid: boolean | null;
+  taxNumberValidatedAt: Timestamp | null;
+  hasPaymentsMandate: boolean | null;
+  salesInvoicesUrl: string | null;
+  events: MoneybirdContactEvent[];
   version: number;
   customFields: CustomFieldValue[];
   notes: ContactNote[];
@@ -72,7 +121,6 @@ export interface AdditionalCharge {
   amount: string | null;
   price: string;
   period: string;
-  /** Moneybird's response schema has none; the local store keeps the one it was given. */
   description: string | null;
   raw: RawRecord;
 }
@@ -99,10 +147,23 @@ export interface MoneybirdContactFilter {
   createdAfter?: Timestamp;
   updatedAfter?: Timestamp;
   includeArchived?: boolean;
+  contactType?: MoneybirdContactType;
+  /** The invoice delivery method, upper case (EMAIL, POST, …). */
+  deliveryMethod?: MoneybirdDeliveryMethod;
+  trustedType?: MoneybirdTrustedType;
+  invoiceWorkflowId?: string;
+  estimateWorkflowId?: string;
 }
+export const MONEYBIRD_CONTACT_TYPES = ["COMPANY", "PRIVATE_INDIVIDUAL"] as const;
+export type MoneybirdContactType = (typeof MONEYBIRD_CONTACT_TYPES)[number];
+export const MONEYBIRD_DELIVERY_METHODS = ["EMAIL", "POST", "MANUAL", "PEPPOL", "SIMPLERINVOICING"] as const;
+export type MoneybirdDeliveryMethod = (typeof MONEYBIRD_DELIVERY_METHODS)[number];
+export const MONEYBIRD_TRUSTED_TYPES = ["TRUSTED", "NOT_TRUSTED"] as const;
+export type MoneybirdTrustedType = (typeof MONEYBIRD_TRUSTED_TYPES)[number];
 
-/** Moneybird takes no `email` on write: a contact's address for documents is `sendInvoicesToEmail`. */
+/** `email` is written where it is read from: the invoice addresses (`send_invoices_to_email`). */
 export interface CreateMoneybirdContact {
+  email?: string | null;
   companyName?: string | null;
   firstName?: string | null;
   lastName?: string | null;
@@ -122,7 +183,17 @@ export interface CreateMoneybirdContact {
   deliveryMethod?: string | null;
   sendInvoicesToEmail?: string | null;
   sendEstimatesToEmail?: string | null;
-  customFields?: { id: string; value: string }[] | null;
+  sendEstimatesToAttention?: string | null;
+  emailUbl?: boolean | null;
+  directDebit?: boolean | null;
+  /** null clears every SEPA attribute (and switches SEPA off). */
+  sepa?: { [K in keyof MoneybirdSepa]?: MoneybirdSepa[K] } | null;
+  invoiceWorkflowId?: string | null;
+  estimateWorkflowId?: string | null;
+  siIdentifier?: string | null;
+  siIdentifierType?: string | null;
+  /** A null or absent value clears that field's value. */
+  customFields?: { id: string; value?: string | null }[] | null;
   /** A first contact person, created together with the contact. */
   contactPerson?: { firstName: string; lastName: string } | null;
 }
@@ -155,6 +226,8 @@ export interface CreateAdditionalCharge {
 export interface RequestPaymentsMandate {
   emailMessage?: string | null;
   identityId?: string | null;
+  /** Restricts the payment methods to those of this workflow. */
+  workflowId?: string | null;
 }
 
 /** What a Moneybird DELETE did: Moneybird archives a contact it cannot delete. */

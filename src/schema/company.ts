@@ -1,7 +1,13 @@
 import { COMPANY_ORDER_FIELDS, COMPANY_STATUSES } from "../domain/index.ts";
 import { ValidationError } from "../errors.ts";
 import { builder } from "./builder.ts";
-import { arrayConnection, OrderDirectionEnum, offsetConnection, pageRequest } from "./connection.ts";
+import {
+  arrayConnection,
+  OrderDirectionEnum,
+  offsetConnection,
+  pageRequest,
+  selectsTotalCount,
+} from "./connection.ts";
 import { ContactEntryTypeEnum } from "./contact-entry.ts";
 import { OWN_CALL_NULLABILITY, ROOT_CONNECTION_NULLABILITY, WRITE_ERRORS } from "./errors.ts";
 import { decodeGlobalIdOf } from "./global-id.ts";
@@ -101,8 +107,8 @@ builder.queryField("companies", (t) =>
       first: t.arg.int(),
       after: t.arg.string(),
     },
-    resolve: async (_root, { filter, orderBy, ...paging }, ctx) => {
-      const request = pageRequest(paging, "companies");
+    resolve: async (_root, { filter, orderBy, ...paging }, ctx, info) => {
+      const request = { ...pageRequest(paging, "companies"), countTotal: selectsTotalCount(info) };
       const { ids, ...conditions } = givenFields(filter);
       const page = await ctx.sources.companies.list(
         { ...conditions, ids: ids?.map((id) => decodeGlobalIdOf(String(id), "Company").id) },

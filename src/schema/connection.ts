@@ -1,3 +1,4 @@
+import { type GraphQLResolveInfo, Kind, type SelectionSetNode } from "graphql";
 import type { AccountingProvider, ContactPosition } from "../contacts/index.ts";
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, type Page, type PageRequest } from "../domain/common.ts";
 import { BadUserInputError } from "../errors.ts";
@@ -78,6 +79,21 @@ export function pageRequest(
     offset: args.after ? offsetFromCursor(args.after, connection) + 1 : 0,
     limit: pageSize(args.first),
   };
+}
+
+/**
+ * Whether the connection field being resolved selects `totalCount` (directly or in a fragment), so
+ * a source can skip counting when it does not. A `@skip`/`@include` is not evaluated: such a
+ * selection counts as selected, which costs a count and never loses one.
+ */
+export function selectsTotalCount(info: GraphQLResolveInfo): boolean {
+  const selects = (selectionSet: SelectionSetNode | undefined): boolean =>
+    (selectionSet?.selections ?? []).some((selection) => {
+      if (selection.kind === Kind.FIELD) return selection.name.value === "totalCount";
+      if (selection.kind === Kind.INLINE_FRAGMENT) return selects(selection.selectionSet);
+      return selects(info.fragments[selection.name.value]?.selectionSet);
+    });
+  return info.fieldNodes.some((node) => selects(node.selectionSet));
 }
 
 export function pageSize(first: number | null | undefined): number {

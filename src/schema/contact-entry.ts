@@ -1,6 +1,6 @@
 import { CONTACT_ENTRY_TYPES, CONTACTABLE_TYPES } from "../domain/index.ts";
 import { type BuilderTypes, builder } from "./builder.ts";
-import { offsetConnection, pageRequest } from "./connection.ts";
+import { offsetConnection, pageRequest, selectsTotalCount } from "./connection.ts";
 import { OWN_CALL_NULLABILITY, ROOT_CONNECTION_NULLABILITY, WRITE_ERRORS } from "./errors.ts";
 import { decodeGlobalIdOf } from "./global-id.ts";
 import { givenFields } from "./input.ts";
@@ -61,8 +61,8 @@ builder.queryField("contactEntries", (t) =>
     nullable: true,
     description: ROOT_CONNECTION_NULLABILITY,
     args: { filter: t.arg({ type: ContactEntryFilterInput }), first: t.arg.int(), after: t.arg.string() },
-    resolve: async (_root, { filter, ...paging }, ctx) => {
-      const request = pageRequest(paging, "contactEntries");
+    resolve: async (_root, { filter, ...paging }, ctx, info) => {
+      const request = { ...pageRequest(paging, "contactEntries"), countTotal: selectsTotalCount(info) };
       const { companyIds, ...conditions } = givenFields(filter);
       const page = await ctx.sources.contactEntries.list(
         { ...conditions, companyIds: companyIds?.map((id) => decodeGlobalIdOf(String(id), "Company").id) },

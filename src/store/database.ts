@@ -2,9 +2,14 @@ import type { Generated, Kysely } from "kysely";
 
 /**
  * The store's tables. Each keeps the upstream record as JSON text in the provider's own shape
- * (`record`), plus copies of the values it filters and sorts on. Timestamps used for comparison
- * are kept as epoch milliseconds, so instants are compared, never strings with different offsets.
- * Internal state that no upstream record carries (roles, billed flags, mandates) has columns of its own.
+ * (`record`), the domain object mapped from it (`domain`: JSON without `raw`, so reads neither
+ * validate nor map again), plus copies of the values it filters and sorts on. Timestamps used for
+ * comparison are kept as epoch milliseconds, so instants are compared, never strings with
+ * different offsets. Internal state that no upstream record carries (roles, billed flags,
+ * mandates) has columns of its own.
+ *
+ * `domain` (and Moneybird's `version`) are nullable in SQL, as added by a migration; opening the
+ * store fills every row that lacks them (`completeStoredRows`), so reads can rely on them.
  */
 export interface Database {
   id_sequences: { name: SequenceName; last_id: number };
@@ -12,6 +17,7 @@ export interface Database {
   productive_companies: {
     id: number;
     record: string;
+    domain: string;
     name_key: string;
     company_code: string | null;
     billing_name_key: string | null;
@@ -23,9 +29,12 @@ export interface Database {
     created_at_ms: number;
     last_activity_at_ms: number | null;
   };
+  /** A company's `tag_list`, a row per tag, so the tags filter is an index lookup. */
+  productive_company_tags: { company_id: number; tag: string };
   productive_contact_entries: {
     id: number;
     record: string;
+    domain: string;
     company_id: number;
     type: string;
     contactable_type: string;
@@ -34,6 +43,8 @@ export interface Database {
   moneybird_contacts: {
     id: number;
     record: string;
+    domain: string;
+    version: number;
     search_text: string;
     firstname_key: string;
     lastname_key: string;
@@ -41,6 +52,12 @@ export interface Database {
     archived: number;
     created_at_ms: number;
     updated_at_ms: number;
+    // Moneybird's value filters (VALUE_FILTERS), since 0004.
+    contact_type: string;
+    delivery_method: string;
+    trusted_type: string;
+    invoice_workflow_id: string;
+    estimate_workflow_id: string;
   };
   moneybird_additional_charges: { id: number; contact_id: number; billed: number; record: string };
   moneybird_payments_mandates: { contact_id: number; record: string };
@@ -49,6 +66,7 @@ export interface Database {
     contact_id: number;
     email_message: string | null;
     identity_id: string | null;
+    workflow_id: string | null;
     url: string | null;
     requested_at: string;
   };
@@ -56,6 +74,7 @@ export interface Database {
   freeagent_contacts: {
     id: number;
     record: string;
+    domain: string;
     status: string;
     sort_name: string;
     active_projects_count: number;

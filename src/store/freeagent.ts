@@ -19,7 +19,16 @@ import {
   withoutNulls,
 } from "../providers/freeagent/rules.ts";
 import type { Database, Db } from "./database.ts";
-import { instant, loadRecord, nextId, readByIds, readCountedPage } from "./support.ts";
+import {
+  domainJson,
+  instant,
+  loadRecord,
+  nextId,
+  readByIds,
+  readPage,
+  readStoredRow,
+  type StoredRow,
+} from "./support.ts";
 
 type Json = Record<string, unknown>;
 
@@ -59,8 +68,9 @@ const SORT_COLUMN = { NAME: "sort_name", CREATED_AT: "created_at_ms", UPDATED_AT
 /** FreeAgent's timestamps are whole seconds in UTC. */
 const timestamp = (at: Date) => at.toISOString().replace(/\.\d{3}Z$/, "Z");
 
+/** Writes validate and map the record; reads take the `domain` a write stored (readStoredRow). */
 const toContact = (record: Json) => contactFromRecord(ContactRecord.parse(record), record);
-const readContact = (json: string) => toContact(JSON.parse(json) as Json);
+const readContact = (row: StoredRow) => readStoredRow<FreeAgentContact>(row);
 
 /** The contact a record is, and the row that stores it. */
 function contactRow(record: Json) {
@@ -69,6 +79,7 @@ function contactRow(record: Json) {
     contact,
     columns: {
       record: JSON.stringify(record),
+      domain: domainJson(contact),
       status: contact.status ?? "Active",
       sort_name: nameSortKey(record),
       active_projects_count: contact.activeProjectsCount ?? 0,
@@ -126,34 +137,45 @@ export async function insertFreeAgentContact(
 export async function updateFreeAgentContact(db: Db, id: string, patch: UpdateFreeAgentContact, at: Date) {
   const changed = { ...(await loadContact(db, id)), ...contactBody(patch) };
   assertValidContact(changed);
-  const { contact, columns } = contactRow(withoutNulls({ ...changed, updated_at: timestamp(at) }));
+  return saveContact(db, withoutNulls({ ...changed, updated_at: timestamp(at) }));
+}
+
+async function saveContact(db: Db, record: Json): Promise<FreeAgentContact> {
+  const { contact, columns } = contactRow(record);
   await db.updateTable("freeagent_contacts").set(columns).where("id", "=", Number(contact.id)).execute();
   return contact;
+}
+
+/** Fills `domain` of rows written before it existed, validating each record as a write does. */
+export async function completeFreeAgentRows(db: Db): Promise<void> {
+  const rows = await db
+    .selectFrom("freeagent_contacts")
+    .select("record")
+    .where("domain", "is", null)
+    .execute();
+  for (const { record } of rows) await saveContact(db, JSON.parse(record) as Json);
+}
+
+/** The rows of a contacts list, filtered and ordered (the page's window is readPage's). */
+export function contactListQuery(db: Db, filter: FreeAgentContactFilter) {
+  const sort = filter.sort ?? { field: "NAME", direction: "ASC" };
+  return db
+    .selectFrom("freeagent_contacts")
+    .where((eb) =>
+      eb.and([
+        viewCondition(eb, filter.view ?? "ACTIVE"),
+        ...(filter.updatedAfter ? [eb("updated_at_ms", ">=", instant(filter.updatedAfter))] : []),
+      ]),
+    )
+    .orderBy(SORT_COLUMN[sort.field], sort.direction === "ASC" ? "asc" : "desc")
+    .orderBy("id", "asc");
 }
 
 export function createFreeAgentContactSource(db: Db): FreeAgentContactSource {
   return {
     getByIds: (ids) => readByIds(db, "freeagent_contacts", ids, readContact),
 
-    async list(filter: FreeAgentContactFilter, page) {
-      const sort = filter.sort ?? { field: "NAME", direction: "ASC" };
-      return readCountedPage(
-        db,
-        page,
-        (trx) =>
-          trx
-            .selectFrom("freeagent_contacts")
-            .where((eb) =>
-              eb.and([
-                viewCondition(eb, filter.view ?? "ACTIVE"),
-                ...(filter.updatedAfter ? [eb("updated_at_ms", ">=", instant(filter.updatedAfter))] : []),
-              ]),
-            )
-            .orderBy(SORT_COLUMN[sort.field], sort.direction === "ASC" ? "asc" : "desc")
-            .orderBy("id", "asc"),
-        readContact,
-      );
-    },
+    list: (filter, page) => readPage(db, page, (trx) => contactListQuery(trx, filter), readContact),
 
     create: (input) => db.transaction().execute((trx) => insertFreeAgentContact(trx, input, new Date())),
     update: (id, patch) =>

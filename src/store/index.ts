@@ -1,21 +1,19 @@
-import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
-import SQLite from "better-sqlite3";
-import { Kysely, SqliteDialect, sql } from "kysely";
+import { sql } from "kysely";
 import type {
   CompanySource,
   ContactEntrySource,
   FreeAgentContactSource,
   MoneybirdContactSource,
 } from "../ports.ts";
-import type { Database } from "./database.ts";
-import { createFreeAgentContactSource } from "./freeagent.ts";
+import type { Db } from "./database.ts";
+import { exclusiveSetup, isPostgresUrl, openDatabase } from "./dialect.ts";
+import { completeFreeAgentRows, createFreeAgentContactSource } from "./freeagent.ts";
 import { isEmpty, migrateToLatest } from "./migrations.ts";
-import { createMoneybirdContactSource } from "./moneybird.ts";
-import { createCompanySource, createContactEntrySource } from "./productive.ts";
+import { completeMoneybirdRows, createMoneybirdContactSource } from "./moneybird.ts";
+import { completeProductiveRows, createCompanySource, createContactEntrySource } from "./productive.ts";
 import { seedDemoData } from "./seed.ts";
 
-/** The embedded local store: every port, on SQLite. */
+/** The local store: every port, on SQLite or PostgreSQL. */
 export interface LocalStore {
   companies: CompanySource;
   contactEntries: ContactEntrySource;
@@ -26,42 +24,69 @@ export interface LocalStore {
 }
 
 export interface OpenStoreOptions {
-  /** A file path (its folder is created) or ":memory:". */
+  /** A SQLite file path (its folder is created) or ":memory:", or a postgres:// URL. */
   url: string;
+  /** PostgreSQL connections at most (default 10). */
+  poolSize?: number;
   /** Seed the demo data when the store is empty (default true). */
   seed?: boolean;
   /** Whether the Moneybird administration has Moneybird Payments (mandates) enabled (default true). */
   moneybirdPaymentsEnabled?: boolean;
-  /** Called with the SQL of every statement the store runs (query logging, metrics, tests). */
-  onQuery?: (sql: string) => void;
+  /** Called with the SQL of every statement the store runs and its duration (query logging, metrics, tests). */
+  onQuery?: (sql: string, durationMs: number) => void;
+}
+
+/** Gives rows an earlier version wrote what reads now rely on (`domain`, tags, versions). */
+async function completeStoredRows(db: Db): Promise<void> {
+  await completeProductiveRows(db);
+  await completeMoneybirdRows(db);
+  await completeFreeAgentRows(db);
+}
+
+/** "CODE: message"; a refused connection to every address of a host name is an AggregateError without a message. */
+function describeFailure(error: unknown): string {
+  const { code, message, errors } = error as { code?: unknown; message?: string; errors?: Error[] };
+  const text = message || errors?.[0]?.message || String(error);
+  return typeof code === "string" && !text.includes(code) ? `${code}: ${text}` : text;
+}
+
+/** A PostgreSQL store that cannot be opened: unreachable, refused, or failing to migrate. */
+export class StoreOpenError extends Error {
+  override name = "StoreOpenError";
 }
 
 export async function openStore({
   url,
+  poolSize = 10,
   seed = true,
   moneybirdPaymentsEnabled = true,
   onQuery,
 }: OpenStoreOptions): Promise<LocalStore> {
-  const inMemory = url === ":memory:";
-  if (!inMemory) mkdirSync(dirname(url), { recursive: true });
-  const database = new SQLite(url);
-  if (!inMemory) database.pragma("journal_mode = WAL");
-  database.pragma("foreign_keys = ON");
-
-  const db = new Kysely<Database>({
-    dialect: new SqliteDialect({ database }),
+  const db = openDatabase({
+    url,
+    poolSize,
     log: onQuery
       ? (event) => {
-          if (event.level === "query") onQuery(event.query.sql);
+          if (event.level === "query") onQuery(event.query.sql, event.queryDurationMillis);
         }
       : undefined,
   });
   try {
-    await migrateToLatest(db);
-    if (seed && (await isEmpty(db))) await db.transaction().execute((trx) => seedDemoData(trx));
+    await exclusiveSetup(db, async (setup) => {
+      await migrateToLatest(setup);
+      await setup.transaction().execute(completeStoredRows);
+      if (!seed) return;
+      // Decided inside the seeding transaction: of instances opening an empty store at once, one seeds.
+      await setup.transaction().execute(async (trx) => {
+        if (await isEmpty(trx)) await seedDemoData(trx);
+      });
+    });
   } catch (error) {
     await db.destroy();
-    throw error;
+    if (!isPostgresUrl(url)) throw error;
+    throw new StoreOpenError(`cannot open it as a PostgreSQL store (${describeFailure(error)})`, {
+      cause: error,
+    });
   }
 
   return {

@@ -1,17 +1,33 @@
 import { type Kysely, type Migration, Migrator, sql } from "kysely";
+import { VALUE_FILTERS, valueFilterColumns } from "../providers/moneybird/rules.ts";
 import type { Database } from "./database.ts";
+import { columnTypes } from "./dialect.ts";
 
 /** Moneybird's ids are large; the store's stay below 2^53 so they survive a JSON number round trip. */
 export const MONEYBIRD_FIRST_ID = 4_960_814_100_000_001;
 
-/** Versioned schema changes, applied in name order at open; add a new entry, never edit an applied one. */
-const MIGRATIONS: Record<string, Migration> = {
+/** The tables that keep an upstream record a row (and, since 0002, its mapped `domain`). */
+const RECORD_TABLES = [
+  "productive_companies",
+  "productive_contact_entries",
+  "moneybird_contacts",
+  "freeagent_contacts",
+] as const;
+
+// biome-ignore lint/suspicious/noExplicitAny: a migration runs on the schema of its time, not today's `Database`
+async function index(db: Kysely<any>, name: string, table: string, columns: string[]): Promise<void> {
+  await db.schema.createIndex(name).on(table).columns(columns).execute();
+}
+
+/** Versioned schema changes, applied in name order at open; add a new entry, never edit an applied one (tests run a prefix of them to make an earlier version's store). */
+export const MIGRATIONS: Record<string, Migration> = {
   "0001_initial": {
     async up(db) {
+      const t = columnTypes(db);
       await db.schema
         .createTable("id_sequences")
         .addColumn("name", "text", (c) => c.primaryKey())
-        .addColumn("last_id", "integer", (c) => c.notNull())
+        .addColumn("last_id", t.int64, (c) => c.notNull())
         .execute();
       await db
         .insertInto("id_sequences")
@@ -25,9 +41,9 @@ const MIGRATIONS: Record<string, Migration> = {
 
       await db.schema
         .createTable("productive_companies")
-        .addColumn("id", "integer", (c) => c.primaryKey())
+        .addColumn("id", t.int64, (c) => c.primaryKey())
         .addColumn("record", "text", (c) => c.notNull())
-        .addColumn("name_key", "text", (c) => c.notNull())
+        .addColumn("name_key", t.sortKey, (c) => c.notNull())
         .addColumn("company_code", "text")
         .addColumn("billing_name_key", "text")
         .addColumn("vat", "text")
@@ -35,8 +51,8 @@ const MIGRATIONS: Record<string, Migration> = {
         .addColumn("domain_key", "text")
         .addColumn("due_days", "integer")
         .addColumn("archived", "integer", (c) => c.notNull())
-        .addColumn("created_at_ms", "integer", (c) => c.notNull())
-        .addColumn("last_activity_at_ms", "integer")
+        .addColumn("created_at_ms", t.int64, (c) => c.notNull())
+        .addColumn("last_activity_at_ms", t.int64)
         .execute();
       await db.schema
         .createIndex("productive_companies_name")
@@ -67,9 +83,9 @@ const MIGRATIONS: Record<string, Migration> = {
 
       await db.schema
         .createTable("productive_contact_entries")
-        .addColumn("id", "integer", (c) => c.primaryKey())
+        .addColumn("id", t.int64, (c) => c.primaryKey())
         .addColumn("record", "text", (c) => c.notNull())
-        .addColumn("company_id", "integer", (c) => c.notNull().references("productive_companies.id"))
+        .addColumn("company_id", t.int64, (c) => c.notNull().references("productive_companies.id"))
         .addColumn("type", "text", (c) => c.notNull())
         .addColumn("contactable_type", "text", (c) => c.notNull())
         .execute();
@@ -81,15 +97,15 @@ const MIGRATIONS: Record<string, Migration> = {
 
       await db.schema
         .createTable("moneybird_contacts")
-        .addColumn("id", "integer", (c) => c.primaryKey())
+        .addColumn("id", t.int64, (c) => c.primaryKey())
         .addColumn("record", "text", (c) => c.notNull())
         .addColumn("search_text", "text", (c) => c.notNull())
         .addColumn("firstname_key", "text", (c) => c.notNull())
         .addColumn("lastname_key", "text", (c) => c.notNull())
         .addColumn("customer_id", "text", (c) => c.notNull().unique())
         .addColumn("archived", "integer", (c) => c.notNull())
-        .addColumn("created_at_ms", "integer", (c) => c.notNull())
-        .addColumn("updated_at_ms", "integer", (c) => c.notNull())
+        .addColumn("created_at_ms", t.int64, (c) => c.notNull())
+        .addColumn("updated_at_ms", t.int64, (c) => c.notNull())
         .execute();
       await db.schema
         .createIndex("moneybird_contacts_firstname")
@@ -104,8 +120,8 @@ const MIGRATIONS: Record<string, Migration> = {
 
       await db.schema
         .createTable("moneybird_additional_charges")
-        .addColumn("id", "integer", (c) => c.primaryKey())
-        .addColumn("contact_id", "integer", (c) => c.notNull().references("moneybird_contacts.id"))
+        .addColumn("id", t.int64, (c) => c.primaryKey())
+        .addColumn("contact_id", t.int64, (c) => c.notNull().references("moneybird_contacts.id"))
         .addColumn("billed", "integer", (c) => c.notNull())
         .addColumn("record", "text", (c) => c.notNull())
         .execute();
@@ -117,15 +133,15 @@ const MIGRATIONS: Record<string, Migration> = {
 
       await db.schema
         .createTable("moneybird_payments_mandates")
-        .addColumn("contact_id", "integer", (c) =>
+        .addColumn("contact_id", t.int64, (c) =>
           c.primaryKey().references("moneybird_contacts.id").onDelete("cascade"),
         )
         .addColumn("record", "text", (c) => c.notNull())
         .execute();
       await db.schema
         .createTable("moneybird_mandate_requests")
-        .addColumn("id", "integer", (c) => c.primaryKey().autoIncrement())
-        .addColumn("contact_id", "integer", (c) =>
+        .addColumn("id", t.autoNumberedKey, t.autoNumbered)
+        .addColumn("contact_id", t.int64, (c) =>
           c.notNull().references("moneybird_contacts.id").onDelete("cascade"),
         )
         .addColumn("email_message", "text")
@@ -141,18 +157,18 @@ const MIGRATIONS: Record<string, Migration> = {
 
       await db.schema
         .createTable("freeagent_contacts")
-        .addColumn("id", "integer", (c) => c.primaryKey())
+        .addColumn("id", t.int64, (c) => c.primaryKey())
         .addColumn("record", "text", (c) => c.notNull())
         .addColumn("status", "text", (c) => c.notNull())
-        .addColumn("sort_name", "text", (c) => c.notNull())
+        .addColumn("sort_name", t.sortKey, (c) => c.notNull())
         .addColumn("active_projects_count", "integer", (c) => c.notNull())
         .addColumn("is_client", "integer", (c) => c.notNull())
         .addColumn("is_supplier", "integer", (c) => c.notNull())
         .addColumn("has_completed_projects", "integer", (c) => c.notNull())
         .addColumn("has_open_invoices", "integer", (c) => c.notNull())
         .addColumn("has_open_bills", "integer", (c) => c.notNull())
-        .addColumn("created_at_ms", "integer", (c) => c.notNull())
-        .addColumn("updated_at_ms", "integer", (c) => c.notNull())
+        .addColumn("created_at_ms", t.int64, (c) => c.notNull())
+        .addColumn("updated_at_ms", t.int64, (c) => c.notNull())
         .execute();
       await db.schema
         .createIndex("freeagent_contacts_name")
@@ -171,6 +187,88 @@ const MIGRATIONS: Record<string, Migration> = {
         .execute();
     },
   },
+
+  /**
+   * Issue 12: reads take the mapped `domain` instead of validating and mapping the record; every
+   * list filter gets an index; tags a side table; Moneybird's version a column. Rows written
+   * before have no `domain`, tags or version yet: opening the store fills them (completeStoredRows).
+   */
+  "0002_read_path": {
+    async up(db) {
+      const t = columnTypes(db);
+      for (const table of RECORD_TABLES) {
+        await db.schema.alterTable(table).addColumn("domain", "text").execute();
+      }
+      await db.schema.alterTable("moneybird_contacts").addColumn("version", t.int64).execute();
+
+      await db.schema
+        .createTable("productive_company_tags")
+        .addColumn("company_id", t.int64, (c) =>
+          c.notNull().references("productive_companies.id").onDelete("cascade"),
+        )
+        .addColumn("tag", "text", (c) => c.notNull())
+        .addPrimaryKeyConstraint("productive_company_tags_pk", ["tag", "company_id"])
+        .execute();
+      await index(db, "productive_company_tags_company", "productive_company_tags", ["company_id"]);
+
+      await index(db, "productive_companies_status", "productive_companies", ["archived", "name_key", "id"]);
+      await index(db, "productive_companies_vat", "productive_companies", ["vat"]);
+      await index(db, "productive_companies_currency", "productive_companies", ["default_currency"]);
+      await index(db, "productive_companies_due_days", "productive_companies", ["due_days"]);
+      await index(db, "productive_contact_entries_type", "productive_contact_entries", ["type", "id"]);
+      await index(db, "productive_contact_entries_contactable", "productive_contact_entries", [
+        "contactable_type",
+        "id",
+      ]);
+      // listVersions reads no row: these cover the versions of unarchived contacts, and of all, in id order.
+      await index(db, "moneybird_contacts_archived", "moneybird_contacts", ["archived", "id", "version"]);
+      await index(db, "moneybird_contacts_versions", "moneybird_contacts", ["id", "version"]);
+      // Every list but includeArchived's has archived = 0: with it first, each filter is one index search.
+      await index(db, "moneybird_contacts_unarchived_firstname", "moneybird_contacts", [
+        "archived",
+        "firstname_key",
+      ]);
+      await index(db, "moneybird_contacts_unarchived_lastname", "moneybird_contacts", [
+        "archived",
+        "lastname_key",
+      ]);
+      await index(db, "moneybird_contacts_created", "moneybird_contacts", ["archived", "created_at_ms"]);
+      await index(db, "moneybird_contacts_updated", "moneybird_contacts", ["archived", "updated_at_ms"]);
+      await index(db, "freeagent_contacts_status", "freeagent_contacts", ["status", "sort_name", "id"]);
+      for (const role of [
+        "is_client",
+        "is_supplier",
+        "active_projects_count",
+        "has_completed_projects",
+        "has_open_invoices",
+        "has_open_bills",
+      ] as const) {
+        await index(db, `freeagent_contacts_${role}`, "freeagent_contacts", [role]);
+      }
+    },
+  },
+
+  /**
+   * Issue 13: Moneybird's filter keys that select by an attribute's value (contact_type,
+   * delivery_method, …) get a column each, filled here from the stored records.
+   */
+  "0003_moneybird_coverage": {
+    async up(db) {
+      for (const column of Object.keys(VALUE_FILTERS)) {
+        await db.schema.alterTable("moneybird_contacts").addColumn(column, "text").execute();
+        await index(db, `moneybird_contacts_${column}`, "moneybird_contacts", ["archived", column]);
+      }
+      await db.schema.alterTable("moneybird_mandate_requests").addColumn("workflow_id", "text").execute();
+      const rows = await db.selectFrom("moneybird_contacts").select(["id", "record"]).execute();
+      for (const row of rows) {
+        await db
+          .updateTable("moneybird_contacts")
+          .set(valueFilterColumns(JSON.parse(row.record)))
+          .where("id", "=", row.id)
+          .execute();
+      }
+    },
+  },
 };
 
 /** Brings the schema to the latest version; a no-op when it already is. */
@@ -183,8 +281,8 @@ export async function migrateToLatest(db: Kysely<Database>): Promise<void> {
 /** Whether the store holds no records yet (the condition for seeding). */
 export async function isEmpty(db: Kysely<Database>): Promise<boolean> {
   const { rows } = await sql<{ empty: number }>`
-    select not exists (select 1 from productive_companies)
+    select case when not exists (select 1 from productive_companies)
        and not exists (select 1 from moneybird_contacts)
-       and not exists (select 1 from freeagent_contacts) as empty`.execute(db);
+       and not exists (select 1 from freeagent_contacts) then 1 else 0 end as empty`.execute(db);
   return rows[0]?.empty === 1;
 }

@@ -11,6 +11,7 @@ import type {
   MoneybirdContact,
   MoneybirdContactFilter,
   PaymentsMandate,
+  RawRecord,
   UpdateMoneybirdContact,
 } from "../domain/index.ts";
 import { NotFoundError, UpstreamError, ValidationError } from "../errors.ts";
@@ -52,10 +53,23 @@ import {
   type PersonJson,
   SEARCHED_FIELDS,
   touch,
+  type ValueFilterKey,
+  valueFilterColumns,
 } from "../providers/moneybird/rules.ts";
 import { foldCase, isBlank } from "../providers/shared/text.ts";
 import type { Database, Db } from "./database.ts";
-import { instant, loadRecord, nextId, readByIds, uncountedPage } from "./support.ts";
+import { isPostgres, positionFunction } from "./dialect.ts";
+import {
+  domainJson,
+  instant,
+  lazyRecord,
+  loadRecord,
+  nextId,
+  readByIds,
+  type StoredRow,
+  uncountedPage,
+  withRaw,
+} from "./support.ts";
 
 /** The administration and user every record of the store belongs to (Moneybird records name them). */
 const ADMINISTRATION: Administration = { id: 1, userId: "4960814000000001" };
@@ -74,8 +88,41 @@ function assertNoErrors(errors: ErrorsByAttribute): void {
   if (hasErrors(errors)) throw new ValidationError(fieldErrorsFromMoneybird({ error: errors }));
 }
 
+/** Writes validate and map the record; reads take the `domain` a write stored (readContact). */
 const toContact = (record: ContactJson) => contactFromRecord(ContactRecord.parse(record), record);
-const readContact = (json: string) => toContact(JSON.parse(json) as ContactJson);
+
+type StoredContact = Omit<MoneybirdContact, "raw" | "notes" | "contactPersons"> & {
+  notes: Omit<ContactNote, "raw">[];
+  contactPersons: Omit<ContactPerson, "raw">[];
+};
+
+/** A contact as `domain` keeps it: its people and notes without `raw` too (their raw is part of the record's). */
+function contactDomainJson(contact: MoneybirdContact): string {
+  const { notes, contactPersons, ...rest } = contact;
+  return domainJson({
+    ...rest,
+    notes: notes.map(({ raw: _raw, ...note }) => note),
+    contactPersons: contactPersons.map(({ raw: _raw, ...person }) => person),
+  });
+}
+
+/** The embedded records' raw are the record's array items, as contactFromRecord gives them. */
+function readContact(row: StoredRow): MoneybirdContact {
+  const stored = JSON.parse(row.domain) as StoredContact;
+  const raw = lazyRecord(row.record);
+  const item = (key: "notes" | "contact_people", index: number) => () =>
+    (raw()[key] as RawRecord[])[index] as RawRecord;
+  return withRaw<MoneybirdContact>(
+    {
+      ...stored,
+      notes: stored.notes.map((note, i) => withRaw<ContactNote>(note, item("notes", i))),
+      contactPersons: stored.contactPersons.map((person, i) =>
+        withRaw<ContactPerson>(person, item("contact_people", i)),
+      ),
+    },
+    raw,
+  );
+}
 
 /** The contact a record is, and the row that stores it. */
 function contactRow(record: ContactJson) {
@@ -84,6 +131,8 @@ function contactRow(record: ContactJson) {
     contact,
     columns: {
       record: JSON.stringify(record),
+      domain: contactDomainJson(contact),
+      version: contact.version,
       search_text: foldCase(SEARCHED_FIELDS.map((field) => record[field] ?? "").join("\n")),
       firstname_key: foldCase(contact.firstName ?? ""),
       lastname_key: foldCase(contact.lastName ?? ""),
@@ -91,6 +140,7 @@ function contactRow(record: ContactJson) {
       archived: record.archived ? 1 : 0,
       created_at_ms: Date.parse(record.created_at),
       updated_at_ms: Date.parse(record.updated_at),
+      ...valueFilterColumns(record),
     },
   };
 }
@@ -102,6 +152,19 @@ async function saveContact(db: Db, record: ContactJson): Promise<MoneybirdContac
   const { contact, columns } = contactRow(record);
   await db.updateTable("moneybird_contacts").set(columns).where("id", "=", Number(record.id)).execute();
   return contact;
+}
+
+/**
+ * Fills `domain` and `version` of rows written before they existed (a store of an earlier
+ * version), validating each record as a write does.
+ */
+export async function completeMoneybirdRows(db: Db): Promise<void> {
+  const rows = await db
+    .selectFrom("moneybird_contacts")
+    .select("record")
+    .where("domain", "is", null)
+    .execute();
+  for (const { record } of rows) await saveContact(db, JSON.parse(record) as ContactJson);
 }
 
 /** Whether another contact has the customer id (a blank one is Moneybird's to assign). */
@@ -116,11 +179,19 @@ async function customerIdTaken(db: Db, record: ContactJson): Promise<boolean> {
   return owner !== undefined;
 }
 
-/** The next free numeric customer id, as Moneybird assigns one to a contact that has none. */
+/**
+ * The next free numeric customer id, as Moneybird assigns one to a contact that has none: one more
+ * than the highest leading number of a customer id (SQLite's cast reads it; PostgreSQL's cast
+ * would refuse text that is not a number). A create holds the Moneybird id sequence's row lock by
+ * now (nextId), so concurrent creates assign in turn.
+ */
 async function nextCustomerId(db: Db): Promise<string> {
-  const { rows } = await sql<{ highest: number }>`
-    select coalesce(max(cast(customer_id as integer)), 0) as highest from moneybird_contacts`.execute(db);
-  return String((rows[0]?.highest ?? 0) + 1);
+  const number = isPostgres(db)
+    ? sql`cast(substring(customer_id from '^[0-9]+') as numeric)`
+    : sql`cast(customer_id as integer)`;
+  const { rows } = await sql<{ highest: number | string }>`
+    select coalesce(max(${number}), 0) as highest from moneybird_contacts`.execute(db);
+  return String(Number(rows[0]?.highest ?? 0) + 1);
 }
 
 /** Applies a write body to a contact, or throws what Moneybird answers a body that breaks its rules. */
@@ -244,10 +315,7 @@ export async function insertAdditionalCharge(
   if (body.period !== undefined && !isChargePeriod(body.period)) addError(errors, "period", "is invalid");
   assertNoErrors(errors);
 
-  const record: Json = {
-    ...newAdditionalChargeRecord(await childOrigin(db, contact.id, at), body),
-    ...(typeof body.description === "string" ? { description: body.description } : {}),
-  };
+  const record = newAdditionalChargeRecord(await childOrigin(db, contact.id, at), body);
   await db
     .insertInto("moneybird_additional_charges")
     .values({
@@ -283,7 +351,10 @@ async function recordMandateRequest(
   db: Db,
   contactId: string,
   at: Date,
-  request: Pick<Database["moneybird_mandate_requests"], "email_message" | "identity_id" | "url">,
+  request: Pick<
+    Database["moneybird_mandate_requests"],
+    "email_message" | "identity_id" | "workflow_id" | "url"
+  >,
 ): Promise<void> {
   const contact = await loadContact(db, contactId);
   await db
@@ -293,20 +364,40 @@ async function recordMandateRequest(
 }
 
 function contactConditions(
+  db: Db,
   eb: ExpressionBuilder<Database, "moneybird_contacts">,
   filter: MoneybirdContactFilter,
 ): Expression<SqlBool> {
   const conditions: Expression<SqlBool>[] = [];
   if (!filter.includeArchived) conditions.push(eb("archived", "=", 0));
   if (filter.query !== undefined) {
-    conditions.push(eb(eb.fn<number>("instr", ["search_text", eb.val(foldCase(filter.query))]), ">", 0));
+    const position = eb.fn<number>(positionFunction(db), ["search_text", eb.val(foldCase(filter.query))]);
+    conditions.push(eb(position, ">", 0));
   }
   if (filter.firstName !== undefined) conditions.push(eb("firstname_key", "=", foldCase(filter.firstName)));
   if (filter.lastName !== undefined) conditions.push(eb("lastname_key", "=", foldCase(filter.lastName)));
   if (filter.createdAfter) conditions.push(eb("created_at_ms", ">", instant(filter.createdAfter)));
   if (filter.updatedAfter) conditions.push(eb("updated_at_ms", ">", instant(filter.updatedAfter)));
+  // Stored as the filter spells them (VALUE_FILTERS): the enum values in lower case.
+  const values = {
+    contact_type: filter.contactType?.toLowerCase(),
+    delivery_method: filter.deliveryMethod?.toLowerCase(),
+    trusted_type: filter.trustedType?.toLowerCase(),
+    invoice_workflow_id: filter.invoiceWorkflowId,
+    estimate_workflow_id: filter.estimateWorkflowId,
+  } satisfies Record<ValueFilterKey, string | undefined>;
+  for (const [column, value] of Object.entries(values) as [ValueFilterKey, string | undefined][]) {
+    if (value !== undefined) conditions.push(eb(column, "=", value));
+  }
   return eb.and(conditions);
 }
+
+/** The rows of a contacts list (and of listVersions), filtered and in id order. */
+export const contactListQuery = (db: Db, filter: MoneybirdContactFilter) =>
+  db
+    .selectFrom("moneybird_contacts")
+    .where((eb) => contactConditions(db, eb, filter))
+    .orderBy("id", "asc");
 
 export interface MoneybirdStoreOptions {
   paymentsEnabled: boolean;
@@ -346,35 +437,24 @@ export function createMoneybirdContactSource(db: Db, options: MoneybirdStoreOpti
     async getByCustomerId(customerId) {
       const row = await db
         .selectFrom("moneybird_contacts")
-        .select("record")
+        .select(["domain", "record"])
         .where("customer_id", "=", customerId)
         .executeTakeFirst();
-      return row ? readContact(row.record) : null;
+      return row ? readContact(row) : null;
     },
 
     async listVersions(filter) {
-      const rows = await db
-        .selectFrom("moneybird_contacts")
-        .select(["id", sql<number>`json_extract(record, '$.version')`.as("version")])
-        .where((eb) => contactConditions(eb, filter))
-        .orderBy("id", "asc")
-        .execute();
+      const rows = await contactListQuery(db, filter).select(["id", "version"]).execute();
       return rows.map((row) => ({ id: String(row.id), version: row.version }));
     },
 
     async list(filter, page) {
-      const rows = await db
-        .selectFrom("moneybird_contacts")
-        .select("record")
-        .where((eb) => contactConditions(eb, filter))
-        .orderBy("id", "asc")
+      const rows = await contactListQuery(db, filter)
+        .select(["domain", "record"])
         .limit(page.limit + 1)
         .offset(page.offset)
         .execute();
-      return uncountedPage(
-        rows.map((row) => readContact(row.record)),
-        page,
-      );
+      return uncountedPage(rows.map(readContact), page);
     },
 
     create: (input) => write((trx, at) => insertMoneybirdContact(trx, input, at)),
@@ -469,16 +549,22 @@ export function createMoneybirdContactSource(db: Db, options: MoneybirdStoreOpti
         recordMandateRequest(trx, contactId, at, {
           email_message: input.emailMessage ?? null,
           identity_id: input.identityId ?? null,
+          workflow_id: input.workflowId ?? null,
           url: null,
         }),
       );
     },
 
-    async createPaymentsMandateUrl(contactId, identityId) {
+    async createPaymentsMandateUrl(contactId, identityId, workflowId) {
       assertPaymentsEnabled();
       const url = `https://moneybird.com/mandate_requests/${randomBytes(32).toString("base64url")}`;
       await write((trx, at) =>
-        recordMandateRequest(trx, contactId, at, { email_message: null, identity_id: identityId, url }),
+        recordMandateRequest(trx, contactId, at, {
+          email_message: null,
+          identity_id: identityId,
+          workflow_id: workflowId ?? null,
+          url,
+        }),
       );
       return url;
     },

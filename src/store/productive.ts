@@ -1,4 +1,4 @@
-import { type Expression, type ExpressionBuilder, type SqlBool, sql } from "kysely";
+import type { Expression, ExpressionBuilder, SqlBool } from "kysely";
 import type {
   Company,
   CompanyContactDetails,
@@ -34,7 +34,20 @@ import {
 import { blankAttribute, companyErrors, domainKey } from "../providers/productive/rules.ts";
 import { foldCase, isBlank } from "../providers/shared/text.ts";
 import type { Database, Db } from "./database.ts";
-import { instant, loadRecord, nextId, nextIds, readByIds, readCountedPage, storedIds } from "./support.ts";
+import { positionFunction, violatedUniqueColumn } from "./dialect.ts";
+import {
+  anyOf,
+  domainJson,
+  instant,
+  loadRecord,
+  nextId,
+  nextIds,
+  readByIds,
+  readPage,
+  readStoredRow,
+  type StoredRow,
+  storedIds,
+} from "./support.ts";
 
 /** The organization every record of the store belongs to (Productive records name theirs). */
 const ORGANIZATION_ID = "1";
@@ -67,6 +80,22 @@ async function assertValidCompany(db: Db, attributes: Attributes, companyId: num
   assertNoErrors(companyErrors(attributes, await domainTaken(db, attributes.domain, companyId)));
 }
 
+/**
+ * Writes a valid company's row. The check above answers every failing field at once; the unique
+ * index on `domain_key` decides between concurrent writes of one domain (another instance's among
+ * them), and its violation answers as the check would have: "domain already taken".
+ */
+async function writeCompanyRow(attributes: Attributes, write: () => Promise<unknown>): Promise<void> {
+  try {
+    await write();
+  } catch (error) {
+    if (violatedUniqueColumn(error) === "productive_companies.domain_key") {
+      assertNoErrors(companyErrors(attributes, true));
+    }
+    throw error;
+  }
+}
+
 function assertValidContactEntry(attributes: Attributes): void {
   if (isBlank(attributes.name)) assertNoErrors([blankAttribute("name")]);
 }
@@ -94,11 +123,12 @@ async function generateCompanyCode(db: Db, name: string): Promise<string> {
   return `${base}${suffix}`;
 }
 
+/** Writes validate and map the record; reads take the `domain` a write stored (readStoredRow). */
 const toCompany = (record: StoredResource) => companyFromRecord(CompanyRecord.parse(record), record);
-const readCompany = (json: string) => toCompany(JSON.parse(json) as StoredResource);
 const toContactEntry = (record: StoredResource) =>
   contactEntryFromRecord(ContactEntryRecord.parse(record), record);
-const readContactEntry = (json: string) => toContactEntry(JSON.parse(json) as StoredResource);
+const readCompany = (row: StoredRow) => readStoredRow<Company>(row);
+const readContactEntry = (row: StoredRow) => readStoredRow<ContactEntry>(row);
 
 /** The company a record is, and the row that stores it. */
 function companyRow(record: StoredResource) {
@@ -107,6 +137,7 @@ function companyRow(record: StoredResource) {
     company,
     columns: {
       record: JSON.stringify(record),
+      domain: domainJson(company),
       name_key: foldCase(company.name),
       company_code: company.companyCode,
       billing_name_key: company.billingName === null ? null : foldCase(company.billingName),
@@ -127,6 +158,7 @@ function contactEntryRow(record: StoredResource) {
     entry,
     columns: {
       record: JSON.stringify(record),
+      domain: domainJson(entry),
       company_id: Number(entry.companyId),
       type: entry.type,
       contactable_type: entry.contactableType,
@@ -139,10 +171,55 @@ const loadCompany = (db: Db, id: string) =>
 const loadContactEntry = (db: Db, id: string) =>
   loadRecord<StoredResource>(db, "productive_contact_entries", "ContactEntry", id);
 
+/** Keeps the tags side table in step with the company's `tag_list`. */
+async function saveCompanyTags(db: Db, company: Company): Promise<void> {
+  const companyId = Number(company.id);
+  await db.deleteFrom("productive_company_tags").where("company_id", "=", companyId).execute();
+  const tags = [...new Set(company.tags)];
+  if (tags.length > 0) {
+    await db
+      .insertInto("productive_company_tags")
+      .values(tags.map((tag) => ({ company_id: companyId, tag })))
+      .execute();
+  }
+}
+
 async function saveCompany(db: Db, record: StoredResource): Promise<Company> {
   const { company, columns } = companyRow(record);
-  await db.updateTable("productive_companies").set(columns).where("id", "=", Number(company.id)).execute();
+  await writeCompanyRow(record.attributes, () =>
+    db.updateTable("productive_companies").set(columns).where("id", "=", Number(company.id)).execute(),
+  );
+  await saveCompanyTags(db, company);
   return company;
+}
+
+async function saveContactEntry(db: Db, record: StoredResource): Promise<ContactEntry> {
+  const { entry, columns } = contactEntryRow(record);
+  await db
+    .updateTable("productive_contact_entries")
+    .set(columns)
+    .where("id", "=", Number(entry.id))
+    .execute();
+  return entry;
+}
+
+/**
+ * Fills `domain` and the tags of rows written before they existed (a store of an earlier version),
+ * validating each record as a write does.
+ */
+export async function completeProductiveRows(db: Db): Promise<void> {
+  const companies = await db
+    .selectFrom("productive_companies")
+    .select("record")
+    .where("domain", "is", null)
+    .execute();
+  for (const { record } of companies) await saveCompany(db, JSON.parse(record) as StoredResource);
+  const entries = await db
+    .selectFrom("productive_contact_entries")
+    .select("record")
+    .where("domain", "is", null)
+    .execute();
+  for (const { record } of entries) await saveContactEntry(db, JSON.parse(record) as StoredResource);
 }
 
 /** A valid contact entry record of a company. */
@@ -228,10 +305,13 @@ export async function insertCompany(db: Db, input: CreateCompany, at: Date): Pro
     relationships: companyRelationships(ORGANIZATION_ID),
   };
   const { company, columns } = companyRow(record);
-  await db
-    .insertInto("productive_companies")
-    .values({ id: Number(id), ...columns })
-    .execute();
+  await writeCompanyRow(record.attributes, () =>
+    db
+      .insertInto("productive_companies")
+      .values({ id: Number(id), ...columns })
+      .execute(),
+  );
+  await saveCompanyTags(db, company);
   await insertContactEntryRows(
     db,
     entries.map((entry, i) => contactEntryResource(entryIds[i] as number, id, contactEntryAttributes(entry))),
@@ -266,11 +346,11 @@ export async function insertContactEntry(db: Db, input: CreateContactEntry): Pro
 
 type CompanyWhere = ExpressionBuilder<Database, "productive_companies">;
 
-function companyConditions(eb: CompanyWhere, filter: CompanyFilter): Expression<SqlBool> {
+function companyConditions(db: Db, eb: CompanyWhere, filter: CompanyFilter): Expression<SqlBool> {
   const contains = (column: "name_key" | "billing_name_key", text: string) =>
-    eb(eb.fn<number>("instr", [column, eb.val(foldCase(text))]), ">", 0);
+    eb(eb.fn<number>(positionFunction(db), [column, eb.val(foldCase(text))]), ">", 0);
   const conditions: Expression<SqlBool>[] = [];
-  if (filter.ids) conditions.push(eb("id", "in", storedIds(filter.ids)));
+  if (filter.ids) conditions.push(anyOf(eb, "id", storedIds(filter.ids)));
   if (filter.name !== undefined) conditions.push(contains("name_key", filter.name));
   if (filter.companyCode !== undefined) conditions.push(eb("company_code", "=", filter.companyCode));
   if (filter.billingName !== undefined) conditions.push(contains("billing_name_key", filter.billingName));
@@ -280,8 +360,13 @@ function companyConditions(eb: CompanyWhere, filter: CompanyFilter): Expression<
   if (filter.status) conditions.push(eb("archived", "=", filter.status === "ARCHIVED" ? 1 : 0));
   if (filter.tags) {
     conditions.push(
-      eb.exists(
-        sql`(select 1 from json_each(productive_companies.record, '$.attributes.tag_list') where value in (${sql.join(filter.tags)}))`,
+      eb(
+        "id",
+        "in",
+        eb
+          .selectFrom("productive_company_tags")
+          .select("company_id")
+          .where((tags) => anyOf(tags, "tag", filter.tags ?? [])),
       ),
     );
   }
@@ -302,28 +387,35 @@ function contactEntryConditions(
   filter: ContactEntryFilter,
 ): Expression<SqlBool> {
   const conditions: Expression<SqlBool>[] = [];
-  if (filter.companyIds) conditions.push(eb("company_id", "in", storedIds(filter.companyIds)));
-  if (filter.types) conditions.push(eb("type", "in", filter.types));
-  if (filter.contactableTypes) conditions.push(eb("contactable_type", "in", filter.contactableTypes));
+  if (filter.companyIds) conditions.push(anyOf(eb, "company_id", storedIds(filter.companyIds)));
+  if (filter.types) conditions.push(anyOf(eb, "type", filter.types));
+  if (filter.contactableTypes) conditions.push(anyOf(eb, "contactable_type", filter.contactableTypes));
   return eb.and(conditions);
 }
+
+/** The rows of a companies list, filtered and ordered (the page's window is readPage's). */
+export const companyListQuery = (db: Db, filter: CompanyFilter, order: CompanyOrder) =>
+  db
+    .selectFrom("productive_companies")
+    .where((eb) => companyConditions(db, eb, filter))
+    // Companies without activity first when ascending, as SQLite orders nulls (PostgreSQL puts them last).
+    .orderBy(ORDER_COLUMN[order.field], (ob) =>
+      order.direction === "ASC" ? ob.asc().nullsFirst() : ob.desc().nullsLast(),
+    )
+    .orderBy("id", "asc");
+
+export const contactEntryListQuery = (db: Db, filter: ContactEntryFilter) =>
+  db
+    .selectFrom("productive_contact_entries")
+    .where((eb) => contactEntryConditions(eb, filter))
+    .orderBy("id", "asc");
 
 export function createCompanySource(db: Db): CompanySource {
   return {
     getByIds: (ids) => readByIds(db, "productive_companies", ids, readCompany),
 
     list: (filter: CompanyFilter, order: CompanyOrder, page: PageRequest) =>
-      readCountedPage(
-        db,
-        page,
-        (trx) =>
-          trx
-            .selectFrom("productive_companies")
-            .where((eb) => companyConditions(eb, filter))
-            .orderBy(ORDER_COLUMN[order.field], order.direction === "ASC" ? "asc" : "desc")
-            .orderBy("id", "asc"),
-        readCompany,
-      ),
+      readPage(db, page, (trx) => companyListQuery(trx, filter, order), readCompany),
 
     create: (input) => db.transaction().execute((trx) => insertCompany(trx, input, new Date())),
     update: (id, patch) => db.transaction().execute((trx) => updateCompany(trx, id, patch)),
@@ -337,34 +429,22 @@ export function createContactEntrySource(db: Db): ContactEntrySource {
     getByIds: (ids) => readByIds(db, "productive_contact_entries", ids, readContactEntry),
 
     async listByCompanyIds(companyIds, types) {
-      const rows = await db
-        .selectFrom("productive_contact_entries")
-        .select(["record", "company_id"])
-        .where((eb) =>
-          contactEntryConditions(eb, { companyIds: [...companyIds], types: types ? [...types] : undefined }),
-        )
-        .orderBy("id", "asc")
+      const rows = await contactEntryListQuery(db, {
+        companyIds: [...companyIds],
+        types: types ? [...types] : undefined,
+      })
+        .select(["domain", "record", "company_id"])
         .execute();
       const byCompany = new Map<string, ContactEntry[]>();
       for (const row of rows) {
         const group = byCompany.get(String(row.company_id)) ?? [];
-        group.push(readContactEntry(row.record));
+        group.push(readContactEntry(row));
         byCompany.set(String(row.company_id), group);
       }
       return companyIds.map((id) => byCompany.get(id) ?? []);
     },
 
-    list: (filter, page) =>
-      readCountedPage(
-        db,
-        page,
-        (trx) =>
-          trx
-            .selectFrom("productive_contact_entries")
-            .where((eb) => contactEntryConditions(eb, filter))
-            .orderBy("id", "asc"),
-        readContactEntry,
-      ),
+    list: (filter, page) => readPage(db, page, (trx) => contactEntryListQuery(trx, filter), readContactEntry),
 
     create: (input) => db.transaction().execute((trx) => insertContactEntry(trx, input)),
 
@@ -373,13 +453,7 @@ export function createContactEntrySource(db: Db): ContactEntrySource {
         const record = await loadContactEntry(trx, id);
         record.attributes = { ...record.attributes, ...contactEntryAttributes(patch) };
         assertValidContactEntry(record.attributes);
-        const { entry, columns } = contactEntryRow(record);
-        await trx
-          .updateTable("productive_contact_entries")
-          .set(columns)
-          .where("id", "=", Number(entry.id))
-          .execute();
-        return entry;
+        return saveContactEntry(trx, record);
       }),
 
     delete: (id) =>

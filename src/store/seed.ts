@@ -175,13 +175,16 @@ const PRODUCTIVE_TAGS = [
   "nonprofit",
 ];
 
-async function seedProductive(db: Db, random: Random): Promise<void> {
-  const names = random.sample(
-    PRODUCTIVE_NAME_PARTS.first.flatMap((first) =>
-      PRODUCTIVE_NAME_PARTS.second.map((second) => `${first} ${second}`),
-    ),
-    SEED_SIZE.productiveCompanies,
-  );
+/** `suffix` tells the copies of a scaled seed apart: company names and domains stay distinct. */
+async function seedProductive(db: Db, random: Random, suffix: string): Promise<void> {
+  const names = random
+    .sample(
+      PRODUCTIVE_NAME_PARTS.first.flatMap((first) =>
+        PRODUCTIVE_NAME_PARTS.second.map((second) => `${first} ${second}`),
+      ),
+      SEED_SIZE.productiveCompanies,
+    )
+    .map((name) => name + suffix);
   const createdAt = random.dates(names.length, "2021-01-04T08:00:00Z", "2025-06-30T17:00:00Z");
   for (const [index, name] of names.entries()) {
     const at = createdAt[index] as Date;
@@ -568,9 +571,14 @@ async function seedFreeAgent(db: Db, random: Random): Promise<void> {
   }
 }
 
-export async function seedDemoData(db: Db): Promise<void> {
+/**
+ * `scale` seeds that many times the demo data (npm run bench --scale); the first copy is the
+ * 1× store exactly, the others are further records drawn from the same generator.
+ */
+export async function seedDemoData(db: Db, { scale = 1 }: { scale?: number } = {}): Promise<void> {
   const random = createRandom(20_250_724);
-  await seedProductive(db, random);
-  await seedMoneybird(db, random);
-  await seedFreeAgent(db, random);
+  const copies = Array.from({ length: scale }, (_, copy) => (copy === 0 ? "" : ` ${copy + 1}`));
+  for (const suffix of copies) await seedProductive(db, random, suffix);
+  for (const _ of copies) await seedMoneybird(db, random);
+  for (const _ of copies) await seedFreeAgent(db, random);
 }

@@ -1,9 +1,10 @@
-import type { SelectQueryBuilder } from "kysely";
-import type { Page, PageRequest, RecordKind, Timestamp } from "../domain/index.ts";
+import type { Expression, ExpressionBuilder, ReferenceExpression, SelectQueryBuilder, SqlBool } from "kysely";
+import type { Page, PageRequest, RawRecord, RecordKind, Timestamp } from "../domain/index.ts";
 import { BadUserInputError, NotFoundError } from "../errors.ts";
 import { isIntegerId } from "../providers/shared/ids.ts";
 import { quoteInput } from "../security/redaction.ts";
 import type { Database, Db, SequenceName } from "./database.ts";
+import { forWrite, isPostgres } from "./dialect.ts";
 
 /** Takes the next `count` ids of a sequence; inside the caller's transaction, so a rolled-back write takes none. */
 export async function nextIds(db: Db, sequence: SequenceName, count: number): Promise<number[]> {
@@ -22,6 +23,15 @@ export async function nextId(db: Db, sequence: SequenceName): Promise<number> {
   return id as number;
 }
 
+/** `column in (values)`; none matches nothing (PostgreSQL refuses an empty `in ()`). */
+export function anyOf<TB extends keyof Database>(
+  eb: ExpressionBuilder<Database, TB>,
+  column: ReferenceExpression<Database, TB>,
+  values: readonly (string | number)[],
+): Expression<SqlBool> {
+  return values.length === 0 ? eb.or([]) : eb(column, "in", values);
+}
+
 /** The ids that can name a stored record; any other string names nothing. */
 export function storedIds(ids: readonly string[]): number[] {
   return ids.filter((id) => isIntegerId(id) && Number.isSafeInteger(Number(id))).map(Number);
@@ -34,49 +44,104 @@ export type RecordTable =
   | "moneybird_contacts"
   | "freeagent_contacts";
 
+/** What a read takes from a record row: the mapped domain object and the record behind its `raw`. */
+export interface StoredRow {
+  domain: string;
+  record: string;
+}
+const STORED_ROW = ["domain", "record"] as const;
+
+/** The domain object as a row stores it: without `raw`, which the record column already holds. */
+export function domainJson<T extends { raw: RawRecord }>(mapped: T): string {
+  const { raw: _raw, ...rest } = mapped;
+  return JSON.stringify(rest);
+}
+
+/** The stored record, parsed on first use and then kept: most queries never select `raw`. */
+export function lazyRecord(record: string): () => RawRecord {
+  let parsed: RawRecord | undefined;
+  return () => {
+    parsed ??= JSON.parse(record) as RawRecord;
+    return parsed;
+  };
+}
+
+/** Gives a domain object read from `domain` its `raw`, which is parsed only when something reads it. */
+export function withRaw<T extends { raw: RawRecord }>(mapped: Omit<T, "raw">, raw: () => RawRecord): T {
+  return Object.defineProperty(mapped, "raw", { get: raw, enumerable: true }) as T;
+}
+
+/**
+ * A row the store wrote: its `domain` was mapped from the record, validated, when it was written,
+ * so it is read as it is.
+ */
+export function readStoredRow<T extends { raw: RawRecord }>(row: StoredRow): T {
+  return withRaw<T>(JSON.parse(row.domain) as Omit<T, "raw">, lazyRecord(row.record));
+}
+
 /** `getByIds` in one query: an answer per requested id, in its order, null where nothing matched. */
 export async function readByIds<T extends { id: string }>(
   db: Db,
   table: RecordTable,
   ids: readonly string[],
-  read: (record: string) => T,
+  read: (row: StoredRow) => T,
 ): Promise<(T | null)[]> {
-  const rows = await db.selectFrom(table).select("record").where("id", "in", storedIds(ids)).execute();
-  const byId = new Map(rows.map((row) => read(row.record)).map((item) => [item.id, item]));
+  const rows = await db
+    .selectFrom(table)
+    .select(STORED_ROW)
+    .where((eb) => anyOf(eb, "id", storedIds(ids)))
+    .execute();
+  const byId = new Map(rows.map((row) => read(row)).map((item) => [item.id, item]));
   return ids.map((id) => byId.get(id) ?? null);
 }
 
-/** The stored record a write changes, or NotFoundError. */
+/** The stored record a write changes (locked for the rest of the transaction: forWrite), or NotFoundError. */
 export async function loadRecord<T>(db: Db, table: RecordTable, kind: RecordKind, id: string): Promise<T> {
   const [storedId] = storedIds([id]);
   const row =
     storedId === undefined
       ? undefined
-      : await db.selectFrom(table).select("record").where("id", "=", storedId).executeTakeFirst();
+      : await forWrite(
+          db,
+          db.selectFrom(table).select("record").where("id", "=", storedId),
+        ).executeTakeFirst();
   if (!row) throw new NotFoundError(kind, id);
   return JSON.parse(row.record) as T;
 }
 
 /**
- * A page of the records a query selects, with their total: the rows and the count are read in one
- * transaction, so a write in between cannot make `totalCount` and `hasNextPage` disagree with the
- * rows. `query` filters and orders; the page's window is applied here.
+ * A page of the records a query selects. With its total unless the caller said it needs none
+ * (`countTotal: false`): then one row more than the page is read for `hasNextPage`, and no count.
+ * The rows and the count are read in one transaction, so a write in between cannot make
+ * `totalCount` and `hasNextPage` disagree with the rows (on PostgreSQL that takes a repeatable-read
+ * snapshot; SQLite's read transaction is one). `query` filters and orders; the page's
+ * window is applied here.
  */
-export function readCountedPage<Table extends RecordTable, T>(
+export async function readPage<Table extends RecordTable, T>(
   db: Db,
   page: PageRequest,
-  query: (trx: Db) => SelectQueryBuilder<Database, Table, object>,
-  read: (record: string) => T,
+  query: (db: Db) => SelectQueryBuilder<Database, Table, object>,
+  read: (row: StoredRow) => T,
 ): Promise<Page<T>> {
-  return db.transaction().execute(async (trx) => {
+  if (page.countTotal === false) {
+    const rows = await query(db)
+      .select(STORED_ROW)
+      .limit(page.limit + 1)
+      .offset(page.offset)
+      .execute();
+    return uncountedPage(rows.map(read), page);
+  }
+  const transaction = db.transaction().setAccessMode("read only");
+  const reading = isPostgres(db) ? transaction.setIsolationLevel("repeatable read") : transaction;
+  return reading.execute(async (trx) => {
     const selected = query(trx);
-    const rows = await selected.select("record").limit(page.limit).offset(page.offset).execute();
+    const rows = await selected.select(STORED_ROW).limit(page.limit).offset(page.offset).execute();
     const { count } = await selected
       .clearOrderBy()
       .select((eb) => eb.fn.countAll<number>().as("count"))
       .executeTakeFirstOrThrow();
     return {
-      items: rows.map((row) => read(row.record)),
+      items: rows.map(read),
       hasNextPage: page.offset + rows.length < count,
       totalCount: count,
     };

@@ -22,7 +22,11 @@ describe("loadConfig", () => {
       graphiql: true,
       introspection: true,
       trustedDocuments: { documents: new Map(), only: false },
+      metrics: { token: null, served: true },
+      tracing: null,
       storeUrl: "./data/gateway.sqlite",
+      storePoolSize: 10,
+      batching: true,
       requestTimeoutMs: 30_000,
       limits: {
         maxRequestBytes: 100 * 1024,
@@ -132,13 +136,16 @@ describe("loadConfig", () => {
     });
   });
 
-  it("takes STORE_URL as a path, a file: URL or :memory:, and refuses another database's URL", () => {
+  it("takes STORE_URL as a path, a file: URL, :memory: or a PostgreSQL URL, and refuses another database's URL", () => {
     expect(loadConfig({ STORE_URL: "file:///var/lib/gateway/store.sqlite" }).storeUrl).toBe(
       "/var/lib/gateway/store.sqlite",
     );
     expect(loadConfig({ STORE_URL: "file:data/x.sqlite" }).storeUrl).toBe("data/x.sqlite");
     expect(loadConfig({ STORE_URL: ":memory:" }).storeUrl).toBe(":memory:");
-    expect(() => loadConfig({ STORE_URL: "postgres://localhost/gateway" })).toThrow(/STORE_URL/);
+    expect(loadConfig({ STORE_URL: "postgresql://gw@db.internal/gateway" }).storeUrl).toBe(
+      "postgresql://gw@db.internal/gateway",
+    );
+    expect(() => loadConfig({ STORE_URL: "mysql://localhost/gateway" })).toThrow(/STORE_URL/);
     expect(() => loadConfig({ STORE_URL: "file://server/share/x.sqlite" })).toThrow(/STORE_URL/);
     expect(loadConfig({ STORE_URL: "FILE:///var/x.sqlite" }).storeUrl).toBe("/var/x.sqlite");
     for (const refused of ["file:", "file://", "data/", "file:///x.sqlite?mode=ro"]) {
