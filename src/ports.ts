@@ -103,7 +103,11 @@ export interface MoneybirdContactSource {
   /** null when the contact has no mandate; `UpstreamError` FORBIDDEN when Moneybird Payments is off. */
   getPaymentsMandate(contactId: string): Promise<PaymentsMandate | null>;
   requestPaymentsMandate(contactId: string, input: RequestPaymentsMandate): Promise<void>;
-  createPaymentsMandateUrl(contactId: string, identityId: string | null): Promise<string>;
+  createPaymentsMandateUrl(
+    contactId: string,
+    identityId: string | null,
+    workflowId?: string | null,
+  ): Promise<string>;
   deletePaymentsMandate(contactId: string): Promise<void>;
 }
 

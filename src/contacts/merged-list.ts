@@ -45,7 +45,17 @@ export interface MergedContactList {
   page(after: ContactPosition | null, limit: number): Promise<MergedContactsPage>;
 }
 
-const MONEYBIRD_ONLY_FILTERS = ["query", "firstName", "lastName", "createdAfter"] as const;
+const MONEYBIRD_ONLY_FILTERS = [
+  "query",
+  "firstName",
+  "lastName",
+  "createdAfter",
+  "contactType",
+  "deliveryMethod",
+  "trustedType",
+  "invoiceWorkflowId",
+  "estimateWorkflowId",
+] as const;
 const FREEAGENT_ONLY_FILTERS = ["freeAgentView", "freeAgentSort"] as const;
 
 type ProviderLister = [AccountingProvider, (page: PageRequest) => Promise<Page<Contact>>];
@@ -92,6 +102,11 @@ function providerListers(filter: MergedContactFilter, sources: Sources): Provide
                   createdAfter: filter.createdAfter,
                   updatedAfter: filter.updatedAfter,
                   includeArchived: filter.includeArchived,
+                  contactType: filter.contactType,
+                  deliveryMethod: filter.deliveryMethod,
+                  trustedType: filter.trustedType,
+                  invoiceWorkflowId: filter.invoiceWorkflowId,
+                  estimateWorkflowId: filter.estimateWorkflowId,
                 },
                 page,
               ),
@@ -112,6 +127,22 @@ function providerListers(filter: MergedContactFilter, sources: Sources): Provide
 }
 
 /**
+ * How many requests the next provider's rate budget must have left for a page to ask it ahead
+ * (`askAhead`): a request the page may not use never takes the last ones that needed requests
+ * (a page, a wave of reads by id) would then wait for.
+ */
+export const ASK_AHEAD_RESERVE = 10;
+
+/** The first `limit` items of a page that starts where `page` starts. */
+function firstItems<T>(page: Page<T>, limit: number): Page<T> {
+  return {
+    items: page.items.slice(0, limit),
+    hasNextPage: page.items.length > limit || page.hasNextPage,
+    totalCount: page.totalCount,
+  };
+}
+
+/**
  * One list over several providers: each provider's contacts in its own order, providers one after
  * another. A position names a provider and an offset in it, so a page only calls the providers it
  * reaches. When a provider fails after the page already holds contacts, the page ends there
@@ -122,12 +153,34 @@ export function createMergedContactList(sources: Sources, filter: MergedContactF
   const listers = providerListers(filter, sources);
   const providers = listers.map(([provider]) => provider);
 
+  /**
+   * The start of the provider after the page's first one, asked for together with the first's
+   * page instead of after it, or null to ask (if at all) once the first has answered. Whether the
+   * page reaches it is only known then (Moneybird does not count its contacts), so it is asked
+   * ahead only when waiting would cost a round trip (both are live upstreams) and its budget has
+   * room to spare; the page then takes as many of its items as it still needs.
+   */
+  async function askAhead(firstIndex: number, limit: number): Promise<Page<Contact> | null> {
+    const first = providers[firstIndex];
+    const next = listers[firstIndex + 1];
+    if (!first || !next || sources.health[first].backend !== "LIVE") return null;
+    // A budget that cannot tell its room (Redis failing) is no reason to fail the page: ask in turn.
+    const protection = await sources.health[next[0]].protection?.().catch(() => undefined);
+    if (protection?.breaker !== "CLOSED") return null;
+    const { remaining, pausedForSeconds } = protection.budget;
+    if (pausedForSeconds > 0 || remaining < ASK_AHEAD_RESERVE) return null;
+    return next[1]({ offset: 0, limit: Math.max(limit, 1) });
+  }
+
   async function page(after: ContactPosition | null, limit: number): Promise<MergedContactsPage> {
     const items: MergedContactsPage["items"] = [];
     const totals = new Map<AccountingProvider, number | null>();
     let hasNextPage = false;
     let failure: UpstreamError | null = null;
     const firstIndex = after ? providers.indexOf(after.provider) : 0;
+    const ahead = askAhead(firstIndex, limit);
+    // Awaited only if the page reaches that provider; its failure must not go unhandled otherwise.
+    ahead.catch(() => undefined);
 
     for (let index = firstIndex; index < providers.length; index++) {
       const [provider, list] = listers[index] as ProviderLister;
@@ -137,7 +190,8 @@ export function createMergedContactList(sources: Sources, filter: MergedContactF
       const request = { offset, limit: remaining > 0 ? remaining : 1 };
       let listed: Page<Contact>;
       try {
-        listed = await list(request);
+        const asked = index === firstIndex + 1 ? await ahead : null;
+        listed = asked ? firstItems(asked, request.limit) : await list(request);
       } catch (error) {
         // Never skip past a failing provider (a client resuming after the last item would miss its
         // contacts): serve what this page has so far and let the next page start at that provider again.

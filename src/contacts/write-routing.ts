@@ -8,7 +8,7 @@ import type {
   UpdateFreeAgentContact,
   UpdateMoneybirdContact,
 } from "../domain/index.ts";
-import { ValidationError } from "../errors.ts";
+import { type FieldError, ValidationError } from "../errors.ts";
 import type { Sources } from "../ports.ts";
 import type { AccountingProvider } from "./merged-list.ts";
 
@@ -26,7 +26,6 @@ export type ContactPatch = UpdateMoneybirdContact & UpdateFreeAgentContact;
 
 /** Which provider takes a field; a field absent here is taken by both. */
 const PROVIDER_ONLY_FIELDS: Record<string, AccountingProvider> = {
-  email: "FREEAGENT",
   customerId: "MONEYBIRD",
   attention: "MONEYBIRD",
   chamberOfCommerce: "MONEYBIRD",
@@ -34,6 +33,14 @@ const PROVIDER_ONLY_FIELDS: Record<string, AccountingProvider> = {
   deliveryMethod: "MONEYBIRD",
   sendInvoicesToEmail: "MONEYBIRD",
   sendEstimatesToEmail: "MONEYBIRD",
+  sendEstimatesToAttention: "MONEYBIRD",
+  emailUbl: "MONEYBIRD",
+  directDebit: "MONEYBIRD",
+  sepa: "MONEYBIRD",
+  invoiceWorkflowId: "MONEYBIRD",
+  estimateWorkflowId: "MONEYBIRD",
+  siIdentifier: "MONEYBIRD",
+  siIdentifierType: "MONEYBIRD",
   customFields: "MONEYBIRD",
   contactPerson: "MONEYBIRD",
   mobile: "FREEAGENT",
@@ -47,9 +54,20 @@ const PROVIDER_ONLY_FIELDS: Record<string, AccountingProvider> = {
   "address.line3": "FREEAGENT",
   "address.region": "FREEAGENT",
 };
-const UNSUPPORTED_HINT: Record<string, string> = {
-  email: "Moneybird takes a contact's email address as sendInvoicesToEmail",
-};
+/**
+ * Moneybird inputs that cannot be sent as given: `email` and `sendInvoicesToEmail` are one attribute,
+ * and a `customFields` of null would clear nothing (Moneybird clears a value only when named).
+ */
+function moneybirdInputErrors(fields: Record<string, unknown>): FieldError[] {
+  return [
+    ...(fields.email !== undefined && fields.sendInvoicesToEmail !== undefined
+      ? [{ path: ["email"], message: "Moneybird stores email as sendInvoicesToEmail: give one of the two" }]
+      : []),
+    ...(fields.customFields === null
+      ? [{ path: ["customFields"], message: "List the custom fields to clear, each with value null" }]
+      : []),
+  ];
+}
 
 /** Refuses, with every offending path at once, fields the target provider does not store. */
 function forProvider<T extends object>(provider: AccountingProvider, input: T): T {
@@ -65,15 +83,29 @@ function forProvider<T extends object>(provider: AccountingProvider, input: T): 
     const only = PROVIDER_ONLY_FIELDS[field];
     return only !== undefined && only !== provider;
   });
-  if (unsupported.length > 0) {
+  const errors = [
+    ...unsupported.map((field) => ({
+      path: field.split("."),
+      message: `${provider} contacts have no ${field}`,
+    })),
+    ...(provider === "MONEYBIRD" ? moneybirdInputErrors(fields) : []),
+  ];
+  if (errors.length > 0) throw new ValidationError(errors);
+  return input;
+}
+
+/** Moneybird's errors on the invoice addresses belong at `email` when that is what the client gave. */
+async function atGivenEmail<T>(fields: { email?: unknown }, write: Promise<T>): Promise<T> {
+  if (fields.email === undefined) return write;
+  return write.catch((error: unknown) => {
+    if (!(error instanceof ValidationError)) throw error;
     throw new ValidationError(
-      unsupported.map((field) => ({
-        path: field.split("."),
-        message: UNSUPPORTED_HINT[field] ?? `${provider} contacts have no ${field}`,
+      error.fieldErrors.map(({ path, message }) => ({
+        path: path.length === 1 && path[0] === "sendInvoicesToEmail" ? ["email"] : path,
+        message,
       })),
     );
-  }
-  return input;
+  });
 }
 
 /** Creates the contact at `provider`; Productive has no contacts (a ValidationError at `provider`). */
@@ -88,7 +120,7 @@ export async function createContact(
     ]);
   }
   return provider === "MONEYBIRD"
-    ? sources.moneybirdContacts.create(forProvider(provider, fields))
+    ? atGivenEmail(fields, sources.moneybirdContacts.create(forProvider(provider, fields)))
     : sources.freeAgentContacts.create(forProvider(provider, fields));
 }
 
@@ -99,7 +131,7 @@ export async function updateContact(
   patch: ContactPatch,
 ): Promise<Contact> {
   return kind === "MoneybirdContact"
-    ? sources.moneybirdContacts.update(id, forProvider("MONEYBIRD", patch))
+    ? atGivenEmail(patch, sources.moneybirdContacts.update(id, forProvider("MONEYBIRD", patch)))
     : sources.freeAgentContacts.update(id, forProvider("FREEAGENT", patch));
 }
 

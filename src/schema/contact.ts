@@ -19,6 +19,7 @@ import {
 } from "./connection.ts";
 import { ROOT_CONNECTION_NULLABILITY, toGraphQLError, WRITE_ERRORS } from "./errors.ts";
 import { givenFields } from "./input.ts";
+import { moneybirdValueFilterFields, SepaSequenceTypeEnum } from "./moneybird-contact.ts";
 import { successType, writeAt } from "./mutation-result.ts";
 import { ProviderEnum } from "./provider.ts";
 import {
@@ -101,6 +102,7 @@ const ContactFilterInput = builder.inputType("ContactFilter", {
     includeArchived: t.boolean({
       description: "Include archived Moneybird contacts and hidden FreeAgent ones (FreeAgent view ALL).",
     }),
+    ...moneybirdValueFilterFields(t, "Moneybird only: "),
     freeAgentView: t.field({ type: FreeAgentViewEnum, description: "FreeAgent only. Default ACTIVE." }),
     freeAgentSort: t.field({ type: FreeAgentSortInput, description: "FreeAgent only. Default NAME ASC." }),
   }),
@@ -159,22 +161,42 @@ const PostalAddressInput = builder.inputType("PostalAddressInput", {
   }),
 });
 const CustomFieldValueInput = builder.inputType("CustomFieldValueInput", {
-  fields: (t) => ({ id: t.id({ required: true }), value: t.string({ required: true }) }),
+  fields: (t) => ({
+    id: t.id({ required: true }),
+    value: t.string({ description: "null (or left out) clears the field's value." }),
+  }),
 });
 const NewContactPersonInput = builder.inputType("NewContactPersonInput", {
   fields: (t) => ({ firstName: t.string({ required: true }), lastName: t.string({ required: true }) }),
+});
+
+const MoneybirdSepaInput = builder.inputType("MoneybirdSepaInput", {
+  description:
+    "Moneybird's SEPA direct debit details; fields left out are unchanged, null clears one. With active true, Moneybird requires iban, ibanAccountName, mandateId and mandateDate.",
+  fields: (t) => ({
+    active: t.boolean(),
+    iban: t.string({ description: "A valid IBAN." }),
+    ibanAccountName: t.string(),
+    bic: t.string({ description: "A valid BIC." }),
+    mandateId: t.string({ description: "Unique in the administration." }),
+    mandateDate: t.string({ description: "A date in the past, e.g. 2024-06-30." }),
+    sequenceType: t.field({ type: SepaSequenceTypeEnum }),
+  }),
 });
 
 const contactWriteFields = (t: PothosSchemaTypes.InputFieldBuilder<BuilderTypes, "InputObject">) => ({
   companyName: t.string({ description: "Moneybird: company_name. FreeAgent: organisation_name." }),
   firstName: t.string(),
   lastName: t.string(),
-  email: t.string({ description: "FreeAgent only (Moneybird: sendInvoicesToEmail)." }),
+  email: t.string({
+    description:
+      "FreeAgent: email. Moneybird: written to send_invoices_to_email, where it is read from (give it or sendInvoicesToEmail, not both).",
+  }),
   phone: t.string(),
   address: t.field({ type: PostalAddressInput }),
   taxNumber: t.string({ description: "Moneybird: tax_number. FreeAgent: sales_tax_registration_number." }),
   customerId: t.string({ description: "Moneybird only; assigned by Moneybird when absent." }),
-  attention: t.string({ description: "Moneybird only: send_invoices_to_attention." }),
+  attention: t.string({ description: "Moneybird only: send_invoices_to_attention (read from it too)." }),
   chamberOfCommerce: t.string({ description: "Moneybird only." }),
   bankAccount: t.string({ description: "Moneybird only." }),
   deliveryMethod: t.string({
@@ -182,7 +204,22 @@ const contactWriteFields = (t: PothosSchemaTypes.InputFieldBuilder<BuilderTypes,
   }),
   sendInvoicesToEmail: t.string({ description: "Moneybird only: one or more addresses, comma-separated." }),
   sendEstimatesToEmail: t.string({ description: "Moneybird only." }),
-  customFields: t.field({ type: [CustomFieldValueInput], description: "Moneybird only." }),
+  sendEstimatesToAttention: t.string({ description: "Moneybird only." }),
+  emailUbl: t.boolean({ description: "Moneybird only: attach a UBL file to invoices sent by email." }),
+  directDebit: t.boolean({ description: "Moneybird only: collect invoices by SEPA direct debit." }),
+  sepa: t.field({
+    type: MoneybirdSepaInput,
+    description: "Moneybird only; null clears it and switches SEPA off.",
+  }),
+  invoiceWorkflowId: t.id({ description: "Moneybird only." }),
+  estimateWorkflowId: t.id({ description: "Moneybird only." }),
+  siIdentifier: t.string({ description: "Moneybird only: Peppol / e-invoicing identifier." }),
+  siIdentifierType: t.string({ description: "Moneybird only: its scheme, e.g. 0106." }),
+  customFields: t.field({
+    type: [CustomFieldValueInput],
+    description:
+      "Moneybird only: the values to set; the others are unchanged. A value null clears that field; the list itself cannot be null (name the fields to clear).",
+  }),
   mobile: t.string({ description: "FreeAgent only." }),
   billingEmail: t.string({ description: "FreeAgent only." }),
   chargeSalesTax: t.string({ description: "FreeAgent only: Auto, Always or Never." }),

@@ -21,15 +21,25 @@ export const PaymentsMandateType = builder.objectRef<PaymentsMandate>("PaymentsM
   }),
 });
 
+const WORKFLOW_DESCRIPTION = "Restricts the payment methods offered to those of this Moneybird workflow.";
+/** GraphQL IDs may arrive as numbers; the domain keeps ids as strings. */
+const optionalId = (id: string | number | null | undefined) =>
+  id === undefined || id === null ? id : String(id);
+
 const RequestPaymentsMandateInput = builder.inputType("RequestPaymentsMandateInput", {
   fields: (t) => ({
     contactId: t.id({ required: true }),
     emailMessage: t.string({ description: "A message in the e-mail Moneybird sends the contact." }),
     identityId: t.id({ description: "The Moneybird identity that sends it." }),
+    workflowId: t.id({ description: WORKFLOW_DESCRIPTION }),
   }),
 });
 const CreatePaymentsMandateUrlInput = builder.inputType("CreatePaymentsMandateUrlInput", {
-  fields: (t) => ({ contactId: t.id({ required: true }), identityId: t.id() }),
+  fields: (t) => ({
+    contactId: t.id({ required: true }),
+    identityId: t.id(),
+    workflowId: t.id({ description: WORKFLOW_DESCRIPTION }),
+  }),
 });
 
 /**
@@ -67,11 +77,12 @@ builder.mutationFields((t) => ({
     description: "Moneybird e-mails the contact a link to authorise direct debit.",
     args: { input: t.arg({ type: RequestPaymentsMandateInput, required: true }) },
     errors: { types: WRITE_ERRORS },
-    resolve: (_root, { input: { contactId, emailMessage, identityId } }, ctx) =>
+    resolve: (_root, { input: { contactId, emailMessage, identityId, workflowId } }, ctx) =>
       writeAt(contactId, ["input", "contactId"], "MoneybirdContact", async ({ id }) => {
         await ctx.sources.moneybirdContacts.requestPaymentsMandate(id, {
           emailMessage,
-          identityId: identityId === undefined || identityId === null ? identityId : String(identityId),
+          identityId: optionalId(identityId),
+          workflowId: optionalId(workflowId),
         });
         forget(MoneybirdContactNode, ctx, id);
         return { contactId: id };
@@ -81,11 +92,12 @@ builder.mutationFields((t) => ({
     type: CreatePaymentsMandateUrlSuccess,
     args: { input: t.arg({ type: CreatePaymentsMandateUrlInput, required: true }) },
     errors: { types: WRITE_ERRORS },
-    resolve: (_root, { input: { contactId, identityId } }, ctx) =>
+    resolve: (_root, { input: { contactId, identityId, workflowId } }, ctx) =>
       writeAt(contactId, ["input", "contactId"], "MoneybirdContact", async ({ id }) => {
         const url = await ctx.sources.moneybirdContacts.createPaymentsMandateUrl(
           id,
-          identityId ? String(identityId) : null,
+          optionalId(identityId) ?? null,
+          optionalId(workflowId),
         );
         return { url, contactId: id };
       }),

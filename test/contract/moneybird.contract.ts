@@ -196,6 +196,77 @@ export function describeMoneybirdContract(name: string, setup: () => Promise<Mon
         expect(moved.version).toBeGreaterThan(updated.version);
       });
 
+      it("writes and reads SEPA, workflows, e-invoicing and attention fields, clears custom field values, and filters by value", async () => {
+        const contact = await create({
+          companyName: "Sepa B.V.",
+          email: "pay@sepa.nl",
+          attention: "Finance",
+          sendEstimatesToAttention: "Sales",
+          emailUbl: false,
+          directDebit: true,
+          invoiceWorkflowId: "11",
+          siIdentifier: "1234567",
+          siIdentifierType: "0106",
+          deliveryMethod: "Post",
+          customFields: [{ id: "4960814000000101", value: "Anna" }],
+          sepa: {
+            active: true,
+            iban: "NL91ABNA0417164300",
+            ibanAccountName: "Sepa B.V.",
+            mandateId: "M-1",
+            mandateDate: "2020-01-31",
+            sequenceType: "FRST",
+          },
+        });
+        expect(contact).toMatchObject({
+          email: "pay@sepa.nl",
+          sendInvoicesToEmail: "pay@sepa.nl",
+          attention: "Finance",
+          sendEstimatesToAttention: "Sales",
+          emailUbl: false,
+          directDebit: true,
+          invoiceWorkflowId: "11",
+          siIdentifier: "1234567",
+          siIdentifierType: "0106",
+          isTrusted: false,
+          hasPaymentsMandate: false,
+          sepa: { active: true, iban: "NL91ABNA0417164300", mandateId: "M-1", sequenceType: "FRST" },
+          customFields: [{ id: "4960814000000101", value: "Anna" }],
+        });
+        const other = await create({ firstName: "Piet", lastName: "Post" });
+        expect(await listIds({ contactType: "COMPANY" })).toEqual([contact.id]);
+        expect(await listIds({ contactType: "PRIVATE_INDIVIDUAL" })).toEqual([other.id]);
+        expect(await listIds({ deliveryMethod: "POST" })).toEqual([contact.id]);
+        expect(await listIds({ invoiceWorkflowId: "11" })).toEqual([contact.id]);
+        expect(await listIds({ trustedType: "NOT_TRUSTED" })).toEqual([contact.id, other.id]);
+
+        const cleared = await backend().contacts.update(contact.id, {
+          sepa: null,
+          customFields: [{ id: "4960814000000101", value: null }],
+        });
+        expect(cleared).toMatchObject({
+          sepa: { active: false, iban: null, mandateId: null },
+          customFields: [],
+        });
+      });
+
+      it("reports every field error of a write at once", async () => {
+        await expectValidationPaths(
+          create({ sendInvoicesToEmail: "nope", sepa: { active: true }, deliveryMethod: "Fax" }),
+          [
+            ["firstName"],
+            ["lastName"],
+            ["companyName"],
+            ["sendInvoicesToEmail"],
+            ["deliveryMethod"],
+            ["sepa", "iban"],
+            ["sepa", "ibanAccountName"],
+            ["sepa", "mandateId"],
+            ["sepa", "mandateDate"],
+          ],
+        );
+      });
+
       it("refuses what Moneybird refuses and writes nothing", async () => {
         const existing = await create({ companyName: "Existing", customerId: "C-1" });
         const cases: [CreateMoneybirdContact, { path: string[]; message: string }[]][] = [

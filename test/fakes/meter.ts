@@ -13,3 +13,20 @@ export function maxInWindow(requests: readonly { receivedAt: number }[], windowM
   }
   return most;
 }
+
+/**
+ * The requests grouped by arrival into waves: a request that arrives within `gapMs` of the one
+ * before it joins its wave. With a fake latency well above `gapMs`, requests sent together form one
+ * wave and a request sent after another's answer starts a new one: round-trip tests assert e.g.
+ * that the pages after the first of a long list arrive as one wave.
+ */
+export function waves<R extends { receivedAt: number }>(requests: readonly R[], gapMs: number): R[][] {
+  const grouped: R[][] = [];
+  let last = Number.NEGATIVE_INFINITY;
+  for (const request of [...requests].sort((a, b) => a.receivedAt - b.receivedAt)) {
+    if (request.receivedAt - last > gapMs || grouped.length === 0) grouped.push([]);
+    grouped[grouped.length - 1]?.push(request);
+    last = request.receivedAt;
+  }
+  return grouped;
+}

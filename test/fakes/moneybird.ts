@@ -187,6 +187,9 @@ export async function startFakeMoneybird(options: FakeMoneybirdOptions = {}): Pr
         if (Number.isNaN(after)) return symbolic(400, `${key} is not a valid time`, { filter: "invalid" });
         const attribute = key === "created_after" ? "created_at" : "updated_at";
         tests.push((contact) => Date.parse(String(contact[attribute])) > after);
+      } else if (key in rules.VALUE_FILTERS) {
+        const read = rules.VALUE_FILTERS[key as rules.ValueFilterKey];
+        if (value !== "all") tests.push((contact) => read(contact) === value);
       } else {
         return symbolic(400, `Unknown filter ${key}`, { filter: "invalid" });
       }

@@ -1,5 +1,5 @@
 import { createRequire } from "node:module";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { loadConfig } from "../../src/config.ts";
 import { createContext } from "../../src/context.ts";
 import { createGateway, type Gateway } from "../../src/gateway.ts";
@@ -142,15 +142,26 @@ describe("FreeAgent live in the gateway, beside a live Moneybird", () => {
     },
   );
 
-  it("fetches no page it does not need: a first page Moneybird fills never calls FreeAgent", async () => {
+  it("asks FreeAgent's first page alongside Moneybird's while its budget has room, and no page beyond", async () => {
     const first: { contacts: ContactsPage } = await executeOk(live.gateway, CONTACTS, { first: 20 });
     expect(first.contacts.edges.every((e) => e.node.provider === "MONEYBIRD")).toBe(true);
-    expect(live.requests("FREEAGENT")).toEqual([]);
+    // Asked ahead, unused (Moneybird filled the page): its answer is dropped when it comes.
+    await vi.waitFor(() =>
+      expect(live.requests("FREEAGENT")).toEqual(["GET /v2/contacts?page=1&per_page=20"]),
+    );
 
     live.events.length = 0;
-    await executeOk(live.gateway, CONTACTS, { first: 20, after: first.contacts.pageInfo.endCursor });
-    // The 5 Moneybird contacts left, then FreeAgent's first 15 in one request.
-    expect(live.requests("FREEAGENT")).toEqual(["GET /v2/contacts?page=1&per_page=15"]);
+    const second: { contacts: ContactsPage } = await executeOk(live.gateway, CONTACTS, {
+      first: 20,
+      after: first.contacts.pageInfo.endCursor,
+    });
+    // The 5 Moneybird contacts left, then FreeAgent's first 15, from the one page asked ahead.
+    expect(live.requests("FREEAGENT")).toEqual(["GET /v2/contacts?page=1&per_page=20"]);
+    expect(second.contacts.edges.map((e) => e.node.remoteId)).toEqual([
+      ...moneybirdOrder.slice(20),
+      ...freeAgentOrder.slice(0, 15),
+    ]);
+    expect(second.contacts.pageInfo.hasNextPage).toBe(true);
 
     live.events.length = 0;
     const third: { contacts: ContactsPage } = await executeOk(live.gateway, CONTACTS, {
@@ -161,6 +172,24 @@ describe("FreeAgent live in the gateway, beside a live Moneybird", () => {
     expect(live.requests("FREEAGENT")).toEqual(["GET /v2/contacts?page=1&per_page=35"]);
     expect(live.requests("MONEYBIRD")).toEqual([]);
     expect(third.contacts.edges.map((e) => e.node.remoteId)).toEqual(freeAgentOrder.slice(15));
+  });
+
+  it("asks FreeAgent only after Moneybird, and for what the page still needs, while its budget is low", async () => {
+    // 20 per minute leaves 6 at once: fewer than the reserve that asking ahead keeps.
+    const lean = await startGateway({
+      ...moneybirdEnv(moneybird),
+      ...freeAgentEnv(freeAgent),
+      FREEAGENT_RATE_LIMITS: "20/60",
+    });
+    try {
+      const first: { contacts: ContactsPage } = await executeOk(lean.gateway, CONTACTS, { first: 20 });
+      expect(lean.requests("FREEAGENT")).toEqual([]);
+
+      await executeOk(lean.gateway, CONTACTS, { first: 20, after: first.contacts.pageInfo.endCursor });
+      expect(lean.requests("FREEAGENT")).toEqual(["GET /v2/contacts?page=1&per_page=15"]);
+    } finally {
+      await lean.gateway.close();
+    }
   });
 
   it("serves FreeAgent alone with its count, view and sort", async () => {

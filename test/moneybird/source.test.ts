@@ -156,17 +156,18 @@ describe("answers", () => {
     );
   });
 
-  it("puts an error on an attribute that is no input field on the input as a whole, naming the attribute", async () => {
+  it("puts every error of a 422 at its input path, and one on no input field on the input as a whole, naming the attribute", async () => {
     const { source } = mockMoneybird({
       status: 422,
-      body: { error: { sepa_iban: ["is invalid"], firstname: ["is required"] } },
+      body: { error: { is_trusted: ["is invalid"], sepa_iban: ["is invalid"], firstname: ["is required"] } },
     });
 
     const failure = await source.update("7", { firstName: null }).catch((error: unknown) => error);
 
     expect(failure).toBeInstanceOf(ValidationError);
     expect((failure as ValidationError).fieldErrors).toEqual([
-      { path: [], message: "sepa_iban: is invalid" },
+      { path: [], message: "is_trusted: is invalid" },
+      { path: ["sepa", "iban"], message: "is invalid" },
       { path: ["firstName"], message: "is required" },
     ]);
   });

@@ -13,6 +13,7 @@ import type {
   RequestPaymentsMandate,
   UpdateMoneybirdContact,
 } from "../../domain/index.ts";
+import { SEPA_SEQUENCE_TYPES } from "../../domain/index.ts";
 import type { FieldError } from "../../errors.ts";
 import { definedEntries } from "../shared/records.ts";
 import type {
@@ -89,12 +90,52 @@ export function contactFromRecord(record: ContactRecord, raw: Raw): MoneybirdCon
     createdAt: record.created_at,
     updatedAt: record.updated_at,
     customerId: record.customer_id,
-    attention: record.attention,
+    // Read where it is written: the spec's `attention` is not writable.
+    attention: record.send_invoices_to_attention,
     chamberOfCommerce: record.chamber_of_commerce,
     bankAccount: record.bank_account,
     deliveryMethod: record.delivery_method,
     sendInvoicesToEmail: record.send_invoices_to_email,
     sendEstimatesToEmail: record.send_estimates_to_email,
+    sendEstimatesToAttention: record.send_estimates_to_attention,
+    emailUbl: record.email_ubl,
+    directDebit: record.direct_debit,
+    sepa: {
+      active: record.sepa_active,
+      iban: record.sepa_iban,
+      ibanAccountName: record.sepa_iban_account_name,
+      bic: record.sepa_bic,
+      mandateId: record.sepa_mandate_id,
+      mandateDate: record.sepa_mandate_date,
+      sequenceType: SEPA_SEQUENCE_TYPES.find((type) => type === record.sepa_sequence_type) ?? null,
+    },
+    creditCard:
+      record.credit_card_number || record.credit_card_reference || record.credit_card_type
+        ? {
+            number: record.credit_card_number,
+            reference: record.credit_card_reference,
+            type: record.credit_card_type,
+          }
+        : null,
+    invoiceWorkflowId: record.invoice_workflow_id,
+    estimateWorkflowId: record.estimate_workflow_id,
+    siIdentifier: record.si_identifier,
+    siIdentifierType: record.si_identifier_type,
+    isTrusted: record.is_trusted,
+    maxTransferAmount: record.max_transfer_amount === null ? null : String(record.max_transfer_amount),
+    taxNumberValid: record.tax_number_valid,
+    taxNumberValidatedAt: record.tax_number_validated_at,
+    hasPaymentsMandate: record.moneybird_payments_mandate,
+    salesInvoicesUrl: record.sales_invoices_url,
+    events: (record.events ?? []).map((event) => ({
+      action: event.action,
+      userId: event.user_id,
+      linkEntityId: event.link_entity_id,
+      linkEntityType: event.link_entity_type,
+      data: event.data ?? {},
+      createdAt: event.created_at,
+      updatedAt: event.updated_at,
+    })),
     version: record.version,
     customFields: (record.custom_fields ?? []).map((field) => ({
       id: field.id,
@@ -147,14 +188,29 @@ export function paymentsMandateFromRecord(
 }
 
 /** Moneybird clears an optional attribute that is sent as an empty string. */
-const clearable = (value: string | null | undefined) => (value === null ? "" : value);
+const clearable = <T>(value: T | null | undefined) => (value === null ? "" : value);
 
-/** The `contact` object of a create or update body: only the fields the caller gave. */
+/** What `sepa: null` sends: every SEPA attribute cleared, SEPA switched off. */
+const NO_SEPA = {
+  active: false,
+  iban: null,
+  ibanAccountName: null,
+  bic: null,
+  mandateId: null,
+  mandateDate: null,
+  sequenceType: null,
+};
+
+/**
+ * The `contact` object of a create or update body: only the fields the caller gave. `email` is the
+ * invoice address list it is read from (the contact routing refuses it beside `sendInvoicesToEmail`).
+ */
 export function contactBody(input: CreateMoneybirdContact | UpdateMoneybirdContact): Record<string, unknown> {
   const address =
     input.address === null
       ? { line1: null, line2: null, city: null, postcode: null, country: null }
       : input.address;
+  const sepa = input.sepa === null ? NO_SEPA : input.sepa;
   return definedEntries({
     company_name: clearable(input.companyName),
     firstname: clearable(input.firstName),
@@ -171,9 +227,27 @@ export function contactBody(input: CreateMoneybirdContact | UpdateMoneybirdConta
     chamber_of_commerce: clearable(input.chamberOfCommerce),
     bank_account: clearable(input.bankAccount),
     delivery_method: clearable(input.deliveryMethod),
-    send_invoices_to_email: clearable(input.sendInvoicesToEmail),
+    send_invoices_to_email: clearable(input.sendInvoicesToEmail ?? input.email),
     send_estimates_to_email: clearable(input.sendEstimatesToEmail),
-    custom_fields_attributes: input.customFields?.map((field) => ({ id: field.id, value: field.value })),
+    send_estimates_to_attention: clearable(input.sendEstimatesToAttention),
+    email_ubl: input.emailUbl ?? undefined,
+    direct_debit: input.directDebit ?? undefined,
+    sepa_active: sepa?.active ?? undefined,
+    sepa_iban: clearable(sepa?.iban),
+    sepa_iban_account_name: clearable(sepa?.ibanAccountName),
+    sepa_bic: clearable(sepa?.bic),
+    sepa_mandate_id: clearable(sepa?.mandateId),
+    sepa_mandate_date: clearable(sepa?.mandateDate),
+    sepa_sequence_type: sepa?.sequenceType ?? undefined,
+    invoice_workflow_id: clearable(input.invoiceWorkflowId),
+    estimate_workflow_id: clearable(input.estimateWorkflowId),
+    si_identifier: clearable(input.siIdentifier),
+    si_identifier_type: clearable(input.siIdentifierType),
+    // Moneybird clears a value sent as "".
+    custom_fields_attributes: input.customFields?.map((field) => ({
+      id: field.id,
+      value: field.value ?? "",
+    })),
     contact_person:
       "contactPerson" in input && input.contactPerson
         ? { firstname: input.contactPerson.firstName, lastname: input.contactPerson.lastName }
@@ -216,13 +290,14 @@ export function mandateRequestBody(input: RequestPaymentsMandate): Record<string
     mandate_request: definedEntries({
       email_message: input.emailMessage ?? undefined,
       identity_id: input.identityId ?? undefined,
+      workflow_id: input.workflowId ?? undefined,
     }),
   };
 }
 
 /**
  * Moneybird attribute names → the GraphQL input path they came from. An attribute that is no input
- * field (`sepa_iban`, say, which the gateway never sends) is not in here.
+ * field (`is_trusted`, say, which Moneybird does not let the API write) is not in here.
  */
 const ATTRIBUTE_TO_INPUT_PATH: Record<string, string[]> = {
   company_name: ["companyName"],
@@ -244,6 +319,21 @@ const ATTRIBUTE_TO_INPUT_PATH: Record<string, string[]> = {
   delivery_method: ["deliveryMethod"],
   send_invoices_to_email: ["sendInvoicesToEmail"],
   send_estimates_to_email: ["sendEstimatesToEmail"],
+  send_estimates_to_attention: ["sendEstimatesToAttention"],
+  email_ubl: ["emailUbl"],
+  direct_debit: ["directDebit"],
+  sepa_active: ["sepa", "active"],
+  sepa_iban: ["sepa", "iban"],
+  sepa_iban_account_name: ["sepa", "ibanAccountName"],
+  sepa_bic: ["sepa", "bic"],
+  sepa_mandate_id: ["sepa", "mandateId"],
+  sepa_mandate_date: ["sepa", "mandateDate"],
+  sepa_sequence_type: ["sepa", "sequenceType"],
+  invoice_workflow_id: ["invoiceWorkflowId"],
+  estimate_workflow_id: ["estimateWorkflowId"],
+  si_identifier: ["siIdentifier"],
+  si_identifier_type: ["siIdentifierType"],
+  workflow_id: ["workflowId"],
   custom_fields_attributes: ["customFields"],
   custom_fields: ["customFields"],
   contact_person: ["contactPerson"],

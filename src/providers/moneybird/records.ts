@@ -39,6 +39,21 @@ export const NoteRecord = z.looseObject({
 
 export const CustomFieldRecord = z.looseObject({ id: upstreamId, name: z.string(), value: z.string() });
 
+export const EventRecord = z.looseObject({
+  user_id: nullableId,
+  action: z.string(),
+  link_entity_id: nullableId,
+  link_entity_type: nullableString,
+  data: z.record(z.string(), z.unknown()).nullish(),
+  created_at: nullableString,
+  updated_at: nullableString,
+});
+
+const nullableBoolean = z
+  .boolean()
+  .nullish()
+  .transform((value) => value ?? null);
+
 export const ContactRecord = z.looseObject({
   id: upstreamId,
   // The spec leaves company_name untyped; real responses send a string or null.
@@ -56,10 +71,37 @@ export const ContactRecord = z.looseObject({
   tax_number: text,
   chamber_of_commerce: text,
   bank_account: text,
+  is_trusted: nullableBoolean,
+  max_transfer_amount: z
+    .union([z.number(), z.string()])
+    .nullish()
+    .transform((value) => value ?? null),
   attention: text,
   email: text,
+  email_ubl: nullableBoolean,
+  send_invoices_to_attention: text,
   send_invoices_to_email: text,
+  send_estimates_to_attention: text,
   send_estimates_to_email: text,
+  direct_debit: nullableBoolean,
+  sepa_active: nullableBoolean,
+  sepa_iban: text,
+  sepa_iban_account_name: text,
+  sepa_bic: text,
+  sepa_mandate_id: text,
+  sepa_mandate_date: text,
+  sepa_sequence_type: text,
+  credit_card_number: text,
+  credit_card_reference: text,
+  credit_card_type: text,
+  tax_number_validated_at: text,
+  tax_number_valid: nullableBoolean,
+  invoice_workflow_id: nullableId,
+  estimate_workflow_id: nullableId,
+  si_identifier: text,
+  si_identifier_type: text,
+  moneybird_payments_mandate: nullableBoolean,
+  sales_invoices_url: text,
   created_at: nullableString,
   updated_at: nullableString,
   version: z.number().int(),
@@ -67,6 +109,7 @@ export const ContactRecord = z.looseObject({
   notes: z.array(NoteRecord).nullish(),
   custom_fields: z.array(CustomFieldRecord).nullish(),
   contact_people: z.array(ContactPersonRecord).nullish(),
+  events: z.array(EventRecord).nullish(),
 });
 export type ContactRecord = z.infer<typeof ContactRecord>;
 
@@ -78,9 +121,7 @@ export const AdditionalChargeRecord = z.looseObject({
   amount: nullableString,
   price: z.union([z.string(), z.number()]).transform(String),
   period: z.string(),
-  // The spec's response schema has no description (and forbids unknown properties); the local
-  // store keeps the one it was given.
-  description: nullableString,
+  description: text,
 });
 
 export const PaymentsMandateRecord = z.looseObject({

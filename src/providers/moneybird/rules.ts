@@ -49,6 +49,9 @@ export interface PersonJson extends Json {
 }
 
 const DELIVERY_METHODS = ["Email", "Simplerinvoicing", "Peppol", "Manual", "Post"];
+const SEPA_SEQUENCE_TYPES = ["RCUR", "FRST", "OOFF", "FNAL"];
+/** "When `sepa_active` is true, all other SEPA fields are required" (the spec's own example leaves out the BIC). */
+const SEPA_REQUIRED = ["sepa_iban", "sepa_iban_account_name", "sepa_mandate_id", "sepa_mandate_date"];
 
 /** The fields Moneybird's `query` searches. */
 export const SEARCHED_FIELDS = [
@@ -68,6 +71,26 @@ export const SEARCHED_FIELDS = [
   "chamber_of_commerce",
   "bank_account",
 ] as const;
+
+/**
+ * The filter endpoint's keys that select by an attribute's value, each with what a contact has for
+ * it as the filter spells it (`all`, accepted by the first three, selects every contact).
+ */
+export const VALUE_FILTERS = {
+  contact_type: (contact: Json) => (isBlank(contact.company_name) ? "private_individual" : "company"),
+  delivery_method: (contact: Json) => String(contact.delivery_method ?? "").toLowerCase(),
+  trusted_type: (contact: Json) => (contact.is_trusted === true ? "trusted" : "not_trusted"),
+  invoice_workflow_id: (contact: Json) => String(contact.invoice_workflow_id ?? ""),
+  estimate_workflow_id: (contact: Json) => String(contact.estimate_workflow_id ?? ""),
+} as const;
+export type ValueFilterKey = keyof typeof VALUE_FILTERS;
+
+/** What a contact has for every value filter, by key. */
+export const valueFilterColumns = (contact: Json) =>
+  Object.fromEntries(Object.entries(VALUE_FILTERS).map(([key, read]) => [key, read(contact)])) as Record<
+    ValueFilterKey,
+    string
+  >;
 
 const epochSeconds = (at: Date) => Math.floor(at.getTime() / 1000);
 
@@ -214,6 +237,7 @@ export function newAdditionalChargeRecord(
       body.period === undefined
         ? `${month}..${month}`
         : String(body.period).replace(/^(\d{6})\d{2}\.\.(\d{6})\d{2}$/, "$1..$2"),
+    description: body.description === undefined ? "" : String(body.description),
   };
 }
 
@@ -229,6 +253,8 @@ const customFieldValues = (body: Json) =>
 export function applyContactBody(record: Json, body: Json, customFields: readonly CustomField[]): void {
   const { custom_fields_attributes: _values, contact_person: _person, ...attributes } = body;
   Object.assign(record, attributes);
+  // A cleared date is null in Moneybird's records, never "" (the spec's format is date).
+  if (record.sepa_mandate_date === "") record.sepa_mandate_date = null;
   if (typeof attributes.send_invoices_to_attention === "string")
     record.attention = attributes.send_invoices_to_attention;
   if (typeof attributes.send_invoices_to_email === "string")
@@ -236,7 +262,11 @@ export function applyContactBody(record: Json, body: Json, customFields: readonl
   const values = new Map(
     (record.custom_fields as CustomFieldValue[]).map((field) => [String(field.id), String(field.value)]),
   );
-  for (const field of customFieldValues(body)) values.set(String(field.id), field.value);
+  // An empty value clears the field's value.
+  for (const field of customFieldValues(body)) {
+    if (field.value === "") values.delete(String(field.id));
+    else values.set(String(field.id), field.value);
+  }
   record.custom_fields = customFields
     .filter((field) => values.has(field.id))
     .map((field) => ({ ...field, value: values.get(field.id) ?? "" }));
@@ -262,8 +292,9 @@ export const unknownCustomFieldMessage = (id: string) =>
   `Custom field with id ${id} not found for administration`;
 
 /**
- * Every rule a contact breaks as a write `body` leaves it: a company name or both names, valid
- * invoice and estimate address lists, a known delivery method, a customer id no other contact has
+ * Every rule a contact breaks as a write `body` leaves it, all at once: a company name or both
+ * names, valid invoice and estimate address lists, a known delivery method and SEPA sequence type,
+ * the SEPA details SEPA needs, a mandate date not in the future, a customer id no other contact has
  * (`customerIdTaken`, which only the caller's storage can tell), known custom fields, and a
  * `contact_person` with both names.
  */
@@ -283,6 +314,20 @@ export function contactErrors(
   }
   if (!isBlank(contact.delivery_method) && !DELIVERY_METHODS.includes(String(contact.delivery_method))) {
     addError(errors, "delivery_method", "is not included in the list");
+  }
+  if (
+    !isBlank(contact.sepa_sequence_type) &&
+    !SEPA_SEQUENCE_TYPES.includes(String(contact.sepa_sequence_type))
+  ) {
+    addError(errors, "sepa_sequence_type", "is not included in the list");
+  }
+  if (contact.sepa_active === true || contact.sepa_active === "true") {
+    for (const attribute of SEPA_REQUIRED) {
+      if (isBlank(contact[attribute])) addError(errors, attribute, "can't be blank");
+    }
+  }
+  if (!isBlank(contact.sepa_mandate_date) && Date.parse(String(contact.sepa_mandate_date)) > Date.now()) {
+    addError(errors, "sepa_mandate_date", "cannot be in the future");
   }
   if (known.customerIdTaken) addError(errors, "customer_id", "has already been taken");
   for (const id of unknownCustomFieldIds(body, known.customFields)) {

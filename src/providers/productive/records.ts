@@ -37,7 +37,7 @@ export const CompanyRecord = z.looseObject({
     tag_list: z.array(z.string()).nullish(),
     external_id: nullableString,
   }),
-  relationships: z.record(z.string(), relationship).optional(),
+  // Its relationships are not read: passed through unvalidated, as every key the schema does not name.
 });
 export type CompanyRecord = z.infer<typeof CompanyRecord>;
 
@@ -131,7 +131,8 @@ export const ContactEntryRecord = z.looseObject({
     vat: nullableString,
     billing_address: z.boolean().nullish(),
   }),
-  relationships: z.record(z.string(), relationship).optional(),
+  // The one relationship read (the owner); the others pass through unvalidated.
+  relationships: z.looseObject({ company: relationship.optional() }).optional(),
 });
 export type ContactEntryRecord = z.infer<typeof ContactEntryRecord>;
 

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { FreeAgentContact, FreeAgentContactFilter, Page } from "../../domain/index.ts";
+import type { FreeAgentContact, FreeAgentContactFilter, Page, RawRecord } from "../../domain/index.ts";
 import { NotFoundError } from "../../errors.ts";
 import { headerValue, integerHeader, linkRelations } from "../../http/headers.ts";
 import { readPageWindow, type UpstreamPage } from "../../http/page-window.ts";
@@ -15,16 +15,17 @@ import { PROVIDER } from "./client.ts";
 const CONTACTS_PATH = "/v2/contacts";
 const MAX_PER_PAGE = 100;
 
-const RawRecord = z.record(z.string(), z.unknown());
-const ContactEnvelope = z.object({ contact: RawRecord });
-const ContactsEnvelope = z.object({ contacts: z.array(RawRecord) });
+// Envelopes only: each contact is validated once, by `ContactRecord`, where it is mapped.
+const ContactEnvelope = z.object({ contact: z.looseObject({}) });
+const ContactsEnvelope = z.object({ contacts: z.array(z.unknown()) });
 const ContactUrl = ContactRecord.shape.url;
 
 const contactPath = (id: string) => `${CONTACTS_PATH}/${id}`;
 const contactTarget = (id: string) => ({ kind: "FreeAgentContact", id }) as const;
 
-function toContact(raw: Record<string, unknown>): FreeAgentContact {
-  return contactFromRecord(parseUpstream(PROVIDER, ContactRecord, raw, "contact"), raw);
+function toContact(raw: unknown): FreeAgentContact {
+  // `ContactRecord` is an object: what passed it is one.
+  return contactFromRecord(parseUpstream(PROVIDER, ContactRecord, raw, "contact"), raw as RawRecord);
 }
 
 function listQuery(filter: FreeAgentContactFilter): Record<string, QueryValue> {
@@ -42,7 +43,7 @@ export function createFreeAgentContactSource(client: ProviderClient): FreeAgentC
     query: Record<string, QueryValue>,
     page: number,
     perPage: number,
-  ): Promise<UpstreamPage<Record<string, unknown>>> {
+  ): Promise<UpstreamPage<unknown>> {
     const response = await client.read({
       method: "GET",
       path: CONTACTS_PATH,

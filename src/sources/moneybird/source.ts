@@ -38,7 +38,8 @@ import { upstreamId } from "../../providers/shared/records.ts";
 import { quoteInput } from "../../security/redaction.ts";
 import { contactsPath, MAX_PER_CALL, PROVIDER, unknownAdministration } from "./client.ts";
 
-const RecordList = z.array(z.record(z.string(), z.unknown()));
+// The list only: each record is validated once, by its own schema, where it is mapped.
+const RecordList = z.array(z.unknown());
 const MandateUrl = z.object({ url: z.string().min(1) });
 /** The spec types both as integer or string. */
 const VersionList = z.array(
@@ -289,12 +290,12 @@ export function createMoneybirdContactSource(client: ProviderClient): MoneybirdC
       await write(request, 204, target, noResult);
     },
 
-    async createPaymentsMandateUrl(contactId, identityId) {
+    async createPaymentsMandateUrl(contactId, identityId, workflowId) {
       const target = contact(contactId);
       const request = {
         method: "POST",
         path: contactsPath(...at(target, contactId), "moneybird_payments_mandate", "url"),
-        body: mandateRequestBody({ identityId }),
+        body: mandateRequestBody({ identityId, workflowId }),
         what: "payments mandate URL create",
       } as const;
       return write(
@@ -329,8 +330,16 @@ const FILTER_KEYS = [
   ["lastName", "last_name"],
   ["createdAfter", "created_after"],
   ["updatedAfter", "updated_after"],
+  ["contactType", "contact_type"],
+  ["deliveryMethod", "delivery_method"],
+  ["trustedType", "trusted_type"],
+  ["invoiceWorkflowId", "invoice_workflow_id"],
+  ["estimateWorkflowId", "estimate_workflow_id"],
 ] as const;
 const TIME_FILTERS = new Set(["createdAfter", "updatedAfter"]);
+/** GraphQL enum values; the filter spells them in lower case (`contact_type:private_individual`). */
+const ENUM_FILTERS = new Set(["contactType", "deliveryMethod", "trustedType"]);
+const ID_FILTERS = new Set(["invoiceWorkflowId", "estimateWorkflowId"]);
 
 /**
  * The `filter=key:value,…` terms of the filter endpoint (and of the synchronization list, which
@@ -343,6 +352,9 @@ function filterTerms(filter: Omit<MoneybirdContactFilter, "query">): string[] {
     // Terms are comma-separated and a key ends at its first colon, so only a comma is ambiguous.
     if (value.includes(","))
       throw new BadUserInputError(`Moneybird cannot filter on a ${field} containing a comma`);
+    if (ENUM_FILTERS.has(field)) return [`${key}:${value.toLowerCase()}`];
+    if (ID_FILTERS.has(field) && !isIntegerId(value))
+      throw new BadUserInputError(`${field} is not a Moneybird id: ${quoteInput(value)}`);
     if (!TIME_FILTERS.has(field)) return [`${key}:${value}`];
     const instant = Date.parse(value);
     if (Number.isNaN(instant))

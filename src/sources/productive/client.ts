@@ -29,21 +29,22 @@ export const MAX_UPSTREAM_PAGE_SIZE = 200;
 
 export type Query = Record<string, QueryValue>;
 
-const RawRecords = z.array(z.record(z.string(), z.unknown()));
+// The envelope only: each record is validated once, by its own schema, where it is mapped (`mapRecord`).
+const Records = z.array(z.unknown());
 const PageMeta = z.looseObject({
   total_count: z.number().int().nonnegative(),
   total_pages: z.number().int().nonnegative(),
 });
-const ListDocument = z.looseObject({ data: RawRecords, included: RawRecords.optional(), meta: PageMeta });
-const SingleDocument = z.looseObject({
-  data: z.record(z.string(), z.unknown()),
-  included: RawRecords.optional(),
-});
+const ListDocument = z.looseObject({ data: Records, included: Records.optional(), meta: PageMeta });
+const SingleDocument = z.looseObject({ data: z.unknown(), included: Records.optional() });
 
-/** What a JSON:API answer holds: its primary data, and the related records an `include=` asked for. */
+/**
+ * What a JSON:API answer holds: its primary data, and the related records an `include=` asked for,
+ * as received (not yet validated).
+ */
 export interface Document<Data> {
   data: Data;
-  included: RawRecord[];
+  included: unknown[];
 }
 
 export function createProductiveClient(config: ProductiveConfig, upstream: UpstreamSettings): ProviderClient {
@@ -91,8 +92,8 @@ export async function fetchWindow(
   resource: string,
   query: Query,
   window: PageRequest,
-): Promise<Document<Page<RawRecord>>> {
-  const included: RawRecord[] = [];
+): Promise<Document<Page<unknown>>> {
+  const included: unknown[] = [];
   const data = await readPageWindow(window, MAX_UPSTREAM_PAGE_SIZE, async (number, size) => {
     const page = await fetchPage(client, resource, query, number, size);
     included.push(...(page.included ?? []));
@@ -118,31 +119,37 @@ export async function fetchFirst(client: ProviderClient, resource: string, query
 }
 
 /**
- * Every record of a list, page after page; more than `cap.maxPages` pages is the caller's
- * `tooMany` error, and more than `MAX_PAGES_PER_READ` is never followed.
+ * Every record of a list: the first page, then all the others at once (the first names how many),
+ * paced by the rate budget; more than `cap.maxPages` pages is the caller's `tooMany` error, and more
+ * than `MAX_PAGES_PER_READ` is never followed.
  */
 export async function fetchAll(
   client: ProviderClient,
   resource: string,
   query: Query,
   cap?: { maxPages: number; tooMany: string },
-): Promise<Document<RawRecord[]>> {
-  const all: Document<RawRecord[]> = { data: [], included: [] };
-  for (let number = 1; ; number++) {
-    const page = await fetchPage(client, resource, query, number, MAX_UPSTREAM_PAGE_SIZE);
-    const pages = page.meta.total_pages;
-    if (cap && pages > cap.maxPages) throw new BadUserInputError(cap.tooMany);
-    if (pages > MAX_PAGES_PER_READ) {
-      throw new UpstreamError(
-        PROVIDER,
-        "BAD_RESPONSE",
-        `${PROVIDER} claims ${pages} pages of ${resource}; the gateway reads at most ${MAX_PAGES_PER_READ} pages for one list`,
-      );
-    }
-    all.data.push(...page.data);
-    all.included.push(...(page.included ?? []));
-    if (number >= pages || page.data.length === 0) return all;
+): Promise<Document<unknown[]>> {
+  const first = await fetchPage(client, resource, query, 1, MAX_UPSTREAM_PAGE_SIZE);
+  const pages = first.meta.total_pages;
+  if (cap && pages > cap.maxPages) throw new BadUserInputError(cap.tooMany);
+  if (pages > MAX_PAGES_PER_READ) {
+    throw new UpstreamError(
+      PROVIDER,
+      "BAD_RESPONSE",
+      `${PROVIDER} claims ${pages} pages of ${resource}; the gateway reads at most ${MAX_PAGES_PER_READ} pages for one list`,
+    );
   }
+  const others = first.data.length === 0 ? 0 : pages - 1;
+  const rest = await Promise.all(
+    Array.from({ length: others }, (_, index) =>
+      fetchPage(client, resource, query, index + 2, MAX_UPSTREAM_PAGE_SIZE),
+    ),
+  );
+  const all = [first, ...rest];
+  return {
+    data: all.flatMap((page) => page.data),
+    included: all.flatMap((page) => page.included ?? []),
+  };
 }
 
 /** One record, or null when Productive answers 404. */
@@ -151,7 +158,7 @@ export async function fetchOne(
   resource: string,
   id: string,
   query: Query,
-): Promise<Document<RawRecord> | null> {
+): Promise<Document<unknown> | null> {
   const what = `${resourceWords(resource)} read by id`;
   const response = await client.find({ method: "GET", path: `/${resource}/${id}`, query, what });
   return response ? singleDocument(response, what) : null;
@@ -161,7 +168,7 @@ export async function fetchOne(
 export function writeRecord<T>(
   client: ProviderClient,
   request: Omit<WriteRequest, "expected">,
-  read: (answer: Document<RawRecord>) => T,
+  read: (answer: Document<unknown>) => T,
 ): Promise<T> {
   return client.write({ ...request, expected: [200, 201] }, (response) =>
     read(singleDocument(response, request.what)),
@@ -176,22 +183,26 @@ export async function deleteRecord(
 }
 
 /** The one record a call's answer holds; `what` names the call. */
-function singleDocument(response: UpstreamResponse, what: string): Document<RawRecord> {
+function singleDocument(response: UpstreamResponse, what: string): Document<unknown> {
   const answer = `answer to the ${what}`;
   const { data, included = [] } = parseUpstream(PROVIDER, SingleDocument, response.body, answer);
   return { data, included };
 }
 
-/** Validates one record of a document and maps it to the domain; what the mapping cannot read is BAD_RESPONSE. */
+/**
+ * Validates one record of a document (the one validation it gets) and maps it to the domain, with
+ * the record as received as its `raw`; what the mapping cannot read is BAD_RESPONSE.
+ */
 export function mapRecord<S extends z.ZodType, T>(
   schema: S,
-  raw: RawRecord,
+  raw: unknown,
   what: string,
-  toDomain: (record: z.output<S>) => T,
+  toDomain: (record: z.output<S>, raw: RawRecord) => T,
 ): T {
   const record = parseUpstream(PROVIDER, schema, raw, what);
   try {
-    return toDomain(record);
+    // The record schemas are objects: what passed them is one.
+    return toDomain(record, raw as RawRecord);
   } catch (error) {
     if (!(error instanceof UnknownEnumValueError)) throw error;
     throw new UpstreamError(

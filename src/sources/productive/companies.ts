@@ -1,4 +1,4 @@
-import type { Company, CompanyFilter, CompanyOrder, CompanyStatus, RawRecord } from "../../domain/index.ts";
+import type { Company, CompanyFilter, CompanyOrder, CompanyStatus } from "../../domain/index.ts";
 import { NotFoundError } from "../../errors.ts";
 import { chunk } from "../../http/chunk.ts";
 import type { ProviderClient } from "../../http/provider-client.ts";
@@ -42,10 +42,9 @@ const COMPANY_FILTER_PARAMETERS: FilterParameters<CompanyFilter> = {
 };
 
 /** A company record Productive sent, validated and mapped; what cannot be read is BAD_RESPONSE. */
-export const toCompany = (raw: RawRecord) =>
-  mapRecord(CompanyRecord, raw, "company", (record) => companyFromRecord(record, raw));
+export const toCompany = (raw: unknown) => mapRecord(CompanyRecord, raw, "company", companyFromRecord);
 
-const companyOf = ({ data }: Document<RawRecord>) => toCompany(data);
+const companyOf = ({ data }: Document<unknown>) => toCompany(data);
 
 export function createProductiveCompanies(client: ProviderClient): CompanySource {
   async function change(path: string, id: string, what: string, body?: unknown): Promise<Company> {
@@ -62,11 +61,10 @@ export function createProductiveCompanies(client: ProviderClient): CompanySource
           fetchFirst(client, "companies", { "filter[id]": batch.join(",") }),
         ),
       );
-      const found = new Map(batches.flatMap(({ data }) => data).map((raw) => [String(raw.id), raw]));
-      return ids.map((id) => {
-        const raw = found.get(id);
-        return raw ? toCompany(raw) : null;
-      });
+      const found = new Map(
+        batches.flatMap(({ data }) => data.map(toCompany)).map((company) => [company.id, company]),
+      );
+      return ids.map((id) => found.get(id) ?? null);
     },
 
     async list(filter, order, page) {

@@ -5,17 +5,18 @@ import type {
   ContactEntryType,
   RawRecord,
 } from "../../domain/index.ts";
-import { NotFoundError, UpstreamError } from "../../errors.ts";
+import { NotFoundError } from "../../errors.ts";
 import { chunk } from "../../http/chunk.ts";
 import type { ProviderClient } from "../../http/provider-client.ts";
 import type { ContactEntrySource } from "../../ports.ts";
 import {
   CONTACTABLE_TYPE_TO_UPSTREAM,
+  companyFromRecord,
   contactEntryAttributes,
   contactEntryFromRecord,
   relatedCompanyId,
 } from "../../providers/productive/mapping.ts";
-import { ContactEntryRecord } from "../../providers/productive/records.ts";
+import { CompanyRecord, ContactEntryRecord } from "../../providers/productive/records.ts";
 import { isIntegerId } from "../../providers/shared/ids.ts";
 import {
   type Document,
@@ -31,7 +32,6 @@ import {
   matchesNothing,
   writeRecord,
 } from "./client.ts";
-import { toCompany } from "./companies.ts";
 
 /**
  * Every entry read asks for its company: without it the `company` relationship carries no id, and
@@ -53,16 +53,13 @@ const CONTACT_ENTRY_FILTER_PARAMETERS: FilterParameters<Omit<ContactEntryFilter,
  * like any company record). `companyId`: the company the request was limited to, for an entry whose
  * relationship came without an id.
  */
-function entriesOf({ data, included }: Document<RawRecord[]>, companyId: string | null): ContactEntry[] {
+function entriesOf({ data, included }: Document<unknown[]>, companyId: string | null): ContactEntry[] {
   const companies = new Map<string, Company>(
-    included
-      .filter((raw) => raw.type === "companies")
-      .flatMap((raw) => includedCompany(raw))
-      .map((company) => [company.id, company]),
+    included.flatMap(includedCompany).map((company) => [company.id, company]),
   );
   return data.map((raw) =>
-    mapRecord(ContactEntryRecord, raw, "contact entry", (record) => {
-      const entry = contactEntryFromRecord(record, raw, relatedCompanyId(record) ?? companyId);
+    mapRecord(ContactEntryRecord, raw, "contact entry", (record, entryRaw) => {
+      const entry = contactEntryFromRecord(record, entryRaw, relatedCompanyId(record) ?? companyId);
       const company = entry.companyId === null ? undefined : companies.get(entry.companyId);
       return company ? { ...entry, company } : entry;
     }),
@@ -70,19 +67,15 @@ function entriesOf({ data, included }: Document<RawRecord[]>, companyId: string 
 }
 
 /**
- * An included company is an extra: one that does not parse is left out, so the entries still
- * arrive and the company loader reports the bad record on `company` alone.
+ * An included company is an extra: one that does not parse (or another type of record) is left out,
+ * so the entries still arrive and the company loader reports the bad record on `company` alone.
  */
-function includedCompany(raw: RawRecord): Company[] {
-  try {
-    return [toCompany(raw)];
-  } catch (error) {
-    if (error instanceof UpstreamError && error.code === "BAD_RESPONSE") return [];
-    throw error;
-  }
+function includedCompany(raw: unknown): Company[] {
+  const record = CompanyRecord.safeParse(raw);
+  return record.success ? [companyFromRecord(record.data, raw as RawRecord)] : [];
 }
 
-const entryOf = ({ data, included }: Document<RawRecord>, companyId: string | null = null) =>
+const entryOf = ({ data, included }: Document<unknown>, companyId: string | null = null) =>
   entriesOf({ data: [data], included }, companyId)[0] as ContactEntry;
 
 const onlyCompany = (companyIds: readonly string[] | undefined) =>
