@@ -78,7 +78,8 @@ module.exports = {
     {
       name: "ops-knows-no-data",
       severity: "error",
-      comment: "Logging and request ids see requests and upstream calls, never the graph, adapters or store.",
+      comment:
+        "Logs, metrics, tracing and readiness see requests, upstream calls and the ports (health), never the graph, adapters or store.",
       from: { path: layer("ops") },
       to: {
         path: [layer("schema"), layer("sources"), layer("store"), layer("contacts"), layer("providers")],
@@ -87,8 +88,9 @@ module.exports = {
     {
       name: "src-never-imports-tests",
       severity: "error",
+      comment: "Tests, scripts, examples and the bench use the gateway; the bench reuses test/fakes.",
       from: { path: "^src/" },
-      to: { path: "^(test|scripts|examples)/" },
+      to: { path: "^(test|scripts|examples|bench)/" },
     },
     {
       name: "no-unresolvable",

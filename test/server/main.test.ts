@@ -1,44 +1,20 @@
-import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import { once } from "node:events";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { startFakeProductive } from "../fakes/productive.ts";
+import { useGatewayProcesses } from "../support/gateway-process.ts";
 
 /** The real process: `npm start`'s entry point, on a random port, stopped by a signal. */
 
-const children: ChildProcessWithoutNullStreams[] = [];
 const dirs: string[] = [];
-
 afterEach(() => {
-  for (const child of children.splice(0)) child.kill("SIGKILL");
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-function start(env: Record<string, string>) {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
-    env: { PATH: process.env.PATH ?? "", PORT: "0", HOST: "127.0.0.1", ...env },
-  });
-  children.push(child);
-  let output = "";
-  child.stdout.on("data", (chunk) => {
-    output += chunk;
-  });
-  child.stderr.on("data", (chunk) => {
-    output += chunk;
-  });
-  const url = new Promise<string>((resolve, reject) => {
-    child.stdout.on("data", () => {
-      const match = /on (http:\/\/\S+\/graphql)/.exec(output);
-      if (match?.[1]) resolve(match[1]);
-    });
-    child.on("exit", (code) => reject(new Error(`exited with ${code} before listening:\n${output}`)));
-  });
-  // A test that expects the process to fail never awaits the url.
-  url.catch(() => {});
-  return { child, url, output: () => output };
-}
+const startProcess = useGatewayProcesses();
+const start = (env: Record<string, string>) => startProcess(["--import", "tsx", "src/main.ts"], env);
 
 describe("the gateway process", () => {
   it("serves the seeded store from its file and keeps it across restarts", async () => {
