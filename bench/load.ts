@@ -21,6 +21,8 @@ export interface Round {
 /** Requests made unique so far: a suffix no other request of the run has. */
 let sent = 0;
 
+const ROUND_END_TICK_MS = 50;
+
 /** RSS is sampled this often during a round: VmHWM is the whole process's peak, not the round's. */
 const RSS_SAMPLE_MS = 50;
 
@@ -50,6 +52,9 @@ export async function runRound(
     body: bodyOf(operation),
     connections,
     amount,
+    // Autocannon ends a round at its next sampling tick (1 s by default): a short tick keeps the
+    // wait after the last response short. Its own per-tick rates are not used.
+    sampleInt: ROUND_END_TICK_MS,
     // The gateway's own deadline (REQUEST_TIMEOUT_MS) is 30 s; autocannon's default 10 s would cut a slow baseline short.
     timeout: 30,
     requests: [

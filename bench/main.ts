@@ -28,7 +28,7 @@ import {
 import { liveTarget, STORE_BACKENDS, type Target } from "./targets.ts";
 
 /**
- * `npm run bench [-- --quick] [--smoke] [--latency ms] [--scale N] [--store sqlite] [--out dir]`:
+ * `npm run bench [-- --quick] [--smoke] [--latency ms] [--scale N] [--store sqlite|postgres] [--out dir]`:
  * the gateway against the fakes (live) and against the store, beside its N+1 baseline and a
  * plain-yoga ceiling, in interleaved rounds; writes results.md and results.json (docs/performance.md).
  */

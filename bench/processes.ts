@@ -8,11 +8,20 @@ import { fileURLToPath } from "node:url";
 export const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
 /**
- * How production starts the gateway: `npm run build`'s plain-node output (npm run bench builds
- * first), else, or when asked for, the sources through tsx, as `npm start` does.
+ * How production starts the gateway: `npm run start:prod`'s node arguments (its V8 flags and
+ * `npm run build`'s plain-node output, which npm run bench builds first), else, or when asked for,
+ * the sources through tsx, as `npm start` does.
  */
-export const gatewayArgs = (fromSource: boolean) =>
-  !fromSource && existsSync(`${ROOT}dist/main.js`) ? ["dist/main.js"] : ["--import", "tsx", "src/main.ts"];
+export function gatewayArgs(fromSource: boolean): string[] {
+  if (fromSource || !existsSync(`${ROOT}dist/main.js`)) return ["--import", "tsx", "src/main.ts"];
+  const { scripts } = JSON.parse(readFileSync(`${ROOT}package.json`, "utf8")) as {
+    scripts: Record<string, string>;
+  };
+  const [node, ...args] = (scripts["start:prod"] ?? "").split(" ");
+  if (node !== "node" || !args.includes("dist/main.js"))
+    throw new Error("start:prod is not `node … dist/main.js`");
+  return args;
+}
 
 /** The bench's own servers (ceiling, replay) are TypeScript run through tsx. */
 export const benchServerArgs = (file: string) => ["--import", "tsx", `bench/${file}`];

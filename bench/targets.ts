@@ -4,6 +4,7 @@ import { join } from "node:path";
 import SQLite from "better-sqlite3";
 import { Kysely, SqliteDialect } from "kysely";
 import type { Database } from "../src/store/database.ts";
+import { openDatabase } from "../src/store/dialect.ts";
 import { migrateToLatest } from "../src/store/migrations.ts";
 import { seedDemoData } from "../src/store/seed.ts";
 import { pathAndQuery, unreachedRateLimitsEnv } from "../test/fakes/exchange.ts";
@@ -11,6 +12,7 @@ import type { FakeServer } from "../test/fakes/fake-server.ts";
 import { type FakeFreeAgent, startFakeFreeAgent } from "../test/fakes/freeagent.ts";
 import { type FakeMoneybird, startFakeMoneybird } from "../test/fakes/moneybird.ts";
 import { type FakeProductive, startFakeProductive } from "../test/fakes/productive.ts";
+import { createTestDatabase } from "../test/support/postgres-databases.ts";
 
 /**
  * What a gateway is benchmarked against: the three fake upstreams (live mode) or a seeded store.
@@ -166,7 +168,18 @@ type StoreBackend = (scale: number) => Promise<Target>;
 
 export const STORE_BACKENDS: Record<string, StoreBackend> = {
   sqlite: sqliteStore,
+  postgres: postgresStore,
 };
+
+/** Migrates and seeds `scale`× the demo data with the store's own code, as a gateway would at 1×. */
+async function migrateAndSeed(db: Kysely<Database>, scale: number) {
+  try {
+    await migrateToLatest(db);
+    await db.transaction().execute((trx) => seedDemoData(trx, { scale }));
+  } finally {
+    await db.destroy();
+  }
+}
 
 /**
  * A SQLite file seeded before the gateway starts (a gateway seeds only an empty store, at 1×),
@@ -178,17 +191,26 @@ async function sqliteStore(scale: number): Promise<Target> {
   const database = new SQLite(file);
   database.pragma("journal_mode = WAL");
   database.pragma("foreign_keys = ON");
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
-  try {
-    await migrateToLatest(db);
-    await db.transaction().execute((trx) => seedDemoData(trx, { scale }));
-  } finally {
-    await db.destroy();
-  }
+  await migrateAndSeed(new Kysely<Database>({ dialect: new SqliteDialect({ database }) }), scale);
   return {
     name: `store ${scale}×`,
     env: { STORE_URL: file },
     upstream: null,
     close: async () => rmSync(folder, { recursive: true, force: true }),
+  };
+}
+
+/**
+ * A new database on the local PostgreSQL (the one the tests use: 127.0.0.1:5432, trust auth),
+ * seeded before the gateway starts, and dropped afterwards.
+ */
+async function postgresStore(scale: number): Promise<Target> {
+  const database = await createTestDatabase();
+  await migrateAndSeed(openDatabase({ url: database.url, poolSize: 1, log: undefined }), scale);
+  return {
+    name: `store ${scale}× (PostgreSQL)`,
+    env: { STORE_URL: database.url },
+    upstream: null,
+    close: () => database.drop(),
   };
 }

@@ -1,11 +1,13 @@
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
 
 /**
  * The Redis connection the rate budgets share across gateway instances. Commands fail at once
  * while it is down (no offline queue), so a budget falls back to its local share instead of
  * waiting; each change of reachability is said once, naming the host, never the password.
+ * ioredis is imported only here, when REDIS_URL is set: a gateway without it does not hold its ~10 MB.
  */
-export function connectRedis(url: string, warn: (message: string) => void): Redis {
+export async function connectRedis(url: string, warn: (message: string) => void): Promise<Redis> {
+  const { Redis } = await import("ioredis");
   const { host, port } = new URL(url);
   const where = `${host}:${port || 6379}`;
   const redis = new Redis(url, {

@@ -1,5 +1,6 @@
+import { createRequire } from "node:module";
 import { type DestinationStream, type Logger, pino } from "pino";
-import pretty from "pino-pretty";
+import type pretty from "pino-pretty";
 
 export type { Logger } from "pino";
 
@@ -50,7 +51,9 @@ export function createLogger(settings: LoggerSettings, destination?: Destination
   if (destination) return pino(options, destination);
   // Synchronous writes: main.ts exits right after its last line, which must not be lost in a buffer.
   if (settings.environment === "development" && process.stdout.isTTY) {
-    return pino(options, pretty({ sync: true }));
+    // Loaded only here: a production gateway does not hold pino-pretty's ~4.5 MB.
+    const prettyStream = createRequire(import.meta.url)("pino-pretty") as typeof pretty;
+    return pino(options, prettyStream({ sync: true }));
   }
   return pino(options, pino.destination({ dest: 1, sync: true }));
 }

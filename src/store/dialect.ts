@@ -1,4 +1,5 @@
 import { mkdirSync } from "node:fs";
+import { createRequire } from "node:module";
 import { dirname } from "node:path";
 import SQLite from "better-sqlite3";
 import {
@@ -14,7 +15,7 @@ import {
   sql,
   type TransactionSettings,
 } from "kysely";
-import pg from "pg";
+import type pg from "pg";
 import type { Database } from "./database.ts";
 
 /**
@@ -57,12 +58,12 @@ class ImmediateWriteSqliteDialect extends SqliteDialect {
 const INT8_OID = 20;
 
 /** pg answers int8 (ids, epoch milliseconds, counts) as strings; the store's stay below 2^53, so numbers. */
-const pgTypes = {
+const pgTypes = (driver: typeof pg) => ({
   getTypeParser: ((oid: number, format?: "text" | "binary") =>
     oid === INT8_OID && format !== "binary"
       ? Number
-      : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
-};
+      : driver.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+});
 
 export interface DatabaseOptions {
   url: string;
@@ -74,7 +75,9 @@ export interface DatabaseOptions {
 /** A SQLite file (its folder is created) or ":memory:", or a PostgreSQL database by URL. */
 export function openDatabase({ url, poolSize, log }: DatabaseOptions): Kysely<Database> {
   if (isPostgresUrl(url)) {
-    const pool = new pg.Pool({ connectionString: url, max: poolSize, types: pgTypes });
+    // Loaded only for a PostgreSQL store: a SQLite gateway does not hold the driver's ~9 MB.
+    const driver = createRequire(import.meta.url)("pg") as typeof pg;
+    const pool = new driver.Pool({ connectionString: url, max: poolSize, types: pgTypes(driver) });
     return new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log });
   }
   const inMemory = url === ":memory:";

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openStore } from "../../src/store/index.ts";
 import { SEED_SIZE } from "../../src/store/seed.ts";
 import { useGatewayProcesses } from "../support/gateway-process.ts";
-import { createTestDatabase } from "../support/postgres.ts";
+import { createTestDatabase } from "../support/postgres-databases.ts";
 
 /**
  * Two gateway processes on one store: what only a shared database shows. Each dialect's store is

@@ -1,33 +1,8 @@
-import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { afterAll, beforeAll } from "vitest";
 import { type LocalStore, type OpenStoreOptions, openStore } from "../../src/store/index.ts";
 import { MONEYBIRD_FIRST_ID } from "../../src/store/migrations.ts";
-
-/** CI's PostgreSQL (.ci/run starts it): trust auth on loopback, a `test` database to connect to first. */
-const SERVER = "postgres://postgres@127.0.0.1:5432";
-
-async function onServer<T>(statement: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: `${SERVER}/test` });
-  await client.connect();
-  try {
-    return await statement(client);
-  } finally {
-    await client.end();
-  }
-}
-
-/** A new empty database; its URL, and a function that drops it (whoever is still connected). */
-export async function createTestDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `gw_test_${randomBytes(6).toString("hex")}`;
-  await onServer((client) => client.query(`create database ${name}`));
-  return {
-    url: `${SERVER}/${name}`,
-    drop: async () => {
-      await onServer((client) => client.query(`drop database if exists ${name} with (force)`));
-    },
-  };
-}
+import { createTestDatabase } from "./postgres-databases.ts";
 
 /** A fresh database for the test file (created before its tests, dropped after): its URL. */
 export function useTestDatabase(): () => string {
