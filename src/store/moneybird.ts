@@ -58,7 +58,7 @@ import {
 } from "../providers/moneybird/rules.ts";
 import { foldCase, isBlank } from "../providers/shared/text.ts";
 import type { Database, Db } from "./database.ts";
-import { isPostgres, positionFunction } from "./dialect.ts";
+import { isPostgres, positionFunction, violatedUniqueColumn } from "./dialect.ts";
 import {
   domainJson,
   instant,
@@ -206,6 +206,22 @@ async function applyValidContactBody(db: Db, record: ContactJson, body: Json): P
   if (isBlank(record.customer_id)) record.customer_id = await nextCustomerId(db);
 }
 
+/**
+ * Writes the row of a contact whose body passed the checks above. The unique index on
+ * `customer_id` decides between concurrent writes of one customer id (another instance's among
+ * them), and its violation answers as the check would have: "has already been taken".
+ */
+async function writeCheckedContact<T>(record: ContactJson, body: Json, write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    if (violatedUniqueColumn(error) === "moneybird_contacts.customer_id") {
+      assertNoErrors(contactErrors(record, body, { customerIdTaken: true, customFields: CUSTOM_FIELDS }));
+    }
+    throw error;
+  }
+}
+
 /** Where a new record inside a contact belongs, with its id taken from the store's sequence. */
 const childOrigin = async (db: Db, contactId: string, at: Date): Promise<ChildRecordOrigin> => ({
   administration: ADMINISTRATION,
@@ -237,18 +253,21 @@ export async function insertMoneybirdContact(
   if (person)
     record.contact_people.push(newContactPersonRecord(await childOrigin(db, record.id, at), person));
   const { contact, columns } = contactRow(record);
-  await db
-    .insertInto("moneybird_contacts")
-    .values({ id, ...columns })
-    .execute();
+  await writeCheckedContact(record, body, () =>
+    db
+      .insertInto("moneybird_contacts")
+      .values({ id, ...columns })
+      .execute(),
+  );
   return contact;
 }
 
 async function updateMoneybirdContact(db: Db, id: string, patch: UpdateMoneybirdContact, at: Date) {
   const record = await loadContact(db, id);
-  await applyValidContactBody(db, record, contactBody(patch));
+  const body = contactBody(patch);
+  await applyValidContactBody(db, record, body);
   touch(record, at);
-  return saveContact(db, record);
+  return writeCheckedContact(record, body, () => saveContact(db, record));
 }
 
 /** Moneybird refuses to archive an archived contact (a 400). */

@@ -71,6 +71,13 @@ const CREATE_MONEYBIRD_CONTACT = `mutation ($name: String!) {
   }
 }`;
 
+const UPDATE_CUSTOMER_ID = `mutation ($input: UpdateContactInput!) {
+  updateContact(input: $input) {
+    __typename
+    ... on ValidationError { fieldErrors { path message } }
+  }
+}`;
+
 const MONEYBIRD_CONTACT = `query ($id: ID!) {
   node(id: $id) { ... on MoneybirdContact { version notes { note } contactPersons(first: 100) { totalCount } } }
 }`;
@@ -123,7 +130,7 @@ describe.each(DIALECTS)("two instances on one store: %s", (_dialect, createLocat
     expect(listed.companies.totalCount).toBe(100);
   });
 
-  it("gives one of two concurrent creates of a domain the company, the other 'domain already taken'", {
+  it("gives one of two concurrent writes of a domain (or a Moneybird customer id) the record, the other a ValidationError", {
     timeout: TEST_TIMEOUT_MS,
   }, async () => {
     const urls = await startTwo(store.url);
@@ -142,6 +149,24 @@ describe.each(DIALECTS)("two instances on one store: %s", (_dialect, createLocat
       ]);
       expect(results.find((result) => result.__typename === "ValidationError").fieldErrors).toEqual([
         { path: ["input", "domain"], message: "domain already taken" },
+      ]);
+    }
+    // Creates take turns on the id sequence's row lock; updates of two contacts do not.
+    for (let round = 0; round < 5; round++) {
+      const customerId = `RACE-${round}`;
+      const ids = await acrossBoth(urls, 2, (url, i) => createMoneybirdContact(url, `Race ${round} ${i}`));
+      const results = await acrossBoth(
+        urls,
+        2,
+        async (url, i) =>
+          (await graphql(url, UPDATE_CUSTOMER_ID, { input: { id: ids[i], customerId } })).updateContact,
+      );
+      expect(results.map((result) => result.__typename).sort()).toEqual([
+        "UpdateContactSuccess",
+        "ValidationError",
+      ]);
+      expect(results.find((result) => result.__typename === "ValidationError").fieldErrors).toEqual([
+        { path: ["input", "customerId"], message: "has already been taken" },
       ]);
     }
   });
