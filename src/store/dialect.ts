@@ -93,8 +93,8 @@ const SETUP_LOCK_KEY = 7_301_140_014;
 
 /**
  * Runs `setup` (migrations, seed) as the only instance doing so: on PostgreSQL under a session
- * advisory lock on one connection, so instances starting at once migrate and seed once; SQLite's
- * write transactions already serialize it.
+ * advisory lock on one connection, so instances starting at once migrate and seed once; on SQLite
+ * migrateToLatest holds the write lock and the later steps are write transactions, which serialize it.
  */
 export async function exclusiveSetup(db: Kysely<Database>, setup: (db: Kysely<Database>) => Promise<void>) {
   if (!isPostgres(db)) return setup(db);

@@ -1,7 +1,7 @@
 import { type Kysely, type Migration, Migrator, sql } from "kysely";
 import { VALUE_FILTERS, valueFilterColumns } from "../providers/moneybird/rules.ts";
 import type { Database } from "./database.ts";
-import { columnTypes } from "./dialect.ts";
+import { columnTypes, isPostgres } from "./dialect.ts";
 
 /** Moneybird's ids are large; the store's stay below 2^53 so they survive a JSON number round trip. */
 export const MONEYBIRD_FIRST_ID = 4_960_814_100_000_001;
@@ -273,9 +273,25 @@ export const MIGRATIONS: Record<string, Migration> = {
 
 /** Brings the schema to the latest version; a no-op when it already is. */
 export async function migrateToLatest(db: Kysely<Database>): Promise<void> {
-  const migrator = new Migrator({ db, provider: { getMigrations: async () => MIGRATIONS } });
-  const { error } = await migrator.migrateToLatest();
-  if (error) throw error;
+  const migrate = async (on: Kysely<Database>) => {
+    const migrator = new Migrator({ db: on, provider: { getMigrations: async () => MIGRATIONS } });
+    const { error } = await migrator.migrateToLatest();
+    if (error) throw error;
+  };
+  if (isPostgres(db)) return migrate(db);
+  // Kysely runs SQLite migrations outside any transaction and locks them within its process only,
+  // so a second process starting at once would run them again ("table … already exists"). Under
+  // SQLite's write lock, taken up front, it waits for the first and then finds them done.
+  await db.connection().execute(async (connection) => {
+    await sql`begin immediate`.execute(connection);
+    try {
+      await migrate(connection);
+      await sql`commit`.execute(connection);
+    } catch (error) {
+      await sql`rollback`.execute(connection);
+      throw error;
+    }
+  });
 }
 
 /** Whether the store holds no records yet (the condition for seeding). */
