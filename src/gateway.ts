@@ -218,14 +218,23 @@ function useRequestScope(timeoutMs: number): Plugin<GatewayContext> {
  * property read the executor pays at each field; a native signal that follows it costs a plain read.
  */
 function useExecutionCancellation(): Plugin<GatewayContext> {
+  const clientSignalOf = (args: { contextValue: unknown }) =>
+    (args.contextValue as { request?: Request }).request?.signal;
   return {
     onExecute({ args }) {
-      const clientSignal = (args.contextValue as { request?: Request }).request?.signal;
+      const clientSignal = clientSignalOf(args);
       if (!clientSignal) return;
       const execution = new AbortController();
-      if (clientSignal.aborted) execution.abort(clientSignal.reason);
-      else clientSignal.addEventListener("abort", () => execution.abort(clientSignal.reason), { once: true });
+      const abort = () => execution.abort(clientSignal.reason);
+      if (clientSignal.aborted) abort();
+      else clientSignal.addEventListener("abort", abort, { once: true });
       (args as { signal?: AbortSignal }).signal = execution.signal;
+      // A signal that outlives the request (one a caller of yoga.fetch reuses) keeps no listener per request.
+      return { onExecuteDone: () => clientSignal.removeEventListener("abort", abort) };
+    },
+    // A subscription's stream outlives its execution: it follows the request's own signal, as yoga's does.
+    onSubscribe({ args }) {
+      (args as { signal?: AbortSignal }).signal = clientSignalOf(args);
     },
   };
 }
