@@ -1,4 +1,5 @@
 import type { Config } from "./config.ts";
+import { PROVIDERS } from "./domain/common.ts";
 import type { UpstreamSettings } from "./http/upstream-client.ts";
 import type { ProviderBackend, Sources } from "./ports.ts";
 import { createFreeAgentSources } from "./sources/freeagent/index.ts";
@@ -24,9 +25,15 @@ export async function createSources(
   upstream: UpstreamSettings,
   onStoreQuery?: OpenStoreOptions["onQuery"],
 ): Promise<SourceSet> {
-  let opened: Promise<LocalStore> | null = null;
+  // Typed by `as`: assigned inside fromStore, which a null initializer's narrowing would not see.
+  let opened = null as Promise<LocalStore> | null;
   const fromStore = async <Ports>(ports: (store: LocalStore) => Ports): Promise<Served<Ports>> => {
-    opened ??= openStore({ url: config.storeUrl, poolSize: config.storePoolSize, onQuery: onStoreQuery });
+    opened ??= openStore({
+      url: config.storeUrl,
+      poolSize: config.storePoolSize,
+      onQuery: onStoreQuery,
+      changesRetentionDays: config.changesRetentionDays,
+    });
     const store = await opened;
     // The store is closed once, after every provider it serves (see close below).
     return {
@@ -46,13 +53,24 @@ export async function createSources(
     ? createFreeAgentSources(config.freeAgent, upstream)
     : await fromStore(({ freeAgentContacts }) => ({ freeAgentContacts }));
 
+  const health = {
+    PRODUCTIVE: productive.backend,
+    MONEYBIRD: moneybird.backend,
+    FREEAGENT: freeAgent.backend,
+  };
+  const storeProviders = PROVIDERS.filter((provider) => health[provider].backend === "STORE");
   return {
     sources: {
       companies: productive.companies,
       contactEntries: productive.contactEntries,
       moneybirdContacts: moneybird.moneybirdContacts,
       freeAgentContacts: freeAgent.freeAgentContacts,
-      health: { PRODUCTIVE: productive.backend, MONEYBIRD: moneybird.backend, FREEAGENT: freeAgent.backend },
+      // The log is the store's: it follows the providers the store serves (a mirror's, later, too).
+      changes: opened ? (await opened).changes : null,
+      // Search reads the store's index, so it covers the providers the store serves; a live
+      // provider's records are not there (until a mirror keeps them).
+      search: opened ? (await opened).search(storeProviders) : null,
+      health,
     },
     async close() {
       await Promise.all([productive, moneybird, freeAgent].map((served) => served.close()));

@@ -204,6 +204,7 @@ const EnvSchema = z.object({
     }),
   STORE_URL: storeLocation,
   STORE_POOL_SIZE: positiveInt(10),
+  CHANGES_RETENTION_DAYS: positiveInt(7),
   UPSTREAM_TIMEOUT_MS: positiveInt(10_000),
   REQUEST_TIMEOUT_MS: positiveInt(30_000),
   UPSTREAM_MAX_BODY_BYTES: positiveInt(8 * 1024 * 1024),
@@ -344,6 +345,8 @@ export interface Config {
   storeUrl: string;
   /** PostgreSQL connections each instance opens at most. */
   storePoolSize: number;
+  /** How long the store's change log keeps a change; a `since` older than that is CHANGES_EXPIRED. */
+  changesRetentionDays: number;
   /** The deadline of one GraphQL request: every upstream call and budget wait it causes ends by then. */
   requestTimeoutMs: number;
   /** What one request may ask for: body size, the operation's shape and cost, input sizes. */
@@ -421,6 +424,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       : null,
     storeUrl: e.STORE_URL,
     storePoolSize: e.STORE_POOL_SIZE,
+    changesRetentionDays: e.CHANGES_RETENTION_DAYS,
     requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
     limits: {
       maxRequestBytes: e.MAX_REQUEST_BYTES,
@@ -526,6 +530,7 @@ const MEANINGS: Record<keyof typeof EnvSchema.shape, string> = {
   STORE_URL:
     "the local store: a SQLite file path (its folder is created), a file: URL, :memory:, or a postgres:// URL (several instances)",
   STORE_POOL_SIZE: "PostgreSQL connections one instance opens at most (a PostgreSQL STORE_URL only)",
+  CHANGES_RETENTION_DAYS: "days the store's change log keeps a change; a client further behind must resync",
   UPSTREAM_TIMEOUT_MS: "connect, headers and body timeout of one upstream attempt",
   REQUEST_TIMEOUT_MS: "one GraphQL request's deadline, for all the upstream work it causes",
   UPSTREAM_MAX_BODY_BYTES: "the largest upstream answer read",

@@ -41,6 +41,21 @@ export class BadUserInputError extends Error {
   override name = "BadUserInputError";
 }
 
+/**
+ * The change feed cannot answer: `EXPIRED` when changes after the client's position were pruned
+ * (it must read the records afresh, then follow the feed from its newest position), `UNAVAILABLE`
+ * when no provider is served by the store that keeps the log.
+ */
+export class ChangeFeedError extends Error {
+  override name = "ChangeFeedError";
+  constructor(
+    readonly code: "EXPIRED" | "UNAVAILABLE",
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 export const UPSTREAM_ERROR_CODES = [
   "RATE_LIMITED",
   "UNAVAILABLE",

@@ -55,6 +55,8 @@ async function main(): Promise<void> {
       process.exit(1);
     }, SHUTDOWN_GRACE_MS);
     forced.unref();
+    // A subscription's stream never ends by itself: end them, so that their clients reconnect elsewhere.
+    gateway.sources.changes?.endWatches();
     // Keep-alive connections go idle as their last response is sent: close each as soon as it does.
     const closeIdle = setInterval(() => server.closeIdleConnections(), 50);
     server.close(async () => {

@@ -1,6 +1,8 @@
 import type {
   AddContactNote,
   AdditionalCharge,
+  Change,
+  ChangePage,
   Company,
   CompanyFilter,
   CompanyOrder,
@@ -24,7 +26,9 @@ import type {
   Page,
   PageRequest,
   PaymentsMandate,
+  Provider,
   RequestPaymentsMandate,
+  SearchHit,
   UpdateCompany,
   UpdateContactEntry,
   UpdateContactPerson,
@@ -119,6 +123,39 @@ export interface FreeAgentContactSource {
   delete(id: string): Promise<void>;
 }
 
+/**
+ * The change log: every insert, update and delete of a record the store keeps, whoever wrote it,
+ * in commit order. Positions are `Change.sequence`s. Both throw `ChangeFeedError` EXPIRED when
+ * changes after `after` are no longer kept.
+ */
+export interface ChangeSource {
+  /** Up to `first` changes after `after` (null: from the oldest kept). */
+  list(after: number | null, first: number): Promise<ChangePage>;
+  /**
+   * The changes after `after` (null: from now on), each as it commits, until the iterator is
+   * returned or the source closes. Reading goes by position, so none is lost between the backlog
+   * and the live ones.
+   */
+  watch(after: number | null): Promise<AsyncIterableIterator<Change>>;
+  /** Ends every watch now: the gateway is shutting down, so its streams end and their clients reconnect elsewhere. */
+  endWatches(): void;
+}
+
+/**
+ * Full-text search over the records a database holds (the store, and later the mirror, which is
+ * the same tables): ranked best first, ties in a fixed order, so offset pages are stable.
+ */
+export interface SearchSource {
+  /** The providers whose records it searches: those the store serves. */
+  readonly providers: readonly Provider[];
+  /**
+   * The records matching every word of `query` (the last one as a prefix), case and accents
+   * folded; the text is never read as query syntax. No word (only punctuation) matches nothing.
+   * `BadUserInputError` when it has more words than a search takes.
+   */
+  search(query: string, page: PageRequest): Promise<Page<SearchHit>>;
+}
+
 /** Which backend serves a provider, and a cheap health probe for `providers` and /ready. */
 export interface ProviderBackend {
   backend: "LIVE" | "STORE";
@@ -133,5 +170,9 @@ export interface Sources {
   contactEntries: ContactEntrySource;
   moneybirdContacts: MoneybirdContactSource;
   freeAgentContacts: FreeAgentContactSource;
+  /** null when no provider is served by the store, which keeps the log. */
+  changes: ChangeSource | null;
+  /** null when no provider is served by the store, which holds the index. */
+  search: SearchSource | null;
   health: Record<"PRODUCTIVE" | "MONEYBIRD" | "FREEAGENT", ProviderBackend>;
 }

@@ -55,6 +55,9 @@ const MONEYBIRD_ONLY_FILTERS = [
   "trustedType",
   "invoiceWorkflowId",
   "estimateWorkflowId",
+  "todo",
+  "contactField",
+  "contactValue",
 ] as const;
 const FREEAGENT_ONLY_FILTERS = ["freeAgentView", "freeAgentSort"] as const;
 
@@ -107,6 +110,9 @@ function providerListers(filter: MergedContactFilter, sources: Sources): Provide
                   trustedType: filter.trustedType,
                   invoiceWorkflowId: filter.invoiceWorkflowId,
                   estimateWorkflowId: filter.estimateWorkflowId,
+                  todo: filter.todo,
+                  contactField: filter.contactField,
+                  contactValue: filter.contactValue,
                 },
                 page,
               ),

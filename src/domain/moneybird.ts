@@ -153,6 +153,10 @@ export interface MoneybirdContactFilter {
   trustedType?: MoneybirdTrustedType;
   invoiceWorkflowId?: string;
   estimateWorkflowId?: string;
+  /** The plain list's parameters (not the filter endpoint's): a to-do type, and a field with its value. */
+  todo?: string;
+  contactField?: string;
+  contactValue?: string;
 }
 export const MONEYBIRD_CONTACT_TYPES = ["COMPANY", "PRIVATE_INDIVIDUAL"] as const;
 export type MoneybirdContactType = (typeof MONEYBIRD_CONTACT_TYPES)[number];

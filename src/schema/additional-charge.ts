@@ -17,7 +17,8 @@ export const AdditionalChargeType = builder.objectRef<AdditionalCharge>("Additio
     period: t.exposeString("period", { description: 'e.g. "20210601..20210630".' }),
     description: t.exposeString("description", {
       nullable: true,
-      description: "What the charge is for; null from live Moneybird, whose responses leave it out.",
+      description:
+        "What the charge is for, as written (Moneybird's answers carry it); null when none was given.",
     }),
     raw: t.field({ type: "JSON", resolve: (charge) => charge.raw }),
   }),

@@ -1,6 +1,10 @@
-import { COMPANY_ORDER_FIELDS, COMPANY_STATUSES } from "../domain/index.ts";
+import {
+  COMPANY_ORDER_FIELDS,
+  COMPANY_STATUSES,
+  type CompanyContact as CompanyContactType,
+} from "../domain/index.ts";
 import { ValidationError } from "../errors.ts";
-import { builder } from "./builder.ts";
+import { type BuilderTypes, builder } from "./builder.ts";
 import {
   arrayConnection,
   OrderDirectionEnum,
@@ -19,6 +23,60 @@ const CompanyStatusEnum = builder.enumType("CompanyStatus", {
   values: COMPANY_STATUSES,
 });
 
+const contactDatumId = { description: "Productive's id of the contact entry the item became." };
+
+const CompanyContactEmail = builder
+  .objectRef<CompanyContactType["emails"][number]>("CompanyContactEmail")
+  .implement({
+    fields: (t) => ({
+      name: t.exposeString("name", { nullable: true }),
+      email: t.exposeString("email", { nullable: true }),
+      contactDatumId: t.exposeString("contactDatumId", { nullable: true, ...contactDatumId }),
+    }),
+  });
+const CompanyContactPhone = builder
+  .objectRef<CompanyContactType["phones"][number]>("CompanyContactPhone")
+  .implement({
+    fields: (t) => ({
+      name: t.exposeString("name", { nullable: true }),
+      phone: t.exposeString("phone", { nullable: true }),
+      contactDatumId: t.exposeString("contactDatumId", { nullable: true, ...contactDatumId }),
+    }),
+  });
+const CompanyContactWebsite = builder
+  .objectRef<CompanyContactType["websites"][number]>("CompanyContactWebsite")
+  .implement({
+    fields: (t) => ({
+      name: t.exposeString("name", { nullable: true }),
+      website: t.exposeString("website", { nullable: true }),
+      contactDatumId: t.exposeString("contactDatumId", { nullable: true, ...contactDatumId }),
+    }),
+  });
+const CompanyContactAddress = builder
+  .objectRef<CompanyContactType["addresses"][number]>("CompanyContactAddress")
+  .implement({
+    fields: (t) => ({
+      name: t.exposeString("name", { nullable: true }),
+      billingAddress: t.exposeString("billingAddress", {
+        nullable: true,
+        description: "The street address.",
+      }),
+      city: t.exposeString("city", { nullable: true }),
+      state: t.exposeString("state", { nullable: true }),
+      zipcode: t.exposeString("zipcode", { nullable: true }),
+      country: t.exposeString("country", { nullable: true }),
+      contactDatumId: t.exposeString("contactDatumId", { nullable: true, ...contactDatumId }),
+    }),
+  });
+const CompanyContact = builder.objectRef<CompanyContactType>("CompanyContact").implement({
+  fields: (t) => ({
+    emails: t.field({ type: [CompanyContactEmail], resolve: (contact) => contact.emails }),
+    phones: t.field({ type: [CompanyContactPhone], resolve: (contact) => contact.phones }),
+    websites: t.field({ type: [CompanyContactWebsite], resolve: (contact) => contact.websites }),
+    addresses: t.field({ type: [CompanyContactAddress], resolve: (contact) => contact.addresses }),
+  }),
+});
+
 CompanyNode.implement({
   description: "A Productive company (a client).",
   isTypeOf: (value) => (value as { kind?: string }).kind === "Company",
@@ -31,11 +89,30 @@ CompanyNode.implement({
     companyCode: t.exposeString("companyCode", { nullable: true }),
     domain: t.exposeString("domain", { nullable: true }),
     description: t.exposeString("description", { nullable: true }),
+    buyerReference: t.exposeString("buyerReference", { nullable: true }),
+    defaultSubsidiaryId: t.exposeString("defaultSubsidiaryId", {
+      nullable: true,
+      description: "Productive's id of the company's default subsidiary.",
+    }),
+    defaultTaxRateId: t.exposeString("defaultTaxRateId", {
+      nullable: true,
+      description: "Productive's id of the company's default tax rate.",
+    }),
+    defaultDocumentTypeId: t.exposeString("defaultDocumentTypeId", {
+      nullable: true,
+      description: "Productive's id of the company's default document type (its invoice template).",
+    }),
     dueDays: t.exposeInt("dueDays", { nullable: true }),
     tags: t.exposeStringList("tags"),
     avatarUrl: t.exposeString("avatarUrl", { nullable: true }),
     externalId: t.exposeString("externalId", { nullable: true }),
     customFields: t.field({ type: "JSON", nullable: true, resolve: (company) => company.customFields }),
+    contact: t.field({
+      type: CompanyContact,
+      description:
+        "Productive's `contact` attribute: the details written with the company, each with the contact entry it became.",
+      resolve: (company) => company.contact,
+    }),
     status: t.field({ type: CompanyStatusEnum, resolve: (company) => company.status }),
     archivedAt: t.field({ type: "DateTime", nullable: true, resolve: (company) => company.archivedAt }),
     createdAt: t.field({ type: "DateTime", resolve: (company) => company.createdAt }),
@@ -79,10 +156,30 @@ const CompanyOrderInput = builder.inputType("CompanyOrder", {
   }),
 });
 
+const CompanyDateFilterInput = builder.inputType("CompanyDateFilter", {
+  description: "Productive's date operators; several given must all hold.",
+  fields: (t) => ({
+    eq: t.field({ type: "DateTime" }),
+    notEq: t.field({ type: "DateTime" }),
+    gt: t.field({ type: "DateTime" }),
+    gtEq: t.field({ type: "DateTime" }),
+    lt: t.field({ type: "DateTime" }),
+    ltEq: t.field({ type: "DateTime" }),
+  }),
+});
+
+const PRODUCTIVE_IDS = { description: "Productive's ids." };
+
 const CompanyFilterInput = builder.inputType("CompanyFilter", {
-  description: "Each field maps to one of Productive's documented company filters.",
+  description:
+    "Each field maps to one of Productive's documented company filters. A text value may not contain a comma (Productive reads it as a separator).",
   fields: (t) => ({
     ids: t.idList({ description: "Company ids (global)." }),
+    companyIds: t.idList({ description: "Company ids (global), as Productive's `company_id` filter." }),
+    defaultSubsidiaryIds: t.stringList(PRODUCTIVE_IDS),
+    subsidiaryIds: t.stringList(PRODUCTIVE_IDS),
+    defaultTaxRateIds: t.stringList(PRODUCTIVE_IDS),
+    projectIds: t.stringList(PRODUCTIVE_IDS),
     name: t.string(),
     companyCode: t.string(),
     billingName: t.string(),
@@ -91,8 +188,11 @@ const CompanyFilterInput = builder.inputType("CompanyFilter", {
     status: t.field({ type: CompanyStatusEnum }),
     tags: t.stringList({ description: "Companies with any of these tags." }),
     dueDays: t.int(),
-    createdAfter: t.field({ type: "DateTime" }),
-    createdBefore: t.field({ type: "DateTime" }),
+    createdAfter: t.field({ type: "DateTime", description: "Same as createdAt.gt." }),
+    createdBefore: t.field({ type: "DateTime", description: "Same as createdAt.lt." }),
+    createdAt: t.field({ type: CompanyDateFilterInput }),
+    archivedAt: t.field({ type: CompanyDateFilterInput }),
+    lastActivityAt: t.field({ type: CompanyDateFilterInput }),
   }),
 });
 
@@ -109,9 +209,17 @@ builder.queryField("companies", (t) =>
     },
     resolve: async (_root, { filter, orderBy, ...paging }, ctx, info) => {
       const request = { ...pageRequest(paging, "companies"), countTotal: selectsTotalCount(info) };
-      const { ids, ...conditions } = givenFields(filter);
+      const { ids, companyIds, createdAt, archivedAt, lastActivityAt, ...conditions } = givenFields(filter);
+      const companies = (list: typeof ids) => list?.map((id) => decodeGlobalIdOf(String(id), "Company").id);
       const page = await ctx.sources.companies.list(
-        { ...conditions, ids: ids?.map((id) => decodeGlobalIdOf(String(id), "Company").id) },
+        {
+          ...conditions,
+          ids: companies(ids),
+          companyIds: companies(companyIds),
+          createdAt: createdAt && givenFields(createdAt),
+          archivedAt: archivedAt && givenFields(archivedAt),
+          lastActivityAt: lastActivityAt && givenFields(lastActivityAt),
+        },
         orderBy ?? { field: "NAME", direction: "ASC" },
         request,
       );
@@ -142,12 +250,22 @@ const CompanyAddressInput = builder.inputType("CompanyAddressInput", {
   }),
 });
 const CompanyContactInput = builder.inputType("CompanyContactInput", {
-  description: "Contact details created together with the company (Productive's `contact` attribute).",
+  description:
+    "Contact details written with the company (Productive's `contact` attribute): each item becomes one of its contact entries.",
   fields: (t) => ({
     emails: t.field({ type: [CompanyEmailInput] }),
     phones: t.field({ type: [CompanyPhoneInput] }),
     websites: t.field({ type: [CompanyWebsiteInput] }),
     addresses: t.field({ type: [CompanyAddressInput] }),
+  }),
+});
+
+const companyReferenceFields = (t: PothosSchemaTypes.InputFieldBuilder<BuilderTypes, "InputObject">) => ({
+  buyerReference: t.string(),
+  defaultSubsidiaryId: t.string({ description: "Productive's id of a subsidiary." }),
+  defaultTaxRateId: t.string({ description: "Productive's id of a tax rate." }),
+  defaultDocumentTypeId: t.string({
+    description: "Productive's id of a document type (an invoice template).",
   }),
 });
 
@@ -160,6 +278,7 @@ const CreateCompanyInput = builder.inputType("CreateCompanyInput", {
     companyCode: t.string({ description: "Generated by Productive when absent." }),
     domain: t.string(),
     description: t.string(),
+    ...companyReferenceFields(t),
     dueDays: t.int(),
     tags: t.stringList(),
     avatarUrl: t.string(),
@@ -180,11 +299,17 @@ const UpdateCompanyInput = builder.inputType("UpdateCompanyInput", {
     companyCode: t.string(),
     domain: t.string(),
     description: t.string(),
+    ...companyReferenceFields(t),
     dueDays: t.int(),
     tags: t.stringList(),
     avatarUrl: t.string(),
     externalId: t.string(),
     customFields: t.field({ type: "JSON" }),
+    contact: t.field({
+      type: CompanyContactInput,
+      description:
+        "Adds these details as new contact entries and keeps them as the `contact` attribute; null empties the attribute (the entries stay).",
+    }),
   }),
 });
 

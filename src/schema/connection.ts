@@ -52,7 +52,8 @@ export type ConnectionName =
   | "companies"
   | "contactEntries"
   | "Company.contactEntries"
-  | "MoneybirdContact.contactPersons";
+  | "MoneybirdContact.contactPersons"
+  | "search";
 
 export const offsetCursor = (connection: ConnectionName, offset: number) =>
   encodeOpaque(`${connection}:${offset}`);

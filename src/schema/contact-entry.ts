@@ -1,4 +1,5 @@
-import { CONTACT_ENTRY_TYPES, CONTACTABLE_TYPES } from "../domain/index.ts";
+import { CONTACT_ENTRY_TYPES, CONTACTABLE_TYPES, type ContactEntryOwnerInput } from "../domain/index.ts";
+import { ValidationError } from "../errors.ts";
 import { type BuilderTypes, builder } from "./builder.ts";
 import { offsetConnection, pageRequest, selectsTotalCount } from "./connection.ts";
 import { OWN_CALL_NULLABILITY, ROOT_CONNECTION_NULLABILITY, WRITE_ERRORS } from "./errors.ts";
@@ -15,12 +16,18 @@ const ContactableTypeEnum = builder.enumType("ContactableType", {
 });
 
 ContactEntryNode.implement({
-  description: "A Productive contact entry: an email, phone, website or address of a company or person.",
+  description:
+    "A Productive contact entry: an email, phone, website or address of a company, person, invoice, subsidiary or purchase order.",
   isTypeOf: (value) => (value as { kind?: string }).kind === "ContactEntry",
   fields: (t) => ({
     remoteId: t.exposeString("id", { description: "Productive's id." }),
     type: t.field({ type: ContactEntryTypeEnum, resolve: (entry) => entry.type }),
     contactableType: t.field({ type: ContactableTypeEnum, resolve: (entry) => entry.contactableType }),
+    contactableId: t.exposeString("contactableId", {
+      nullable: true,
+      description:
+        "Productive's id of the owner (of contactableType). Null when the source was not told it: Productive names it for a company, or when the request named the one owner.",
+    }),
     name: t.exposeString("name", { nullable: true }),
     email: t.exposeString("email", { nullable: true }),
     phone: t.exposeString("phone", { nullable: true }),
@@ -47,9 +54,15 @@ ContactEntryNode.implement({
   }),
 });
 
+const OWNER_IDS = { description: "Entries of these owners (Productive's ids)." };
+
 const ContactEntryFilterInput = builder.inputType("ContactEntryFilter", {
   fields: (t) => ({
     companyIds: t.idList({ description: "Entries of these companies (global ids)." }),
+    personIds: t.stringList(OWNER_IDS),
+    invoiceIds: t.stringList(OWNER_IDS),
+    subsidiaryIds: t.stringList(OWNER_IDS),
+    contactableIds: t.stringList({ description: "Entries of these owners of any type (Productive's ids)." }),
     types: t.field({ type: [ContactEntryTypeEnum] }),
     contactableTypes: t.field({ type: [ContactableTypeEnum] }),
   }),
@@ -87,8 +100,11 @@ const entryValueFields = (t: PothosSchemaTypes.InputFieldBuilder<BuilderTypes, "
 });
 
 const CreateContactEntryInput = builder.inputType("CreateContactEntryInput", {
+  description: "The owner is given either as companyId, or as contactableType with contactableId.",
   fields: (t) => ({
-    companyId: t.id({ required: true, description: "The company the entry belongs to." }),
+    companyId: t.id({ description: "The company the entry belongs to (global id)." }),
+    contactableType: t.field({ type: ContactableTypeEnum, description: "The type of the owner." }),
+    contactableId: t.string({ description: "Productive's id of the owner." }),
     type: t.field({ type: ContactEntryTypeEnum, required: true }),
     name: t.string({ required: true, description: "A label such as Work or Headquarters." }),
     ...entryValueFields(t),
@@ -118,11 +134,31 @@ builder.mutationFields((t) => ({
     type: CreateContactEntrySuccess,
     args: { input: t.arg({ type: CreateContactEntryInput, required: true }) },
     errors: { types: WRITE_ERRORS },
-    resolve: (_root, { input: { companyId, ...entry } }, ctx) =>
-      writeAt(companyId, ["input", "companyId"], "Company", async ({ id: company }) => {
-        const created = await ctx.sources.contactEntries.create({ ...entry, companyId: company });
-        return { contactEntry: remember(ContactEntryNode, ctx, created.id, created) };
-      }),
+    resolve: async (_root, { input: { companyId, contactableType, contactableId, ...entry } }, ctx) => {
+      const created = (owner: ContactEntryOwnerInput) =>
+        ctx.sources.contactEntries
+          .create({ ...entry, ...owner })
+          .then((created) => ({ contactEntry: remember(ContactEntryNode, ctx, created.id, created) }));
+      const given = givenFields({ companyId, contactableType, contactableId });
+      if (
+        given.companyId !== undefined &&
+        given.contactableType === undefined &&
+        given.contactableId === undefined
+      ) {
+        return writeAt(given.companyId, ["input", "companyId"], "Company", ({ id }) =>
+          created({ companyId: id }),
+        );
+      }
+      if (given.companyId === undefined && given.contactableType && given.contactableId !== undefined) {
+        return created({ contactable: { type: given.contactableType, id: given.contactableId } });
+      }
+      throw new ValidationError(
+        ["companyId", "contactableType", "contactableId"].map((field) => ({
+          path: [field],
+          message: "give the owner as companyId, or as contactableType with contactableId",
+        })),
+      );
+    },
   }),
   updateContactEntry: t.field({
     type: UpdateContactEntrySuccess,

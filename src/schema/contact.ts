@@ -103,6 +103,15 @@ const ContactFilterInput = builder.inputType("ContactFilter", {
       description: "Include archived Moneybird contacts and hidden FreeAgent ones (FreeAgent view ALL).",
     }),
     ...moneybirdValueFilterFields(t, "Moneybird only: "),
+    todo: t.string({
+      description:
+        "Moneybird only: contacts with an open to-do of this type (a note's todo_type, e.g. contact_email_delivery_failed). Not with the filter fields of Moneybird's filter endpoint (names, times, contactType, …).",
+    }),
+    contactField: t.string({
+      description:
+        "Moneybird only, with contactValue: contacts whose field (one of those `query` searches, e.g. city) is contactValue, case-insensitive. Not with the filter endpoint's fields.",
+    }),
+    contactValue: t.string({ description: "Moneybird only: the value contactField must have." }),
     freeAgentView: t.field({ type: FreeAgentViewEnum, description: "FreeAgent only. Default ACTIVE." }),
     freeAgentSort: t.field({ type: FreeAgentSortInput, description: "FreeAgent only. Default NAME ASC." }),
   }),

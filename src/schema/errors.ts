@@ -1,6 +1,7 @@
 import { GraphQLError } from "graphql";
 import {
   BadUserInputError,
+  ChangeFeedError,
   NotFoundError,
   UPSTREAM_ERROR_CODES,
   UpstreamError,
@@ -116,6 +117,7 @@ export function toGraphQLError(
     return withCode(error.message, { code: "NOT_FOUND", id: encodeGlobalId(error.kind, error.remoteId) });
   }
   if (error instanceof BadUserInputError) return withCode(error.message, { code: "BAD_USER_INPUT" });
+  if (error instanceof ChangeFeedError) return withCode(error.message, { code: `CHANGES_${error.code}` });
   if (error instanceof ValidationError) {
     return withCode(error.message, { code: "BAD_USER_INPUT", fieldErrors: error.fieldErrors });
   }

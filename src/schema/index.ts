@@ -12,5 +12,7 @@ import "./payments-mandate.ts";
 import "./contact-person.ts";
 import "./freeagent-contact.ts";
 import "./providers.ts";
+import "./search.ts";
+import "./changes.ts";
 
 export const schema = builder.toSchema({ sortSchema: true });

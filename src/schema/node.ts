@@ -1,7 +1,7 @@
 import type { GatewayContext } from "../context.ts";
 import type { RecordKind } from "../domain/common.ts";
 import { MAX_PAGE_SIZE } from "../domain/common.ts";
-import { BadUserInputError } from "../errors.ts";
+import { BadUserInputError, NotFoundError } from "../errors.ts";
 import { builder } from "./builder.ts";
 import { decodeGlobalId } from "./global-id.ts";
 import {
@@ -32,6 +32,16 @@ const LOADERS = {
 async function loadNode(globalId: string, ctx: GatewayContext): Promise<unknown> {
   const { typename, id } = decodeGlobalId(globalId);
   return LOADERS[typename].getDataloader(ctx).load(id);
+}
+
+/** A record as it is now, through its type's loader, or null when it no longer exists. */
+export async function loadCurrentNode(typename: RecordKind, remoteId: string, ctx: GatewayContext) {
+  try {
+    return await LOADERS[typename].getDataloader(ctx).load(remoteId);
+  } catch (error) {
+    if (error instanceof NotFoundError) return null;
+    throw error;
+  }
 }
 
 builder.queryFields((t) => ({

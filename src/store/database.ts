@@ -28,6 +28,10 @@ export interface Database {
     archived: number;
     created_at_ms: number;
     last_activity_at_ms: number | null;
+    // Since 0004.
+    default_subsidiary_id: number | null;
+    default_tax_rate_id: number | null;
+    archived_at_ms: number | null;
   };
   /** A company's `tag_list`, a row per tag, so the tags filter is an index lookup. */
   productive_company_tags: { company_id: number; tag: string };
@@ -35,7 +39,10 @@ export interface Database {
     id: number;
     record: string;
     domain: string;
-    company_id: number;
+    /** Null when no company owns the entry (since 0004). */
+    company_id: number | null;
+    /** The owner's id, of `contactable_type` (since 0004). */
+    contactable_id: number;
     type: string;
     contactable_type: string;
   };
@@ -58,6 +65,9 @@ export interface Database {
     trusted_type: string;
     invoice_workflow_id: string;
     estimate_workflow_id: string;
+    // The list's todo and contact_field/contact_value parameters (listParameterColumns), since 0005.
+    todo_types: string;
+    field_values: string;
   };
   moneybird_additional_charges: { id: number; contact_id: number; billed: number; record: string };
   moneybird_payments_mandates: { contact_id: number; record: string };
@@ -86,6 +96,31 @@ export interface Database {
     created_at_ms: number;
     updated_at_ms: number;
   };
+  /**
+   * A searchable record (since 0006), written by triggers on the record tables (search-index.ts):
+   * `record_id` is the row's id, `item_id` a contact person's id inside it (0 for the row's own
+   * record). PostgreSQL adds a generated `vector` (tsvector); SQLite indexes it in `search_fts`.
+   */
+  search_documents: {
+    id: Generated<number>;
+    typename: string;
+    record_id: number;
+    item_id: number;
+    name: string;
+    body: string;
+  };
+  /** The change log (since 0007), written by triggers on the record tables: see changes.ts. */
+  changes: {
+    sequence: Generated<number>;
+    kind: string;
+    provider: string;
+    typename: string;
+    /** The record's id at its provider (`contactId/id` for a Moneybird contact person or note). */
+    remote_id: string;
+    at_ms: number;
+  };
+  /** The highest position pruned from the log; a position below it is EXPIRED. No row: nothing pruned. */
+  changes_horizon: { pruned_through: number };
 }
 
 /** One id sequence per upstream id space: Moneybird's ids are unique across its record types. */

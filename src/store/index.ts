@@ -1,16 +1,20 @@
 import { sql } from "kysely";
+import type { Provider } from "../domain/index.ts";
 import type {
   CompanySource,
   ContactEntrySource,
   FreeAgentContactSource,
   MoneybirdContactSource,
+  SearchSource,
 } from "../ports.ts";
+import { createChangeSource, type StoreChangeSource } from "./changes.ts";
 import type { Db } from "./database.ts";
 import { exclusiveSetup, isPostgresUrl, openDatabase } from "./dialect.ts";
 import { completeFreeAgentRows, createFreeAgentContactSource } from "./freeagent.ts";
 import { isEmpty, migrateToLatest } from "./migrations.ts";
 import { completeMoneybirdRows, createMoneybirdContactSource } from "./moneybird.ts";
 import { completeProductiveRows, createCompanySource, createContactEntrySource } from "./productive.ts";
+import { createSearchSource } from "./search.ts";
 import { seedDemoData } from "./seed.ts";
 
 /** The local store: every port, on SQLite or PostgreSQL. */
@@ -19,6 +23,9 @@ export interface LocalStore {
   contactEntries: ContactEntrySource;
   moneybirdContacts: MoneybirdContactSource;
   freeAgentContacts: FreeAgentContactSource;
+  changes: StoreChangeSource;
+  /** Search over the records of `providers` (those the store serves: the others' rows are not theirs). */
+  search(providers: readonly Provider[]): SearchSource;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
@@ -34,6 +41,8 @@ export interface OpenStoreOptions {
   moneybirdPaymentsEnabled?: boolean;
   /** Called with the SQL of every statement the store runs and its duration (query logging, metrics, tests). */
   onQuery?: (sql: string, durationMs: number) => void;
+  /** How long the change log keeps a change (default 7 days). */
+  changesRetentionDays?: number;
 }
 
 /** Gives rows an earlier version wrote what reads now rely on (`domain`, tags, versions). */
@@ -61,6 +70,7 @@ export async function openStore({
   seed = true,
   moneybirdPaymentsEnabled = true,
   onQuery,
+  changesRetentionDays = 7,
 }: OpenStoreOptions): Promise<LocalStore> {
   const db = openDatabase({
     url,
@@ -71,6 +81,7 @@ export async function openStore({
         }
       : undefined,
   });
+  let changes: StoreChangeSource;
   try {
     await exclusiveSetup(db, async (setup) => {
       await migrateToLatest(setup);
@@ -81,6 +92,7 @@ export async function openStore({
         if (await isEmpty(trx)) await seedDemoData(trx);
       });
     });
+    changes = await createChangeSource(db, { retentionDays: changesRetentionDays });
   } catch (error) {
     await db.destroy();
     if (!isPostgresUrl(url)) throw error;
@@ -94,9 +106,14 @@ export async function openStore({
     contactEntries: createContactEntrySource(db),
     moneybirdContacts: createMoneybirdContactSource(db, { paymentsEnabled: moneybirdPaymentsEnabled }),
     freeAgentContacts: createFreeAgentContactSource(db),
+    changes,
+    search: (providers) => createSearchSource(db, providers),
     async ping() {
       await sql`select 1`.execute(db);
     },
-    close: () => db.destroy(),
+    async close() {
+      changes.close();
+      await db.destroy();
+    },
   };
 }

@@ -1,7 +1,8 @@
 import { type Kysely, type Migration, Migrator, sql } from "kysely";
-import { VALUE_FILTERS, valueFilterColumns } from "../providers/moneybird/rules.ts";
+import { listParameterColumns, VALUE_FILTERS, valueFilterColumns } from "../providers/moneybird/rules.ts";
 import type { Database } from "./database.ts";
 import { columnTypes, isPostgres } from "./dialect.ts";
+import { createSearchIndex } from "./search-index.ts";
 
 /** Moneybird's ids are large; the store's stay below 2^53 so they survive a JSON number round trip. */
 export const MONEYBIRD_FIRST_ID = 4_960_814_100_000_001;
@@ -269,7 +270,253 @@ export const MIGRATIONS: Record<string, Migration> = {
       }
     },
   },
+
+  /**
+   * Issue 13: the company filters on default subsidiary, tax rate and archiving time get columns;
+   * a contact entry may belong to any contactable (company_id null unless a company owns it,
+   * contactable_id its owner). The rows' `domain` is reset so opening the store maps them again
+   * (completeStoredRows), which fills the new columns and the domain's new fields.
+   */
+  "0004_productive_coverage": {
+    async up(db) {
+      const t = columnTypes(db);
+      for (const column of ["default_subsidiary_id", "default_tax_rate_id", "archived_at_ms"]) {
+        await db.schema.alterTable("productive_companies").addColumn(column, t.int64).execute();
+      }
+      await index(db, "productive_companies_default_subsidiary", "productive_companies", [
+        "default_subsidiary_id",
+      ]);
+      await index(db, "productive_companies_default_tax_rate", "productive_companies", [
+        "default_tax_rate_id",
+      ]);
+      await index(db, "productive_companies_archived_at", "productive_companies", ["archived_at_ms", "id"]);
+
+      if (isPostgres(db)) {
+        await db.schema
+          .alterTable("productive_contact_entries")
+          .alterColumn("company_id", (c) => c.dropNotNull())
+          .execute();
+        await db.schema
+          .alterTable("productive_contact_entries")
+          .addColumn("contactable_id", t.int64)
+          .execute();
+      } else {
+        // SQLite cannot drop a NOT NULL: the table is copied into one without it.
+        await db.schema
+          .createTable("productive_contact_entries_0004")
+          .addColumn("id", t.int64, (c) => c.primaryKey())
+          .addColumn("record", "text", (c) => c.notNull())
+          .addColumn("domain", "text")
+          .addColumn("company_id", t.int64, (c) => c.references("productive_companies.id"))
+          .addColumn("contactable_id", t.int64)
+          .addColumn("type", "text", (c) => c.notNull())
+          .addColumn("contactable_type", "text", (c) => c.notNull())
+          .execute();
+        await sql`insert into productive_contact_entries_0004 (id, record, company_id, type, contactable_type)
+          select id, record, company_id, type, contactable_type from productive_contact_entries`.execute(db);
+        await db.schema.dropTable("productive_contact_entries").execute();
+        await db.schema
+          .alterTable("productive_contact_entries_0004")
+          .renameTo("productive_contact_entries")
+          .execute();
+        await index(db, "productive_contact_entries_company", "productive_contact_entries", [
+          "company_id",
+          "id",
+        ]);
+        await index(db, "productive_contact_entries_type", "productive_contact_entries", ["type", "id"]);
+        await index(db, "productive_contact_entries_contactable", "productive_contact_entries", [
+          "contactable_type",
+          "id",
+        ]);
+      }
+      await index(db, "productive_contact_entries_owner", "productive_contact_entries", [
+        "contactable_id",
+        "id",
+      ]);
+      // The filters by an owner of one type (personIds, …) search both columns.
+      await index(db, "productive_contact_entries_typed_owner", "productive_contact_entries", [
+        "contactable_type",
+        "contactable_id",
+        "id",
+      ]);
+      for (const table of ["productive_companies", "productive_contact_entries"]) {
+        await db.updateTable(table).set({ domain: null }).execute();
+      }
+    },
+  },
+
+  /**
+   * Issue 13: the Moneybird contact list's `todo` and `contact_field`/`contact_value` parameters
+   * read a column each (listParameterColumns), filled here from the stored records. They are
+   * searched by position, like search_text, so an index would not serve them.
+   */
+  "0005_moneybird_freeagent_coverage": {
+    async up(db) {
+      for (const column of ["todo_types", "field_values"]) {
+        await db.schema.alterTable("moneybird_contacts").addColumn(column, "text").execute();
+      }
+      const rows = await db.selectFrom("moneybird_contacts").select(["id", "record"]).execute();
+      for (const row of rows) {
+        await db
+          .updateTable("moneybird_contacts")
+          .set(listParameterColumns(JSON.parse(row.record)))
+          .where("id", "=", row.id)
+          .execute();
+      }
+    },
+  },
+
+  /** Issue 15: the search index over every searchable record, kept by triggers (search-index.ts). */
+  "0006_search": { up: createSearchIndex },
+
+  /**
+   * Issue 15: the change log, a row per insert, update or delete of a record (and of each contact
+   * person and note inside a Moneybird contact's record), written by triggers in the writing
+   * transaction. An update that leaves the record as it was (a sync writing what is stored, the
+   * `domain` filled at open) writes none.
+   */
+  "0007_changes": {
+    async up(db) {
+      const t = columnTypes(db);
+      await db.schema
+        .createTable("changes")
+        .addColumn("sequence", t.autoNumberedKey, t.autoNumbered)
+        .addColumn("kind", "text", (c) => c.notNull())
+        .addColumn("provider", "text", (c) => c.notNull())
+        .addColumn("typename", "text", (c) => c.notNull())
+        .addColumn("remote_id", "text", (c) => c.notNull())
+        .addColumn("at_ms", t.int64, (c) => c.notNull())
+        .execute();
+      await index(db, "changes_at", "changes", ["at_ms"]);
+      await db.schema
+        .createTable("changes_horizon")
+        .addColumn("pruned_through", t.int64, (c) => c.notNull())
+        .execute();
+      for (const statement of isPostgres(db) ? postgresChangeTriggers() : sqliteChangeTriggers()) {
+        await sql.raw(statement).execute(db);
+      }
+    },
+  },
 };
+
+/** The record tables the change log follows, and what their rows are in the graph. */
+const CHANGE_TABLES = [
+  { table: "productive_companies", provider: "PRODUCTIVE", typename: "Company" },
+  { table: "productive_contact_entries", provider: "PRODUCTIVE", typename: "ContactEntry" },
+  { table: "moneybird_contacts", provider: "MONEYBIRD", typename: "MoneybirdContact" },
+  { table: "freeagent_contacts", provider: "FREEAGENT", typename: "FreeAgentContact" },
+] as const;
+
+/** The records a Moneybird contact's record holds, each a node of its own (`contactId/id`). */
+const NESTED_CHANGES = [
+  { key: "contact_people", typename: "ContactPerson" },
+  { key: "notes", typename: "ContactNote" },
+] as const;
+
+/**
+ * SQLite: write transactions hold the database's write lock from their start (`begin immediate`),
+ * so the autoincrement sequence is in commit order already.
+ */
+function sqliteChangeTriggers(): string[] {
+  const now = "cast(unixepoch('subsec') * 1000 as integer)";
+  const insert = "insert into changes (kind, provider, typename, remote_id, at_ms)";
+  // The nested records created, changed and removed between two versions of a contact's record.
+  const nested = (key: string, typename: string, before: string, after: string) => {
+    const items = (row: string) => `json_each(${row}.record, '$.${key}')`;
+    const absent = (row: string, item: string) =>
+      `not exists (select 1 from ${items(row)} other where other.value ->> 'id' = ${item}.value ->> 'id')`;
+    const id = (row: string, item: string) => `${row}.id || '/' || (${item}.value ->> 'id') as remote_id`;
+    const parts = [
+      after &&
+        `select 'CREATED' as kind, ${id(after, "item")} from ${items(after)} item${before ? ` where ${absent(before, "item")}` : ""}`,
+      before &&
+        after &&
+        `select 'UPDATED' as kind, ${id(after, "item")} from ${items(after)} item join ${items(before)} other on other.value ->> 'id' = item.value ->> 'id' where other.value <> item.value`,
+      before &&
+        `select 'DELETED' as kind, ${id(before, "item")} from ${items(before)} item${after ? ` where ${absent(after, "item")}` : ""}`,
+    ].filter(Boolean);
+    return `${insert} select kind, 'MONEYBIRD', '${typename}', remote_id, ${now} from (${parts.join(" union all ")});`;
+  };
+  return CHANGE_TABLES.flatMap(({ table, provider, typename }) => {
+    const own = (kind: string, row: string) =>
+      `${insert} values ('${kind}', '${provider}', '${typename}', cast(${row}.id as text), ${now});`;
+    const inner = (before: string, after: string) =>
+      table === "moneybird_contacts"
+        ? NESTED_CHANGES.map((n) => nested(n.key, n.typename, before, after)).join(" ")
+        : "";
+    return [
+      `create trigger ${table}_created after insert on ${table} begin ${own("CREATED", "new")} ${inner("", "new")} end`,
+      `create trigger ${table}_updated after update of record on ${table} when old.record is not new.record begin ${own("UPDATED", "new")} ${inner("old", "new")} end`,
+      `create trigger ${table}_deleted after delete on ${table} begin ${own("DELETED", "old")} ${inner("old", "")} end`,
+    ];
+  });
+}
+
+/** Arbitrary key of the transaction lock that puts PostgreSQL's change log in commit order. */
+const CHANGES_LOCK_KEY = 7_301_150_015;
+
+/**
+ * PostgreSQL: concurrent transactions take sequence values in any order and commit in another, so
+ * a reader could see position 11 before 10 commits and pass 10 by. The triggers are deferred to
+ * commit time and take a transaction lock there: the log's writers queue at their commits only
+ * (holding their record locks already, so no deadlock), and positions are taken in commit order.
+ */
+function postgresChangeTriggers(): string[] {
+  const now = "(extract(epoch from clock_timestamp()) * 1000)::bigint";
+  const constraintTrigger = (name: string, table: string, call: string) =>
+    `create constraint trigger ${name} after insert or update or delete on ${table}
+       deferrable initially deferred for each row execute function ${call}`;
+  return [
+    `create function record_change() returns trigger language plpgsql as $$
+     begin
+       if tg_op = 'UPDATE' and old.record = new.record then return null; end if;
+       perform pg_advisory_xact_lock(${CHANGES_LOCK_KEY});
+       insert into changes (kind, provider, typename, remote_id, at_ms) values (
+         case tg_op when 'INSERT' then 'CREATED' when 'UPDATE' then 'UPDATED' else 'DELETED' end,
+         tg_argv[0], tg_argv[1], (case when tg_op = 'DELETE' then old.id else new.id end)::text, ${now});
+       return null;
+     end $$`,
+    // tg_argv: the nested records' key in the contact's record, and their typename.
+    `create function record_nested_changes() returns trigger language plpgsql as $$
+     declare
+       before_items jsonb := '[]';
+       after_items jsonb := '[]';
+       contact_id text := (case when tg_op = 'DELETE' then old.id else new.id end)::text;
+     begin
+       if tg_op = 'UPDATE' and old.record = new.record then return null; end if;
+       if tg_op <> 'INSERT' and jsonb_typeof(old.record::jsonb -> tg_argv[0]) = 'array' then
+         before_items := old.record::jsonb -> tg_argv[0];
+       end if;
+       if tg_op <> 'DELETE' and jsonb_typeof(new.record::jsonb -> tg_argv[0]) = 'array' then
+         after_items := new.record::jsonb -> tg_argv[0];
+       end if;
+       perform pg_advisory_xact_lock(${CHANGES_LOCK_KEY});
+       insert into changes (kind, provider, typename, remote_id, at_ms)
+       select kind, 'MONEYBIRD', tg_argv[1], contact_id || '/' || item_id, ${now} from (
+         select 'CREATED' as kind, item ->> 'id' as item_id from jsonb_array_elements(after_items) item
+          where not exists (select 1 from jsonb_array_elements(before_items) other where other ->> 'id' = item ->> 'id')
+         union all
+         select 'UPDATED', item ->> 'id' from jsonb_array_elements(after_items) item
+           join jsonb_array_elements(before_items) other on other ->> 'id' = item ->> 'id' where other <> item
+         union all
+         select 'DELETED', item ->> 'id' from jsonb_array_elements(before_items) item
+          where not exists (select 1 from jsonb_array_elements(after_items) other where other ->> 'id' = item ->> 'id')
+       ) nested;
+       return null;
+     end $$`,
+    // Triggers of one event fire in name order: the contact's own change before its people's and notes'.
+    ...CHANGE_TABLES.map(({ table, provider, typename }) =>
+      constraintTrigger(`${table}_changes`, table, `record_change('${provider}', '${typename}')`),
+    ),
+    ...NESTED_CHANGES.map(({ key, typename }) =>
+      constraintTrigger(
+        `moneybird_contacts_changes_${key}`,
+        "moneybird_contacts",
+        `record_nested_changes('${key}', '${typename}')`,
+      ),
+    ),
+  ];
+}
 
 /** Brings the schema to the latest version; a no-op when it already is. */
 export async function migrateToLatest(db: Kysely<Database>): Promise<void> {

@@ -39,16 +39,21 @@ import {
   type Administration,
   addError,
   applyContactBody,
+  assertListParameters,
   type ChildRecordOrigin,
   type ContactJson,
   contactErrors,
   contactPersonErrors,
   type ErrorsByAttribute,
+  FILTER_ENDPOINT_FIELDS,
   hasErrors,
   isChargePeriod,
+  listParameterColumns,
+  listParameterLine,
   newAdditionalChargeRecord,
   newContactPersonRecord,
   newContactRecord,
+  newEventRecord,
   newNoteRecord,
   type PersonJson,
   SEARCHED_FIELDS,
@@ -107,7 +112,7 @@ function contactDomainJson(contact: MoneybirdContact): string {
 }
 
 /** The embedded records' raw are the record's array items, as contactFromRecord gives them. */
-function readContact(row: StoredRow): MoneybirdContact {
+export function readContact(row: StoredRow): MoneybirdContact {
   const stored = JSON.parse(row.domain) as StoredContact;
   const raw = lazyRecord(row.record);
   const item = (key: "notes" | "contact_people", index: number) => () =>
@@ -141,6 +146,7 @@ function contactRow(record: ContactJson) {
       created_at_ms: Date.parse(record.created_at),
       updated_at_ms: Date.parse(record.updated_at),
       ...valueFilterColumns(record),
+      ...listParameterColumns(record),
     },
   };
 }
@@ -252,6 +258,7 @@ export async function insertMoneybirdContact(
   const person = body.contact_person as Json | undefined;
   if (person)
     record.contact_people.push(newContactPersonRecord(await childOrigin(db, record.id, at), person));
+  (record.events as Json[]).push(newEventRecord(ADMINISTRATION, "contact_created", at));
   const { contact, columns } = contactRow(record);
   await writeCheckedContact(record, body, () =>
     db
@@ -407,6 +414,23 @@ function contactConditions(
   } satisfies Record<ValueFilterKey, string | undefined>;
   for (const [column, value] of Object.entries(values) as [ValueFilterKey, string | undefined][]) {
     if (value !== undefined) conditions.push(eb(column, "=", value));
+  }
+  assertListParameters(
+    filter,
+    FILTER_ENDPOINT_FIELDS.some((field) => filter[field] !== undefined),
+  );
+  // Whole lines of listParameterColumns, so a value matches itself only.
+  const lines = {
+    todo_types: filter.todo,
+    field_values:
+      filter.contactField === undefined || filter.contactValue === undefined
+        ? undefined
+        : `${filter.contactField}=${foldCase(filter.contactValue)}`,
+  };
+  for (const [column, value] of Object.entries(lines) as [keyof typeof lines, string | undefined][]) {
+    if (value === undefined) continue;
+    const position = eb.fn<number>(positionFunction(db), [column, eb.val(listParameterLine(value))]);
+    conditions.push(eb(position, ">", 0));
   }
   return eb.and(conditions);
 }

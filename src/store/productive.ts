@@ -1,17 +1,22 @@
 import type { Expression, ExpressionBuilder, SqlBool } from "kysely";
-import type {
-  Company,
-  CompanyContactDetails,
-  CompanyFilter,
-  CompanyOrder,
-  ContactEntry,
-  ContactEntryFilter,
-  ContactEntryType,
-  CreateCompany,
-  CreateContactEntry,
-  PageRequest,
-  UpdateCompany,
-  UpdateContactEntry,
+import {
+  type Company,
+  type CompanyContactDetails,
+  type CompanyFilter,
+  type CompanyOrder,
+  type ContactableType,
+  type ContactEntry,
+  type ContactEntryFilter,
+  type ContactEntryOwner,
+  type ContactEntryType,
+  type CreateCompany,
+  type CreateContactEntry,
+  DATE_OPERATORS,
+  entryOwner,
+  type PageRequest,
+  type ProductiveDateFilter,
+  type UpdateCompany,
+  type UpdateContactEntry,
 } from "../domain/index.ts";
 import { ValidationError } from "../errors.ts";
 import type { CompanySource, ContactEntrySource } from "../ports.ts";
@@ -31,7 +36,13 @@ import {
   EMPTY_CONTACT_ENTRY_ATTRIBUTES,
   type JsonApiErrors,
 } from "../providers/productive/records.ts";
-import { blankAttribute, companyErrors, domainKey } from "../providers/productive/rules.ts";
+import {
+  assertFilterSendable,
+  assertOwnerId,
+  blankAttribute,
+  companyErrors,
+  domainKey,
+} from "../providers/productive/rules.ts";
 import { foldCase, isBlank } from "../providers/shared/text.ts";
 import type { Database, Db } from "./database.ts";
 import { positionFunction, violatedUniqueColumn } from "./dialect.ts";
@@ -130,6 +141,8 @@ const toContactEntry = (record: StoredResource) =>
 const readCompany = (row: StoredRow) => readStoredRow<Company>(row);
 const readContactEntry = (row: StoredRow) => readStoredRow<ContactEntry>(row);
 
+const storedId = (id: string | null) => (id === null ? null : Number(id));
+
 /** The company a record is, and the row that stores it. */
 function companyRow(record: StoredResource) {
   const company = toCompany(record);
@@ -148,6 +161,9 @@ function companyRow(record: StoredResource) {
       archived: company.status === "ARCHIVED" ? 1 : 0,
       created_at_ms: Date.parse(company.createdAt),
       last_activity_at_ms: company.lastActivityAt === null ? null : Date.parse(company.lastActivityAt),
+      default_subsidiary_id: storedId(company.defaultSubsidiaryId),
+      default_tax_rate_id: storedId(company.defaultTaxRateId),
+      archived_at_ms: company.archivedAt === null ? null : Date.parse(company.archivedAt),
     },
   };
 }
@@ -159,7 +175,8 @@ function contactEntryRow(record: StoredResource) {
     columns: {
       record: JSON.stringify(record),
       domain: domainJson(entry),
-      company_id: Number(entry.companyId),
+      company_id: storedId(entry.companyId),
+      contactable_id: Number(entry.contactableId),
       type: entry.type,
       contactable_type: entry.contactableType,
     },
@@ -222,13 +239,13 @@ export async function completeProductiveRows(db: Db): Promise<void> {
   for (const { record } of entries) await saveContactEntry(db, JSON.parse(record) as StoredResource);
 }
 
-/** A valid contact entry record of a company. */
-function contactEntryResource(id: number, companyId: string, attributes: Attributes): StoredResource {
+/** A valid contact entry record of its owner. */
+function contactEntryResource(id: number, owner: ContactEntryOwner, attributes: Attributes): StoredResource {
   const record = {
     id: String(id),
     type: "contact_entries",
     attributes: { ...EMPTY_CONTACT_ENTRY_ATTRIBUTES, ...attributes },
-    relationships: contactEntryRelationships(ORGANIZATION_ID, companyId),
+    relationships: contactEntryRelationships(ORGANIZATION_ID, owner),
   };
   assertValidContactEntry(record.attributes);
   return record;
@@ -283,13 +300,37 @@ function contactAttributeWithEntryIds(contact: Attributes, entryIds: number[]): 
   );
 }
 
+/**
+ * The contact entries of a company's `contact` details (inserted), and the attribute that records
+ * them; an empty attribute for `null`.
+ */
+async function insertContactDetails(
+  db: Db,
+  companyId: string,
+  contact: CompanyContactDetails | null,
+  attribute: unknown,
+): Promise<Attributes> {
+  if (!contact) return {};
+  const entries = contactDetailEntries(companyId, contact);
+  const entryIds = await nextIds(db, "productive_contact_entries", entries.length);
+  await insertContactEntryRows(
+    db,
+    entries.map((entry, i) =>
+      contactEntryResource(
+        entryIds[i] as number,
+        { type: "COMPANY", id: companyId },
+        contactEntryAttributes(entry),
+      ),
+    ),
+  );
+  return contactAttributeWithEntryIds(attribute as Attributes, entryIds);
+}
+
 /** Creates a company (and the contact entries of its `contact` attribute) inside the caller's transaction. */
 export async function insertCompany(db: Db, input: CreateCompany, at: Date): Promise<Company> {
   const { contact, ...given } = companyAttributes(input);
   await assertValidCompany(db, given, 0);
   const id = String(await nextId(db, "productive_companies"));
-  const entries = input.contact ? contactDetailEntries(id, input.contact) : [];
-  const entryIds = await nextIds(db, "productive_contact_entries", entries.length);
   const now = at.toISOString();
   const record: StoredResource = {
     id,
@@ -300,7 +341,6 @@ export async function insertCompany(db: Db, input: CreateCompany, at: Date): Pro
       last_activity_at: now,
       ...given,
       company_code: given.company_code || (await generateCompanyCode(db, input.name)),
-      ...(contact ? { contact: contactAttributeWithEntryIds(contact as Attributes, entryIds) } : {}),
     },
     relationships: companyRelationships(ORGANIZATION_ID),
   };
@@ -312,17 +352,20 @@ export async function insertCompany(db: Db, input: CreateCompany, at: Date): Pro
       .execute(),
   );
   await saveCompanyTags(db, company);
-  await insertContactEntryRows(
-    db,
-    entries.map((entry, i) => contactEntryResource(entryIds[i] as number, id, contactEntryAttributes(entry))),
-  );
-  return company;
+  if (!input.contact) return company;
+  // The entries reference the company's row, so they follow it; the attribute then records their ids.
+  record.attributes.contact = await insertContactDetails(db, id, input.contact, contact);
+  return saveCompany(db, record);
 }
 
 export async function updateCompany(db: Db, id: string, patch: UpdateCompany): Promise<Company> {
   const record = await loadCompany(db, id);
-  record.attributes = { ...record.attributes, ...companyAttributes(patch) };
+  const { contact, ...given } = companyAttributes(patch);
+  record.attributes = { ...record.attributes, ...given };
   await assertValidCompany(db, record.attributes, Number(record.id));
+  if (patch.contact !== undefined) {
+    record.attributes.contact = await insertContactDetails(db, record.id, patch.contact, contact);
+  }
   return saveCompany(db, record);
 }
 
@@ -333,11 +376,17 @@ export async function setCompanyArchived(db: Db, id: string, archived: boolean, 
   return saveCompany(db, record);
 }
 
+/**
+ * A company owner must exist; the store keeps no people, invoices, subsidiaries or purchase orders,
+ * so an entry of one of those is taken for any Productive id.
+ */
 export async function insertContactEntry(db: Db, input: CreateContactEntry): Promise<ContactEntry> {
-  const company = await loadCompany(db, input.companyId);
+  const owner = entryOwner(input);
+  assertOwnerId(owner);
+  if (owner.type === "COMPANY") await loadCompany(db, owner.id);
   const record = contactEntryResource(
     await nextId(db, "productive_contact_entries"),
-    company.id,
+    owner,
     contactEntryAttributes(input),
   );
   const [entry] = await insertContactEntryRows(db, [record]);
@@ -351,6 +400,19 @@ function companyConditions(db: Db, eb: CompanyWhere, filter: CompanyFilter): Exp
     eb(eb.fn<number>(positionFunction(db), [column, eb.val(foldCase(text))]), ">", 0);
   const conditions: Expression<SqlBool>[] = [];
   if (filter.ids) conditions.push(anyOf(eb, "id", storedIds(filter.ids)));
+  if (filter.companyIds) conditions.push(anyOf(eb, "id", storedIds(filter.companyIds)));
+  if (filter.defaultSubsidiaryIds) {
+    conditions.push(anyOf(eb, "default_subsidiary_id", storedIds(filter.defaultSubsidiaryIds)));
+  }
+  // The store keeps no subsidiaries' own links to companies: a company's is its default subsidiary.
+  if (filter.subsidiaryIds) {
+    conditions.push(anyOf(eb, "default_subsidiary_id", storedIds(filter.subsidiaryIds)));
+  }
+  if (filter.defaultTaxRateIds) {
+    conditions.push(anyOf(eb, "default_tax_rate_id", storedIds(filter.defaultTaxRateIds)));
+  }
+  // The store keeps no projects: no company of it has one.
+  if (filter.projectIds) conditions.push(eb.or([]));
   if (filter.name !== undefined) conditions.push(contains("name_key", filter.name));
   if (filter.companyCode !== undefined) conditions.push(eb("company_code", "=", filter.companyCode));
   if (filter.billingName !== undefined) conditions.push(contains("billing_name_key", filter.billingName));
@@ -373,7 +435,28 @@ function companyConditions(db: Db, eb: CompanyWhere, filter: CompanyFilter): Exp
   if (filter.dueDays !== undefined) conditions.push(eb("due_days", "=", filter.dueDays));
   if (filter.createdAfter) conditions.push(eb("created_at_ms", ">", instant(filter.createdAfter)));
   if (filter.createdBefore) conditions.push(eb("created_at_ms", "<", instant(filter.createdBefore)));
+  if (filter.createdAt) conditions.push(...dateConditions(eb, "created_at_ms", filter.createdAt));
+  if (filter.archivedAt) conditions.push(...dateConditions(eb, "archived_at_ms", filter.archivedAt));
+  if (filter.lastActivityAt) {
+    conditions.push(...dateConditions(eb, "last_activity_at_ms", filter.lastActivityAt));
+  }
   return eb.and(conditions);
+}
+
+const DATE_OPERATOR_SQL = { eq: "=", notEq: "!=", gt: ">", gtEq: ">=", lt: "<", ltEq: "<=" } as const;
+
+/** Productive's date operators on instants; a company without the date matches none of them. */
+function dateConditions(
+  eb: CompanyWhere,
+  column: "created_at_ms" | "archived_at_ms" | "last_activity_at_ms",
+  filter: ProductiveDateFilter,
+): Expression<SqlBool>[] {
+  return DATE_OPERATORS.flatMap((operator) => {
+    const value = filter[operator];
+    return value === undefined || value === null
+      ? []
+      : [eb(column, DATE_OPERATOR_SQL[operator], instant(value))];
+  });
 }
 
 const ORDER_COLUMN = {
@@ -387,7 +470,13 @@ function contactEntryConditions(
   filter: ContactEntryFilter,
 ): Expression<SqlBool> {
   const conditions: Expression<SqlBool>[] = [];
+  const owners = (type: ContactableType, ids: string[]) =>
+    eb.and([eb("contactable_type", "=", type), anyOf(eb, "contactable_id", storedIds(ids))]);
   if (filter.companyIds) conditions.push(anyOf(eb, "company_id", storedIds(filter.companyIds)));
+  if (filter.personIds) conditions.push(owners("PERSON", filter.personIds));
+  if (filter.invoiceIds) conditions.push(owners("INVOICE", filter.invoiceIds));
+  if (filter.subsidiaryIds) conditions.push(owners("SUBSIDIARY", filter.subsidiaryIds));
+  if (filter.contactableIds) conditions.push(anyOf(eb, "contactable_id", storedIds(filter.contactableIds)));
   if (filter.types) conditions.push(anyOf(eb, "type", filter.types));
   if (filter.contactableTypes) conditions.push(anyOf(eb, "contactable_type", filter.contactableTypes));
   return eb.and(conditions);
@@ -414,8 +503,10 @@ export function createCompanySource(db: Db): CompanySource {
   return {
     getByIds: (ids) => readByIds(db, "productive_companies", ids, readCompany),
 
-    list: (filter: CompanyFilter, order: CompanyOrder, page: PageRequest) =>
-      readPage(db, page, (trx) => companyListQuery(trx, filter, order), readCompany),
+    list: async (filter: CompanyFilter, order: CompanyOrder, page: PageRequest) => {
+      assertFilterSendable(filter, "companies");
+      return readPage(db, page, (trx) => companyListQuery(trx, filter, order), readCompany);
+    },
 
     create: (input) => db.transaction().execute((trx) => insertCompany(trx, input, new Date())),
     update: (id, patch) => db.transaction().execute((trx) => updateCompany(trx, id, patch)),
@@ -444,7 +535,10 @@ export function createContactEntrySource(db: Db): ContactEntrySource {
       return companyIds.map((id) => byCompany.get(id) ?? []);
     },
 
-    list: (filter, page) => readPage(db, page, (trx) => contactEntryListQuery(trx, filter), readContactEntry),
+    list: async (filter, page) => {
+      assertFilterSendable(filter, "contact entries");
+      return readPage(db, page, (trx) => contactEntryListQuery(trx, filter), readContactEntry);
+    },
 
     create: (input) => db.transaction().execute((trx) => insertContactEntry(trx, input)),
 

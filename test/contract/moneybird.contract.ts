@@ -4,6 +4,7 @@ import type {
   MoneybirdContact,
   MoneybirdContactFilter,
 } from "../../src/domain/index.ts";
+import { BadUserInputError } from "../../src/errors.ts";
 import type { MoneybirdContactSource } from "../../src/ports.ts";
 import {
   byNumericId,
@@ -142,6 +143,33 @@ export function describeMoneybirdContract(name: string, setup: () => Promise<Mon
           idsOf([jan, jans, shop, gone]),
         );
         expect(await listIds({ updatedAfter: farAhead() })).toEqual([]);
+      });
+
+      it("takes the plain list's todo and contact_field/contact_value, and refuses what they cannot mean", async () => {
+        const jan = await create({ firstName: "Jan", lastName: "de Vries", address: { city: "Rotterdam" } });
+        await create({ companyName: "Rotterdam Haven", address: { city: "Rotterdamsche" } });
+
+        expect(await listIds({ contactField: "city", contactValue: "ROTTERDAM" })).toEqual([jan.id]);
+        expect(await listIds({ contactField: "city", contactValue: "Rotter" })).toEqual([]);
+        expect(await listIds({ contactField: "lastname", contactValue: "de vries", query: "jan" })).toEqual([
+          jan.id,
+        ]);
+        // No contact written through the API has a to-do of a type (Moneybird sets those).
+        expect(await listIds({ todo: "contact_email_delivery_failed" })).toEqual([]);
+
+        const list = (filter: MoneybirdContactFilter) =>
+          backend().contacts.list(filter, { offset: 0, limit: 10 });
+        for (const refused of [
+          { todo: "overdue" },
+          { contactField: "city" },
+          { contactValue: "Rotterdam" },
+          { contactField: "is_trusted", contactValue: "true" },
+          { contactField: "city", contactValue: "Rotter\ndam" },
+          { contactField: "city", contactValue: "Rotterdam", firstName: "Jan" },
+          { todo: "contact_email_delivery_failed", contactType: "COMPANY" as const },
+        ]) {
+          await expect(list(refused), JSON.stringify(refused)).rejects.toBeInstanceOf(BadUserInputError);
+        }
       });
 
       it("lists every contact's id and version, archived ones only when asked, with the filter's fields", async () => {
@@ -473,8 +501,13 @@ export function describeMoneybirdContract(name: string, setup: () => Promise<Mon
           period: "20210601..20210630",
           description: "Transaction Costs",
         });
-        // No description: Moneybird's answer has none (subscription_additional_charge_response in the spec).
-        expect(charge).toMatchObject({ contactId: contact.id, productId: "123456", amount: "5 x" });
+        // The answer carries the description (subscription_additional_charge_response and its examples).
+        expect(charge).toMatchObject({
+          contactId: contact.id,
+          productId: "123456",
+          amount: "5 x",
+          description: "Transaction Costs",
+        });
         expect(Number(charge.price)).toBe(100);
         expect(charge.period.startsWith("202106")).toBe(true);
 
@@ -484,6 +517,7 @@ export function describeMoneybirdContract(name: string, setup: () => Promise<Mon
           price: "12.50",
         });
         expect(defaulted.period).toContain(thisMonth);
+        expect(defaulted.description).toBeNull();
 
         expect(idsOf(await backend().contacts.listAdditionalCharges(contact.id, false))).toEqual(
           idsOf([charge, defaulted]),

@@ -1,5 +1,12 @@
 import { beforeEach, describe, expect, it } from "vitest";
-import type { Company, CompanyFilter, CompanyOrder, CreateCompany } from "../../src/domain/index.ts";
+import type {
+  Company,
+  CompanyFilter,
+  CompanyOrder,
+  ContactableType,
+  CreateCompany,
+} from "../../src/domain/index.ts";
+import { BadUserInputError } from "../../src/errors.ts";
 import type { CompanySource, ContactEntrySource } from "../../src/ports.ts";
 import {
   byFoldedText,
@@ -143,6 +150,138 @@ export function describeProductiveContract(name: string, setup: () => Promise<Pr
             .replace("Z", "+09:00");
           expect(await companyIds({ createdAfter: anHourAgoInTokyo })).toEqual(all);
         });
+
+        it("filters by company ids, default subsidiary, subsidiary, default tax rate and project", async () => {
+          const linked = await createCompany({
+            name: "Linked",
+            defaultSubsidiaryId: "7",
+            defaultTaxRateId: "8",
+          });
+          expect(await companyIds({ companyIds: [beta.id, MISSING_ID] })).toEqual([beta.id]);
+          expect(await companyIds({ defaultSubsidiaryIds: ["7", "99"] })).toEqual([linked.id]);
+          expect(await companyIds({ subsidiaryIds: ["7"] })).toEqual([linked.id]);
+          expect(await companyIds({ defaultTaxRateIds: ["8"] })).toEqual([linked.id]);
+          expect(await companyIds({ defaultTaxRateIds: ["7"] })).toEqual([]);
+          // Neither backend under contract holds projects.
+          expect(await companyIds({ projectIds: ["1"] })).toEqual([]);
+          expect(await companyIds({ companyIds: [alpha.id], defaultSubsidiaryIds: ["7"] })).toEqual([]);
+        });
+
+        it("filters dates with Productive's operators, inclusive and exclusive", async () => {
+          const all = idsOf([alpha, beta, alphabet]);
+          const at = alpha.createdAt;
+          // Companies created in one millisecond share their instant.
+          const createdThen = [alpha, beta, alphabet].filter((company) => company.createdAt === at);
+          expect(await companyIds({ createdAt: { eq: at } })).toEqual(idsOf(createdThen));
+          expect(await companyIds({ createdAt: { notEq: at } })).toEqual(
+            idsOf([alpha, beta, alphabet].filter((company) => !createdThen.includes(company))),
+          );
+          expect(await companyIds({ createdAt: { gtEq: at } })).toContain(alpha.id);
+          expect(await companyIds({ createdAt: { ltEq: at } })).toContain(alpha.id);
+          expect(await companyIds({ createdAt: { gt: at } })).not.toContain(alpha.id);
+          expect(await companyIds({ createdAt: { lt: at } })).not.toContain(alpha.id);
+          expect(await companyIds({ createdAt: { gtEq: longAgo(), ltEq: farAhead() } })).toEqual(all);
+          expect(await companyIds({ createdAt: { gt: farAhead() } })).toEqual([]);
+          // Companies never archived have no archived_at, which no operator matches.
+          expect(await companyIds({ archivedAt: { gt: longAgo() } })).toEqual([alphabet.id]);
+          expect(await companyIds({ archivedAt: { lt: longAgo() } })).toEqual([]);
+          expect(await companyIds({ lastActivityAt: { gtEq: longAgo() } })).toEqual(all);
+          expect(await companyIds({ lastActivityAt: { lt: longAgo() } })).toEqual([]);
+        });
+
+        it("refuses a comma inside a filter value, which Productive would read as a separator", async () => {
+          const refused = (filter: CompanyFilter) =>
+            expect(backend().companies.list(filter, BY_NAME, { offset: 0, limit: 5 })).rejects.toThrow(
+              BadUserInputError,
+            );
+          await refused({ name: "Alpha, Beta" });
+          await refused({ billingName: "Ltd," });
+          await refused({ tags: ["partner", "a,b"] });
+          await refused({ vat: "DE1,GB2" });
+          await refused({ defaultSubsidiaryIds: ["1,2"] });
+        });
+      });
+
+      it("reads and writes the buyer reference and the default subsidiary, tax rate and document type", async () => {
+        const references = {
+          buyerReference: "BUYER123",
+          defaultSubsidiaryId: "11",
+          defaultTaxRateId: "12",
+          defaultDocumentTypeId: "13",
+        };
+        const company = await createCompany({ name: "Referenced", ...references });
+        expect(company).toMatchObject(references);
+        const [reread] = await backend().companies.getByIds([company.id]);
+        expect(reread).toMatchObject(references);
+        const updated = await backend().companies.update(company.id, {
+          buyerReference: null,
+          defaultSubsidiaryId: "21",
+          defaultDocumentTypeId: null,
+        });
+        expect(updated).toMatchObject({
+          buyerReference: null,
+          defaultSubsidiaryId: "21",
+          defaultTaxRateId: "12",
+          defaultDocumentTypeId: null,
+        });
+        expect(await createCompany({ name: "Plain" })).toMatchObject({
+          buyerReference: null,
+          defaultSubsidiaryId: null,
+          defaultTaxRateId: null,
+          defaultDocumentTypeId: null,
+        });
+      });
+
+      it("refuses a related id that is no integer, on the input field", async () => {
+        await expectValidationError(createCompany({ name: "X", defaultTaxRateId: "abc" }), [
+          { path: ["defaultTaxRateId"], message: "is not a number" },
+        ]);
+        expect(await listCompanies()).toEqual([]);
+      });
+
+      it("reads the contact attribute typed, each item with the entry it became; an update adds details", async () => {
+        const company = await createCompany({
+          name: "Contactable",
+          contact: {
+            emails: [{ name: "Email", email: "contact@example.com" }],
+            addresses: [
+              { name: "Headquarters", billingAddress: "Main Street", city: "City", country: "Country" },
+            ],
+          },
+        });
+        const [entries = []] = await backend().contactEntries.listByCompanyIds([company.id], null);
+        const idOf = (type: string) => entries.find((entry) => entry.type === type)?.id;
+        expect(company.contact).toEqual({
+          emails: [{ name: "Email", email: "contact@example.com", contactDatumId: idOf("EMAIL") }],
+          phones: [],
+          websites: [],
+          addresses: [
+            {
+              name: "Headquarters",
+              billingAddress: "Main Street",
+              city: "City",
+              state: null,
+              zipcode: null,
+              country: "Country",
+              contactDatumId: idOf("ADDRESS"),
+            },
+          ],
+        });
+        const [reread] = await backend().companies.getByIds([company.id]);
+        expect(reread?.contact).toEqual(company.contact);
+
+        const updated = await backend().companies.update(company.id, {
+          contact: { phones: [{ name: "Desk", phone: "(555) 123-4567" }] },
+        });
+        const [after = []] = await backend().contactEntries.listByCompanyIds([company.id], null);
+        const phone = after.find((entry) => entry.type === "PHONE");
+        expect(phone).toMatchObject({ name: "Desk", phone: "(555) 123-4567", companyId: company.id });
+        expect(updated.contact.phones).toEqual([
+          { name: "Desk", phone: "(555) 123-4567", contactDatumId: phone?.id },
+        ]);
+        expect(after).toHaveLength(3);
+        const emptied = await backend().companies.update(company.id, { contact: null });
+        expect(emptied.contact).toEqual({ emails: [], phones: [], websites: [], addresses: [] });
       });
 
       it("orders by name (case-insensitively), creation and last activity, either way, ties by id", async () => {
@@ -457,6 +596,69 @@ export function describeProductiveContract(name: string, setup: () => Promise<Pr
         );
         const [unchanged] = await backend().contactEntries.getByIds([entry.id]);
         expect(unchanged).toMatchObject({ name: "Kept", email: "a@b.co" });
+      });
+
+      it("creates entries of every documented owner and filters them by owner", async () => {
+        const company = await createCompany({ name: "Owner Co" });
+        const ofCompany = await backend().contactEntries.create({
+          companyId: company.id,
+          type: "EMAIL",
+          name: "E",
+          email: "a@b.co",
+        });
+        expect(ofCompany).toMatchObject({ contactableType: "COMPANY", contactableId: company.id });
+        const owners: [ContactableType, string][] = [
+          ["PERSON", "71"],
+          ["INVOICE", "72"],
+          ["SUBSIDIARY", "73"],
+          ["PURCHASE_ORDER", "74"],
+        ];
+        const byOwner: Record<string, string> = {};
+        for (const [type, id] of owners) {
+          const entry = await backend().contactEntries.create({
+            contactable: { type, id },
+            type: type === "INVOICE" ? "BILL_TO" : "ADDRESS",
+            name: `Of ${type}`,
+            address: "1 Main St",
+          });
+          expect(entry).toMatchObject({ contactableType: type, contactableId: id, companyId: null });
+          byOwner[type] = entry.id;
+        }
+        const list = (filter: Parameters<ContactEntrySource["list"]>[0]) =>
+          listAll((page) => backend().contactEntries.list(filter, page));
+
+        expect(idsOf(await list({ personIds: ["71", "99"] }))).toEqual([byOwner.PERSON]);
+        const [person] = await list({ personIds: ["71"] });
+        expect(person).toMatchObject({ id: byOwner.PERSON, contactableType: "PERSON", contactableId: "71" });
+        expect(idsOf(await list({ invoiceIds: ["72"] }))).toEqual([byOwner.INVOICE]);
+        expect(idsOf(await list({ subsidiaryIds: ["73"] }))).toEqual([byOwner.SUBSIDIARY]);
+        expect(idsOf(await list({ personIds: ["72"] }))).toEqual([]);
+        expect(idsOf(await list({ contactableIds: ["71", "74", company.id] }))).toEqual([
+          ofCompany.id,
+          byOwner.PERSON,
+          byOwner.PURCHASE_ORDER,
+        ]);
+        expect(idsOf(await list({ contactableTypes: ["PURCHASE_ORDER", "SUBSIDIARY"] }))).toEqual([
+          byOwner.SUBSIDIARY,
+          byOwner.PURCHASE_ORDER,
+        ]);
+        expect(idsOf(await list({ contactableTypes: ["COMPANY"] }))).toEqual([ofCompany.id]);
+        expect(idsOf(await list({ types: ["BILL_TO"] }))).toEqual([byOwner.INVOICE]);
+        expect(await backend().contactEntries.listByCompanyIds([company.id], null)).toEqual([
+          [expect.objectContaining({ id: ofCompany.id })],
+        ]);
+      });
+
+      it("refuses an owner id that is no Productive id", async () => {
+        await expectValidationError(
+          backend().contactEntries.create({
+            contactable: { type: "PERSON", id: "abc" },
+            type: "EMAIL",
+            name: "E",
+            email: "a@b.co",
+          }),
+          [{ path: ["contactableId"], message: "is not a Productive id (an integer)" }],
+        );
       });
 
       it("deletes, and answers NotFoundError for a missing entry or company", async () => {

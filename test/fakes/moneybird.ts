@@ -34,6 +34,8 @@ export interface FakeMoneybird extends FakeServer, RunawayPaging {
   /** Every way an exchange so far broke the OpenAPI document (faults aside); tests expect none. */
   violations: string[];
   setPaymentsEnabled(enabled: boolean): void;
+  /** On: synchronization answers no archived contact (the docs leave open whether it does). */
+  setSynchronizationOmitsArchived(on: boolean): void;
   /** Stored records, for assertions and fixtures, by id. */
   contact(id: string): Json | undefined;
   /** Fixtures for what the API cannot create: a charge already billed, a mandate the contact set up. */
@@ -80,6 +82,7 @@ export async function startFakeMoneybird(options: FakeMoneybirdOptions = {}): Pr
   const apiToken = options.apiToken ?? "fake-moneybird-token";
   let paymentsEnabled = options.paymentsEnabled ?? true;
   let runawayPages = false;
+  let synchronizationOmitsArchived = false;
   const administration: rules.Administration = { id: Number(administrationId), userId: USER_ID };
   let lastId = FIRST_ID;
   const nextId = () => String(++lastId);
@@ -95,17 +98,7 @@ export async function startFakeMoneybird(options: FakeMoneybirdOptions = {}): Pr
   });
   const spec = validator;
 
-  const now = () => new Date().toISOString();
-  const event = (action: string) => ({
-    administration_id: administration.id,
-    user_id: administration.userId,
-    action,
-    link_entity_id: null,
-    link_entity_type: null,
-    data: {},
-    created_at: now(),
-    updated_at: now(),
-  });
+  const event = (action: string) => rules.newEventRecord(administration, action, new Date());
   const people = (contact: Json) => contact.contact_people as Json[];
   const notes = (contact: Json) => contact.notes as Json[];
   const visible = (contact: Json | undefined, includeArchived: boolean) =>
@@ -194,6 +187,15 @@ export async function startFakeMoneybird(options: FakeMoneybirdOptions = {}): Pr
         return symbolic(400, `Unknown filter ${key}`, { filter: "invalid" });
       }
     }
+    // The plain list's own parameters (the spec declares them on GET /contacts alone).
+    if (!filtered) {
+      const parameters = {
+        todo: query.get("todo") ?? undefined,
+        contactField: query.get("contact_field") ?? undefined,
+        contactValue: query.get("contact_value") ?? undefined,
+      };
+      tests.push((contact) => rules.matchesListParameters(contact, parameters));
+    }
     return [...contacts.values()].filter(
       (contact) => visible(contact, includeArchived) && tests.every((test) => test(contact)),
     );
@@ -224,7 +226,10 @@ export async function startFakeMoneybird(options: FakeMoneybirdOptions = {}): Pr
         const wanted = new Set(ids.slice(0, 100).map(String));
         return json(
           200,
-          [...contacts.values()].filter((contact) => wanted.has(String(contact.id))),
+          [...contacts.values()].filter(
+            (contact) =>
+              wanted.has(String(contact.id)) && !(synchronizationOmitsArchived && contact.archived === true),
+          ),
         );
       },
     ],
@@ -492,6 +497,7 @@ export async function startFakeMoneybird(options: FakeMoneybirdOptions = {}): Pr
         violations.length = 0;
         paymentsEnabled = options.paymentsEnabled ?? true;
         runawayPages = false;
+        synchronizationOmitsArchived = false;
       },
     },
   );
@@ -507,6 +513,9 @@ export async function startFakeMoneybird(options: FakeMoneybirdOptions = {}): Pr
     violations,
     setPaymentsEnabled(enabled) {
       paymentsEnabled = enabled;
+    },
+    setSynchronizationOmitsArchived(on) {
+      synchronizationOmitsArchived = on;
     },
     claimRunawayPages(on) {
       runawayPages = on;

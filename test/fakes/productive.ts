@@ -1,11 +1,13 @@
 import { STATUS_CODES } from "node:http";
 import type { ProductiveConfig } from "../../src/config.ts";
+import type { ContactableType, ContactEntryOwner } from "../../src/domain/index.ts";
 import {
   companyRelationships,
   contactEntryRelationships,
   EMPTY_COMPANY_ATTRIBUTES,
   EMPTY_CONTACT_ENTRY_ATTRIBUTES,
   notIncluded,
+  OWNER_RELATIONSHIPS,
 } from "../../src/providers/productive/records.ts";
 import {
   blankAttribute,
@@ -23,9 +25,14 @@ import { type MockUpstream, mockUpstream } from "./mock-upstream.ts";
 /**
  * A fake Productive API v2 (companies and contact entries) on 127.0.0.1, reproducing what
  * ../shared/upstream documents: JSON:API records with every attribute of the examples, page
- * meta (`total_pages: 0` when empty), comma-list and `[gt]`/`[lt]` filters, sort, `include=company`,
- * the 422 bodies of the examples, `record_not_found`, 204 on delete, 401 for other credentials,
- * 415 for a body sent without the JSON:API media type, and 400 "Unsupported Filter".
+ * meta (`total_pages: 0` when empty), every documented filter (comma lists, the date operators),
+ * sort, `include=company`, contact entries of every documented contactable, the 422 bodies of the
+ * examples, `record_not_found`, 204 on delete, 401 for other credentials, 415 for a body sent
+ * without the JSON:API media type, and 400 "Unsupported Filter".
+ *
+ * Enum values are taken only as the docs spell them — their lists (`Client`, `BillFrom`,
+ * `Purchase order`, …) or their examples (`company`, `email`) — and answered as the examples
+ * answer them (lower case, `purchase_order`), so a spelling the docs do not show fails here.
  */
 
 type Json = Record<string, unknown>;
@@ -41,15 +48,54 @@ export interface FakeProductive extends FakeServer, RunawayPaging {
   config: ProductiveConfig;
   /** Seeds a company as Productive would have stored it; returns its record. */
   addCompany(attributes?: Json): JsonApiRecord;
-  /** Seeds a contact entry of a company (an email unless `attributes` say otherwise). */
-  addContactEntry(companyId: string, attributes?: Json): JsonApiRecord;
+  /** Seeds a contact entry of a company, or of another owner (an email unless `attributes` say otherwise). */
+  addContactEntry(owner: string | ContactEntryOwner, attributes?: Json): JsonApiRecord;
 }
 
 const JSON_API = "application/vnd.api+json";
 const MAX_PAGE_SIZE = 200;
 const DEFAULT_PAGE_SIZE = 30;
-const ENTRY_TYPES = new Set(["address", "bill_from", "bill_to", "email", "phone", "website"]);
-const CONTACTABLE_TYPES = new Set(["person", "company", "invoice", "subsidiary", "purchase_order"]);
+/** The documented spellings (lists and examples) → how the examples answer them. */
+const ENTRY_TYPES: Record<string, string> = {
+  Address: "address",
+  BillFrom: "bill_from",
+  BillTo: "bill_to",
+  Email: "email",
+  email: "email",
+  Phone: "phone",
+  Website: "website",
+};
+const CONTACTABLE_TYPES: Record<string, string> = {
+  Person: "person",
+  Client: "company",
+  company: "company",
+  Invoice: "invoice",
+  Subsidiary: "subsidiary",
+  "Purchase order": "purchase_order",
+};
+/** How the fake answers an owner's type, and the relationship that names it. */
+const ANSWERED_CONTACTABLE: Record<ContactableType, string> = {
+  COMPANY: "company",
+  PERSON: "person",
+  INVOICE: "invoice",
+  SUBSIDIARY: "subsidiary",
+  PURCHASE_ORDER: "purchase_order",
+};
+const OWNER_FILTERS = [
+  ["filter[company_id]", "company"],
+  ["filter[person_id]", "person"],
+  ["filter[invoice_id]", "invoice"],
+  ["filter[subsidiary_id]", "subsidiary"],
+] as const;
+const DATE_OPERATORS: Record<string, (value: number, bound: number) => boolean> = {
+  eq: (value, bound) => value === bound,
+  not_eq: (value, bound) => value !== bound,
+  gt: (value, bound) => value > bound,
+  gt_eq: (value, bound) => value >= bound,
+  lt: (value, bound) => value < bound,
+  lt_eq: (value, bound) => value <= bound,
+};
+const DATE_FILTERS = ["created_at", "archived_at", "last_activity_at"];
 const COMPANY_SORTS = new Set(["name", "created_at", "last_activity_at"]);
 /** What a contact entry write sets; `contactable_type` only on create. */
 const WRITABLE_ENTRY_ATTRIBUTES = Object.keys(EMPTY_CONTACT_ENTRY_ATTRIBUTES);
@@ -91,8 +137,8 @@ export async function startFakeProductive(
     return record;
   }
 
-  function storeEntry(companyId: string | null, attributes: Json): JsonApiRecord {
-    const record = contactEntryRecord(nextId(), companyId, attributes, organizationId);
+  function storeEntry(owner: string | ContactEntryOwner | null, attributes: Json): JsonApiRecord {
+    const record = contactEntryRecord(nextId(), owner, attributes, organizationId);
     entries.set(record.id, record);
     return record;
   }
@@ -146,13 +192,13 @@ export async function startFakeProductive(
     if (("name" in attributes || creating) && isBlank(attributes.name)) errors.push(blankAttribute("name"));
     if ("type" in attributes || creating) {
       if (isBlank(attributes.type)) errors.push(blankAttribute("type"));
-      else if (!ENTRY_TYPES.has(snake(String(attributes.type)))) {
+      else if (!documented(ENTRY_TYPES, attributes.type)) {
         errors.push(invalidAttribute("type", "is not included in the list"));
       }
     }
     if (creating) {
       if (isBlank(attributes.contactable_type)) errors.push(blankAttribute("contactable_type"));
-      else if (!CONTACTABLE_TYPES.has(snake(String(attributes.contactable_type)))) {
+      else if (!documented(CONTACTABLE_TYPES, attributes.contactable_type)) {
         errors.push(invalidAttribute("contactable_type", "is not included in the list"));
       }
     }
@@ -163,18 +209,44 @@ export async function startFakeProductive(
     const q = request.query;
     const unsupported = unsupportedFilter(q, [
       "id]",
+      "company_id]",
       "name]",
       "company_code]",
       "billing_name]",
-      "vat]",
       "default_currency]",
+      "default_subsidiary_id]",
+      "subsidiary_id]",
+      "default_tax_rate_id]",
+      "project_id]",
+      "vat]",
       "status]",
       "tags]",
       "due_days]",
-      "created_at][gt]",
-      "created_at][lt]",
+      "payment_terms]",
+      ...DATE_FILTERS.flatMap((date) => Object.keys(DATE_OPERATORS).map((op) => `${date}][${op}]`)),
     ]);
     if (unsupported) return unsupported;
+    const anyOf = (param: string, value: (company: JsonApiRecord) => unknown) => (company: JsonApiRecord) => {
+      const wanted = commaList(q.get(param));
+      return !wanted || wanted.includes(String(value(company) ?? ""));
+    };
+    const attribute = (name: string) => (company: JsonApiRecord) => company.attributes[name];
+    // Without projects or subsidiaries of its own, the fake links a company to its default subsidiary only.
+    const linked = (company: JsonApiRecord) =>
+      anyOf("filter[company_id]", (c) => c.id)(company) &&
+      anyOf("filter[default_subsidiary_id]", attribute("default_subsidiary_id"))(company) &&
+      anyOf("filter[subsidiary_id]", attribute("default_subsidiary_id"))(company) &&
+      anyOf("filter[default_tax_rate_id]", attribute("default_tax_rate_id"))(company) &&
+      !q.has("filter[project_id]");
+    const dated = (company: JsonApiRecord) =>
+      [...q.entries()].every(([key, bound]) => {
+        const match = /^filter\[(\w+)\]\[(\w+)\]$/.exec(key);
+        if (!match) return true;
+        const [, name = "", operator = ""] = match;
+        const value = company.attributes[name];
+        const test = DATE_OPERATORS[operator];
+        return typeof value === "string" && test !== undefined && test(Date.parse(value), Date.parse(bound));
+      });
     const equals = (param: string, attribute: string) => (company: JsonApiRecord) =>
       !q.has(param) || String(company.attributes[attribute] ?? "") === q.get(param);
     const ids = commaList(q.get("filter[id]"));
@@ -186,8 +258,6 @@ export async function startFakeProductive(
       );
     };
     const status = q.get("filter[status]");
-    const after = q.get("filter[created_at][gt]");
-    const before = q.get("filter[created_at][lt]");
     const matching = [...companies.values()].filter(
       (company) =>
         (!ids || ids.includes(company.id)) &&
@@ -197,10 +267,11 @@ export async function startFakeProductive(
         equals("filter[vat]", "vat")(company) &&
         equals("filter[default_currency]", "default_currency")(company) &&
         equals("filter[due_days]", "due_days")(company) &&
+        equals("filter[payment_terms]", "due_days")(company) &&
         (!status || (status === "2") === (company.attributes.archived_at !== null)) &&
         (!tags || tags.some((tag) => (company.attributes.tag_list as string[]).includes(tag))) &&
-        (!after || Date.parse(String(company.attributes.created_at)) > Date.parse(after)) &&
-        (!before || Date.parse(String(company.attributes.created_at)) < Date.parse(before)),
+        linked(company) &&
+        dated(company),
     );
     const sort = q.get("sort");
     if (sort) {
@@ -221,14 +292,33 @@ export async function startFakeProductive(
 
   function listEntries(request: RecordedRequest): FakeResponse {
     const q = request.query;
-    const unsupported = unsupportedFilter(q, ["company_id]", "contactable_type]"]);
+    const unsupported = unsupportedFilter(q, [
+      "person_id]",
+      "company_id]",
+      "invoice_id]",
+      "subsidiary_id]",
+      "contactable_id]",
+      "contactable_type]",
+    ]);
     if (unsupported) return unsupported;
-    const companyIds = commaList(q.get("filter[company_id]"));
-    const contactableTypes = commaList(q.get("filter[contactable_type]"))?.map(snake);
+    const givenTypes = commaList(q.get("filter[contactable_type]"));
+    const undocumented = givenTypes?.find((type) => !documented(CONTACTABLE_TYPES, type));
+    if (undocumented !== undefined) {
+      return badRequest(
+        "Invalid Filter Value",
+        `filter[contactable_type]: ${undocumented} is not included in the list`,
+      );
+    }
+    const contactableTypes = givenTypes?.map((type) => CONTACTABLE_TYPES[type]);
+    const contactableIds = commaList(q.get("filter[contactable_id]"));
     const matching = [...entries.values()].filter(
       (entry) =>
-        (!companyIds || companyIds.includes(companyIdOf(entry) ?? "")) &&
-        (!contactableTypes || contactableTypes.includes(snake(String(entry.attributes.contactable_type)))),
+        OWNER_FILTERS.every(([param, relationship]) => {
+          const ids = commaList(q.get(param));
+          return !ids || ids.includes(relatedId(entry, relationship) ?? "");
+        }) &&
+        (!contactableIds || contactableIds.includes(ownerIdOf(entry) ?? "")) &&
+        (!contactableTypes || contactableTypes.includes(String(entry.attributes.contactable_type))),
     );
     return page(request.path, q, matching, includedCompanies(q, matching));
   }
@@ -256,15 +346,24 @@ export async function startFakeProductive(
     );
   }
 
-  /** Without `include=company`, Productive hides the company relationship's id. */
+  /** Productive names a related record's id only for the relationships the request includes. */
   function present(record: JsonApiRecord, q: URLSearchParams): JsonApiRecord {
-    if (record.type !== "contact_entries" || includes(q, "company")) return record;
-    return { ...record, relationships: { ...record.relationships, company: notIncluded() } };
+    if (record.type !== "contact_entries") return record;
+    const hidden = Object.values(OWNER_RELATIONSHIPS)
+      .map(({ relationship }) => relationship)
+      .filter((relationship) => !includes(q, relationship));
+    return {
+      ...record,
+      relationships: {
+        ...record.relationships,
+        ...Object.fromEntries(hidden.map((relationship) => [relationship, notIncluded()])),
+      },
+    };
   }
 
   function includedCompanies(q: URLSearchParams, records: JsonApiRecord[]): JsonApiRecord[] {
     if (!includes(q, "company")) return [];
-    const ids = new Set(records.map(companyIdOf).filter((id) => id !== null));
+    const ids = new Set(records.map((record) => relatedId(record, "company")).filter((id) => id !== null));
     return [...ids].flatMap((id) => companies.get(id) ?? []);
   }
 
@@ -289,24 +388,36 @@ export async function startFakeProductive(
   }
 
   function updateCompany(request: RecordedRequest, company: JsonApiRecord): FakeResponse {
-    const attributes = pick(dataOf(request.body)?.attributes ?? {}, WRITABLE_COMPANY_ATTRIBUTES);
+    const given = dataOf(request.body)?.attributes ?? {};
+    const attributes = pick(given, WRITABLE_COMPANY_ATTRIBUTES);
     const errors = errorsOfCompany({ ...company.attributes, ...attributes }, company.id);
     if (errors.length > 0) return unprocessable(errors);
     Object.assign(company.attributes, attributes, { last_activity_at: now() });
+    if ("contact" in given) {
+      const { contact } = given;
+      company.attributes.contact =
+        contact && typeof contact === "object" ? storeContactDetails(company.id, contact as Json) : {};
+    }
     return single(company, request.query);
   }
 
   function createEntry(request: RecordedRequest): FakeResponse {
     const data = dataOf(request.body);
     const attributes = data?.attributes ?? {};
-    const companyId = relationshipId(data, "company");
-    if (companyId !== null && !companies.has(companyId)) return notFound();
+    const owner = ownerOf(data);
+    if (owner?.type === "COMPANY" && !companies.has(owner.id)) return notFound();
     const errors = entryErrors(attributes, true);
     if (errors.length > 0) return unprocessable(errors);
-    const record = storeEntry(companyId, {
+    const contactableType = CONTACTABLE_TYPES[String(attributes.contactable_type)];
+    if (owner === null || ANSWERED_CONTACTABLE[owner.type] !== contactableType) {
+      return unprocessable([
+        { ...blankAttribute("contactable"), source: { pointer: "data/relationships/contactable" } },
+      ]);
+    }
+    const record = storeEntry(owner, {
       ...pick(attributes, WRITABLE_ENTRY_ATTRIBUTES),
-      type: snake(String(attributes.type)),
-      contactable_type: snake(String(attributes.contactable_type)),
+      type: ENTRY_TYPES[String(attributes.type)],
+      contactable_type: contactableType,
     });
     return single(record, request.query, 201);
   }
@@ -321,7 +432,7 @@ export async function startFakeProductive(
     Object.assign(
       entry.attributes,
       attributes,
-      "type" in attributes ? { type: snake(String(attributes.type)) } : {},
+      "type" in attributes ? { type: ENTRY_TYPES[String(attributes.type)] } : {},
     );
     return single(entry, request.query);
   }
@@ -401,7 +512,11 @@ export async function startFakeProductive(
       rateLimits: unreachedRateLimits("PRODUCTIVE"),
     },
     addCompany: (attributes = {}) => storeCompany(attributes),
-    addContactEntry: (companyId, attributes = {}) => storeEntry(companyId, attributes),
+    addContactEntry: (owner, attributes = {}) =>
+      storeEntry(owner, {
+        ...(typeof owner === "string" ? {} : { contactable_type: ANSWERED_CONTACTABLE[owner.type] }),
+        ...attributes,
+      }),
     claimRunawayPages: (on) => {
       runawayPages = on;
     },
@@ -432,10 +547,13 @@ export function companyRecord(id: string, attributes: Json = {}, organizationId 
   };
 }
 
-/** A contact entry as Productive's examples show it (an email of a company unless `attributes` say otherwise). */
+/**
+ * A contact entry as Productive's examples show it (an email of a company unless `attributes` say
+ * otherwise); `owner`: a company's id, or any owner.
+ */
 export function contactEntryRecord(
   id: string,
-  companyId: string | null,
+  owner: string | ContactEntryOwner | null,
   attributes: Json = {},
   organizationId = "207",
 ): JsonApiRecord {
@@ -448,7 +566,10 @@ export function contactEntryRecord(
       type: "email",
       ...attributes,
     },
-    relationships: contactEntryRelationships(organizationId, companyId),
+    relationships: contactEntryRelationships(
+      organizationId,
+      typeof owner === "string" ? { type: "COMPANY", id: owner } : owner,
+    ),
   };
 }
 
@@ -511,10 +632,29 @@ export function mockProductive(): MockedProductive {
   };
 }
 
-function companyIdOf(entry: JsonApiRecord): string | null {
-  const data = entry.relationships.company?.data as { id: string } | undefined;
+function relatedId(entry: JsonApiRecord, relationship: string): string | null {
+  const data = entry.relationships[relationship]?.data as { id: string } | undefined;
   return data?.id ?? null;
 }
+
+/** The id of the entry's owner, the relationship its `contactable_type` names. */
+function ownerIdOf(entry: JsonApiRecord): string | null {
+  const type = String(entry.attributes.contactable_type);
+  const owner = Object.entries(ANSWERED_CONTACTABLE).find(([, answered]) => answered === type)?.[0];
+  return owner ? relatedId(entry, OWNER_RELATIONSHIPS[owner as ContactableType].relationship) : null;
+}
+
+/** The one owner relationship a create names, with its id. */
+function ownerOf(data: ReturnType<typeof dataOf>): ContactEntryOwner | null {
+  for (const [type, { relationship }] of Object.entries(OWNER_RELATIONSHIPS)) {
+    const id = relationshipId(data, relationship);
+    if (id !== null) return { type: type as ContactableType, id };
+  }
+  return null;
+}
+
+const documented = (spellings: Record<string, string>, value: unknown) =>
+  typeof value === "string" && Object.hasOwn(spellings, value);
 
 function companyCode(name: string, id: string): string {
   return `${
@@ -553,12 +693,6 @@ function positiveInt(value: string | null): number | undefined {
 }
 
 const compare = (a: string | number, b: string | number) => (a < b ? -1 : a > b ? 1 : 0);
-const snake = (value: string) =>
-  value
-    .replace(/([a-z])([A-Z])/g, "$1_$2")
-    .replace(/\s+/g, "_")
-    .toLowerCase();
-
 /** `supported`: what follows "filter[" in each parameter the endpoint knows. */
 function unsupportedFilter(q: URLSearchParams, supported: string[]): FakeResponse | null {
   for (const key of q.keys()) {

@@ -26,6 +26,7 @@ describe("loadConfig", () => {
       tracing: null,
       storeUrl: "./data/gateway.sqlite",
       storePoolSize: 10,
+      changesRetentionDays: 7,
       batching: true,
       requestTimeoutMs: 30_000,
       limits: {

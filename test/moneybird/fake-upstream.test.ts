@@ -60,11 +60,34 @@ describe("reads", () => {
 
     const found = await source.getByIds([...created.map((contact) => contact.id), "1"]);
 
-    expect(fake.requests.map((request) => (request.body as { ids: string[] }).ids.length).sort()).toEqual([
+    const synchronizations = fake.requests.filter((request) => request.method === "POST");
+    expect(synchronizations.map((request) => (request.body as { ids: string[] }).ids.length).sort()).toEqual([
       1, 100,
+    ]);
+    // The one id neither answered is then asked of the single read, which answers 404.
+    expect(sent().filter((line) => line.startsWith("GET"))).toEqual([
+      "GET /api/v2/123/contacts/1.json?include_archived=true",
     ]);
     expect(found.filter((contact) => contact === null)).toHaveLength(1);
     expect(found.at(-1)).toBeNull();
+  });
+
+  it("reads the contacts synchronization leaves out (archived ones) by the single read, after the batch", async () => {
+    const [kept, archived] = await companies(2);
+    await source.archive(archived?.id ?? "");
+    fake.setSynchronizationOmitsArchived(true);
+    fake.clearRequests();
+
+    const found = await source.getByIds([kept?.id ?? "", archived?.id ?? ""]);
+
+    expect(sent()).toEqual([
+      "POST /api/v2/123/contacts/synchronization.json",
+      `GET /api/v2/123/contacts/${archived?.id}.json?include_archived=true`,
+    ]);
+    expect(found.map((contact) => [contact?.id, contact?.archived])).toEqual([
+      [kept?.id, false],
+      [archived?.id, true],
+    ]);
   });
 
   it("keeps Moneybird's 18-digit ids exact and its record as raw", async () => {
@@ -140,8 +163,31 @@ describe("reads", () => {
     ]);
   });
 
+  it("sends todo, contact_field and contact_value to the plain list, where the spec declares them", async () => {
+    const ann = await source.create({ firstName: "Ann", lastName: "Smith", address: { city: "Utrecht" } });
+    await source.create({ firstName: "Bob", lastName: "Smith", address: { city: "Utrechtse Heuvelrug" } });
+    await companies(0);
+    const window = { offset: 0, limit: 20 };
+
+    const inCity = await source.list(
+      { contactField: "city", contactValue: "UTRECHT", query: "smith" },
+      window,
+    );
+    expect(inCity.items.map((c) => c.id)).toEqual([ann.id]);
+    expect((await source.list({ todo: "contact_email_blocked" }, window)).items).toEqual([]);
+
+    expect(sent()).toEqual([
+      "GET /api/v2/123/contacts.json?query=smith&contact_field=city&contact_value=UTRECHT&page=1&per_page=20",
+      "GET /api/v2/123/contacts.json?todo=contact_email_blocked&page=1&per_page=20",
+    ]);
+  });
+
   it("refuses, without a call, filters Moneybird cannot express and pages it cannot serve", async () => {
     const window = { offset: 0, limit: 10 };
+    await expect(source.list({ todo: "contact_email_blocked", firstName: "Ann" }, window)).rejects.toThrow(
+      BadUserInputError,
+    );
+    await expect(source.list({ contactValue: "Utrecht" }, window)).rejects.toThrow(BadUserInputError);
     await expect(source.list({ lastName: "Smith, Jones" }, window)).rejects.toThrow(BadUserInputError);
     await expect(source.list({ createdAfter: "yesterday" }, window)).rejects.toThrow(BadUserInputError);
     await expect(source.list({}, { offset: 0, limit: 101 })).rejects.toThrow(BadUserInputError);

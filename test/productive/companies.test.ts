@@ -1,7 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { BadUserInputError, NotFoundError, UpstreamError, ValidationError } from "../../src/errors.ts";
 import type { RecordedRequest } from "../fakes/exchange.ts";
-import { companyRecord, listDocument, type MockedProductive, mockProductive } from "../fakes/productive.ts";
+import {
+  companyRecord,
+  listDocument,
+  type MockedProductive,
+  mockProductive,
+  productiveStatus,
+} from "../fakes/productive.ts";
 
 const ORDER_BY_NAME = { field: "NAME", direction: "ASC" } as const;
 
@@ -92,6 +98,64 @@ describe("Productive companies adapter (MockAgent)", () => {
         },
       ],
     ]);
+  });
+
+  it("sends the id filters and every date operator as Productive documents them", async () => {
+    productive.answer("GET", "companies", companiesUpTo(0));
+    await productive.sources.companies.list(
+      {
+        companyIds: ["3"],
+        defaultSubsidiaryIds: ["4", "5"],
+        subsidiaryIds: ["6"],
+        defaultTaxRateIds: ["7"],
+        projectIds: ["8", "9"],
+        createdAt: { gtEq: "2025-01-01T00:00:00Z", ltEq: "2025-02-01T00:00:00Z" },
+        archivedAt: { eq: "2025-03-01T00:00:00Z", notEq: "2025-03-02T00:00:00Z" },
+        lastActivityAt: { gt: "2025-04-01T00:00:00Z", lt: "2025-05-01T00:00:00Z" },
+      },
+      ORDER_BY_NAME,
+      { offset: 0, limit: 10 },
+    );
+    const {
+      sort: _sort,
+      "page[number]": _n,
+      "page[size]": _s,
+      ...filters
+    } = Object.fromEntries(productive.sent[0]?.query ?? []);
+    expect(filters).toEqual({
+      "filter[company_id]": "3",
+      "filter[default_subsidiary_id]": "4,5",
+      "filter[subsidiary_id]": "6",
+      "filter[default_tax_rate_id]": "7",
+      "filter[project_id]": "8,9",
+      "filter[created_at][gt_eq]": "2025-01-01T00:00:00Z",
+      "filter[created_at][lt_eq]": "2025-02-01T00:00:00Z",
+      "filter[archived_at][eq]": "2025-03-01T00:00:00Z",
+      "filter[archived_at][not_eq]": "2025-03-02T00:00:00Z",
+      "filter[last_activity_at][gt]": "2025-04-01T00:00:00Z",
+      "filter[last_activity_at][lt]": "2025-05-01T00:00:00Z",
+    });
+  });
+
+  it.each([
+    [{ name: "Acme, Inc" }, "name"],
+    [{ tags: ["ok", "a,b"] }, "tags"],
+    [{ ids: ["1,2"] }, "ids"],
+  ])("refuses a comma inside a filter value (%o), before any request", async (filter, field) => {
+    await expect(
+      productive.sources.companies.list(filter, ORDER_BY_NAME, { offset: 0, limit: 5 }),
+    ).rejects.toThrow(
+      new RegExp(`Productive cannot filter companies by a ${field} value containing a comma`),
+    );
+    expect(productive.sent).toHaveLength(0);
+  });
+
+  it("refuses two fields that set one parameter differently, before any request", async () => {
+    const filter = { createdAfter: "2025-01-01T00:00:00Z", createdAt: { gt: "2025-02-01T00:00:00Z" } };
+    await expect(
+      productive.sources.companies.list(filter, ORDER_BY_NAME, { offset: 0, limit: 5 }),
+    ).rejects.toThrow(BadUserInputError);
+    expect(productive.sent).toHaveLength(0);
   });
 
   it.each([
@@ -227,6 +291,8 @@ describe("Productive companies adapter (MockAgent)", () => {
       };
     });
     const ids = Array.from({ length: 250 }, (_, index) => String(250 - index));
+    const missing = ids.filter((id) => Number(id) % 7 === 0);
+    for (const id of missing) productive.answer("GET", `companies/${id}`, () => productiveStatus(404));
     const companies = await productive.sources.companies.getByIds([...ids, "abc", "250"]);
 
     expect(companies.map((company) => company?.id ?? null)).toEqual([
@@ -234,9 +300,43 @@ describe("Productive companies adapter (MockAgent)", () => {
       null,
       "250",
     ]);
-    const sent = productive.sent;
-    expect(sent.map((request) => request.query.get("filter[id]")?.split(",").length)).toEqual([200, 50]);
-    expect(sent.every((request) => request.query.get("page[size]") === "200")).toBe(true);
+    const [batches, singles] = partition(productive.sent, (request) => request.path === "/api/v2/companies");
+    expect(batches.map((request) => request.query.get("filter[id]")?.split(",").length)).toEqual([200, 50]);
+    expect(batches.every((request) => request.query.get("page[size]") === "200")).toBe(true);
+    // Only the ids the lists left out are asked one by one; "abc" is no Productive id and costs nothing.
+    expect(singles.map((request) => request.path).sort()).toEqual(
+      missing.map((id) => `/api/v2/companies/${id}`).sort(),
+    );
+  });
+
+  it("reads a company the id filter left out (an archived one) from its own endpoint", async () => {
+    productive.answer("GET", "companies", () => ({
+      status: 200,
+      body: listDocument([companyRecord("1")], { number: 1, size: 200, totalCount: 1 }),
+    }));
+    productive.answer("GET", "companies/2", () => ({
+      status: 200,
+      body: { data: companyRecord("2", { archived_at: "2025-07-24T06:04:42.000+02:00" }), meta: {} },
+    }));
+    const companies = await productive.sources.companies.getByIds(["2", "1"]);
+
+    expect(companies.map((company) => [company?.id, company?.status])).toEqual([
+      ["2", "ARCHIVED"],
+      ["1", "ACTIVE"],
+    ]);
+    expect(productive.sent.map((request) => request.path)).toEqual([
+      "/api/v2/companies",
+      "/api/v2/companies/2",
+    ]);
+  });
+
+  it("asks nothing more when the id filter returned every id", async () => {
+    productive.answer("GET", "companies", () => ({
+      status: 200,
+      body: listDocument([companyRecord("1"), companyRecord("2")], { number: 1, size: 200, totalCount: 2 }),
+    }));
+    await productive.sources.companies.getByIds(["1", "2"]);
+    expect(productive.sent).toHaveLength(1);
   });
 
   // The title is JSON:API's fixed phrase and the filter is the client's own; the rest of the detail
@@ -375,6 +475,49 @@ describe("Productive companies adapter (MockAgent)", () => {
     ]);
   });
 
+  it("writes the reference attributes as the docs type them, and contact details on update", async () => {
+    productive.answer("PATCH", "companies/546", () => ({
+      status: 200,
+      body: {
+        data: companyRecord("546", {
+          buyer_reference: "BUYER123",
+          default_subsidiary_id: 11,
+          default_tax_rate_id: "12",
+          default_document_type_id: null,
+          contact: { phones: [{ name: "Desk", phone: "1", contact_datum_id: 37 }] },
+        }),
+        meta: {},
+      },
+    }));
+    const company = await productive.sources.companies.update("546", {
+      buyerReference: "BUYER123",
+      defaultSubsidiaryId: "11",
+      defaultTaxRateId: "12",
+      defaultDocumentTypeId: null,
+      contact: { phones: [{ name: "Desk", phone: "1" }] },
+    });
+
+    expect(company).toMatchObject({
+      buyerReference: "BUYER123",
+      defaultSubsidiaryId: "11",
+      defaultTaxRateId: "12",
+      defaultDocumentTypeId: null,
+      contact: { emails: [], phones: [{ name: "Desk", phone: "1", contactDatumId: "37" }] },
+    });
+    expect(productive.sent[0]?.body).toEqual({
+      data: {
+        type: "companies",
+        attributes: {
+          buyer_reference: "BUYER123",
+          default_subsidiary_id: 11,
+          default_tax_rate_id: 12,
+          default_document_type_id: null,
+          contact: { phones: [{ name: "Desk", phone: "1" }] },
+        },
+      },
+    });
+  });
+
   it("archives and restores with PATCH …/archive and …/restore", async () => {
     productive.answer("PATCH", "companies/565/archive", () => ({
       status: 200,
@@ -418,3 +561,7 @@ describe("Productive companies adapter (MockAgent)", () => {
     ]);
   });
 });
+
+function partition<T>(items: readonly T[], test: (item: T) => boolean): [T[], T[]] {
+  return [items.filter(test), items.filter((item) => !test(item))];
+}

@@ -90,7 +90,8 @@ describe("Productive contact entries adapter (MockAgent)", () => {
     expect(productive.sent.map((request) => Object.fromEntries(request.query))).toEqual([
       {
         "filter[company_id]": "1",
-        "filter[contactable_type]": "company,purchase_order",
+        // The example's spelling for a company, the list's for the others (docs/productive.md).
+        "filter[contactable_type]": "company,Purchase order",
         include: "company",
         "page[number]": "1",
         "page[size]": "2",
@@ -257,6 +258,87 @@ describe("Productive contact entries adapter (MockAgent)", () => {
         },
       ],
     ]);
+  });
+
+  it.each([
+    ["PERSON", "Person", "person", "people"],
+    ["INVOICE", "Invoice", "invoice", "invoices"],
+    ["SUBSIDIARY", "Subsidiary", "subsidiary", "subsidiaries"],
+    ["PURCHASE_ORDER", "Purchase order", "purchase_order", "purchase_orders"],
+  ] as const)(
+    "creates an entry of a %s, sending the docs' spelling %s and its relationship",
+    async (owner, spelling, relationship, type) => {
+      productive.answer("POST", "contact_entries", () => ({
+        status: 201,
+        // Answered as the docs' examples answer: lower case, snake case.
+        body: {
+          data: contactEntryRecord("47", null, { contactable_type: relationship, type: "bill_to" }),
+          meta: {},
+        },
+      }));
+      const entry = await productive.sources.contactEntries.create({
+        contactable: { type: owner, id: "900" },
+        type: "BILL_TO",
+        name: "Billing",
+      });
+
+      expect(entry).toMatchObject({
+        contactableType: owner,
+        contactableId: "900",
+        companyId: null,
+        type: "BILL_TO",
+      });
+      expect(productive.sent[0]?.body).toEqual({
+        data: {
+          type: "contact_entries",
+          attributes: { contactable_type: spelling, type: "BillTo", name: "Billing" },
+          relationships: { [relationship]: { data: { type, id: "900" } } },
+        },
+      });
+    },
+  );
+
+  it("sends the owner filters as Productive documents them", async () => {
+    productive.answer("GET", "contact_entries", pagesOf([]));
+    await productive.sources.contactEntries.list(
+      { personIds: ["1", "2"], invoiceIds: ["3"], subsidiaryIds: ["4"], contactableIds: ["5", "6"] },
+      { offset: 0, limit: 5 },
+    );
+    const {
+      "page[number]": _n,
+      "page[size]": _s,
+      ...filters
+    } = Object.fromEntries(productive.sent[0]?.query ?? []);
+    expect(filters).toEqual({
+      "filter[person_id]": "1,2",
+      "filter[invoice_id]": "3",
+      "filter[subsidiary_id]": "4",
+      "filter[contactable_id]": "5,6",
+      include: "company",
+    });
+  });
+
+  it("takes the owner of an entry whose relationship came without id from the one person asked for", async () => {
+    productive.answer(
+      "GET",
+      "contact_entries",
+      pagesOf([contactEntryRecord("41", null, { contactable_type: "Person" })]),
+    );
+    const page = await productive.sources.contactEntries.list({ personIds: ["77"] }, { offset: 0, limit: 5 });
+    expect(page.items.map((entry) => [entry.contactableType, entry.contactableId])).toEqual([
+      ["PERSON", "77"],
+    ]);
+  });
+
+  it("refuses an owner id that is no Productive id, without a request", async () => {
+    const error = await productive.sources.contactEntries
+      .create({ contactable: { type: "PERSON", id: "abc" }, type: "EMAIL", name: "E" })
+      .catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).fieldErrors).toEqual([
+      { path: ["contactableId"], message: "is not a Productive id (an integer)" },
+    ]);
+    expect(productive.sent).toHaveLength(0);
   });
 
   it("says a create landed when its answer cannot be read, so it is not sent again", async () => {

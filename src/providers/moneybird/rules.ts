@@ -1,5 +1,7 @@
 import { createHash } from "node:crypto";
-import { isBlank, isEmail } from "../shared/text.ts";
+import { BadUserInputError } from "../../errors.ts";
+import { quoteInput } from "../../security/redaction.ts";
+import { foldCase, isBlank, isEmail } from "../shared/text.ts";
 
 /**
  * How Moneybird treats contacts beyond the shape of its records (mapping.ts): what a new record
@@ -73,6 +75,187 @@ export const SEARCHED_FIELDS = [
 ] as const;
 
 /**
+ * The to-do types the spec lists for notes (`note_response.todo_type`): the only to-do vocabulary
+ * Moneybird documents, so what the contact list's undocumented `todo` parameter is taken to take
+ * (unconfirmed): the contacts with an open to-do of that type.
+ */
+export const TODO_TYPES = [
+  "sales_invoice_due",
+  "purchase_invoice_due",
+  "general_document_reminder",
+  "general_document_due",
+  "new_document_awaiting_processing",
+  "new_financial_mutation_awaiting_processing",
+  "financial_mutations_not_updated",
+  "sales_invoice_payment_not_linked_to_financial_mutation",
+  "document_payment_not_linked_to_financial_mutation",
+  "sales_invoice_awaiting_payment_batch",
+  "export_sales_invoices_ready",
+  "export_documents_ready",
+  "export_contacts_ready",
+  "import_contacts_ready",
+  "recurring_sales_invoice_auto_send_failed",
+  "sales_invoice_scheduled_sending_failed",
+  "sales_invoice_reminder_sending_failed",
+  "sales_invoice_payment_email_missing_sender_email",
+  "sales_invoice_becoming_due",
+  "sales_invoice_collecting_failed",
+  "estimate_due",
+  "export_estimates_ready",
+  "sales_invoice_email_delivery_failed",
+  "sales_invoice_email_marked_as_spam",
+  "estimate_email_delivery_failed",
+  "estimate_email_marked_as_spam",
+  "purchase_invoice_invalid_ubl",
+  "sales_invoice_unprintable",
+  "estimate_unprintable",
+  "auditfile_ready",
+  "import_financial_statement_finished",
+  "recurring_sales_invoice_auto_send_skipped_import_wizard",
+  "ledger_account_report_export_ready",
+  "recurring_sales_invoice_failed_deleted_contact",
+  "recurring_sales_invoice_create_invoice_failed",
+  "sales_invoice_simplerinvoicing_delivery_failed_unroutable",
+  "purchase_invoice_received_simplerinvoicing",
+  "sales_invoice_simplerinvoicing_delivery_error",
+  "purchase_transaction_expired",
+  "sales_invoice_si_delivery_failed_contact_unreachable",
+  "sales_invoice_si_delivery_failed_deactivated",
+  "sales_invoice_si_delivery_failed_identity_unverified",
+  "sales_invoice_si_delivery_failed_length_exceeded",
+  "recurring_document_stopped_by_contact_delete",
+  "sales_invoice_email_previously_bounced",
+  "estimate_email_previously_bounced",
+  "email_domain_invalidated",
+  "external_sales_invoice_invalid_ubl",
+  "sales_invoice_email_invalid_address",
+  "estimate_email_invalid_address",
+  "gateway_connection_terminated",
+  "sales_invoice_email_payload_too_large",
+  "estimate_email_payload_too_large",
+  "ponto_organization_not_activated",
+  "ponto_financial_institution_deprecated",
+  "contact_email_delivery_failed",
+  "contact_email_marked_as_spam",
+  "contact_email_previously_bounced",
+  "contact_email_invalid_address",
+  "contact_email_payload_too_large",
+  "sales_invoice_scheduling_failed_due_to_payment_information",
+  "sales_invoice_scheduling_failed_due_to_delivery_information",
+  "sales_invoice_collecting_failed_missing_subscription",
+  "sales_invoice_collecting_failed_no_mandate",
+  "sales_invoice_si_delivery_failed_ubl_validation_failed",
+  "sales_invoice_email_sender_limit",
+  "estimate_email_sender_limit",
+  "contact_email_sender_limit",
+  "sales_invoice_email_blocked",
+  "estimate_email_blocked",
+  "contact_email_blocked",
+  "sales_invoice_email_invalid_attachment",
+  "estimate_email_invalid_attachment",
+  "contact_email_invalid_attachment",
+  "sales_invoice_collecting_failed_monthly_limit_exceeded",
+  "sales_invoice_collecting_failed_invalid_currency",
+  "mollie_credential_needs_reconnect",
+  "adyen_verification_error",
+  "contact_email_not_present",
+  "financial_mutation_failed",
+  "sales_invoice_si_delivery_failed_invalid_sender",
+  "sales_invoice_tax_number_invalid",
+  "payment_transaction_no_positive_payment",
+  "financial_mutation_payment_locked",
+  "sales_invoice_withdrawal_requested",
+] as const;
+
+/** An open to-do of a contact: a note marked to-do and not completed. */
+const openTodoTypes = (contact: Json) =>
+  ((contact.notes as Json[] | undefined) ?? [])
+    .filter((note) => (note.todo === true || note.todo === "true") && !note.completed_at && note.todo_type)
+    .map((note) => String(note.todo_type));
+
+/**
+ * The contact list's parameters beyond search (GET /contacts only; the spec types them as bare
+ * strings): `todo` a to-do type, `contact_field` one of the fields the list's search reads, with
+ * `contact_value` its value, compared as the name filters compare (case-insensitive, exact).
+ * Unconfirmed readings; the store and the fake answer by them.
+ */
+export interface ListParameters {
+  todo?: string;
+  contactField?: string;
+  contactValue?: string;
+}
+
+/** The domain filter fields that Moneybird's filter endpoint serves (`filter=key:value,…`). */
+export const FILTER_ENDPOINT_FIELDS = [
+  "firstName",
+  "lastName",
+  "createdAfter",
+  "updatedAfter",
+  "contactType",
+  "deliveryMethod",
+  "trustedType",
+  "invoiceWorkflowId",
+  "estimateWorkflowId",
+] as const;
+
+/**
+ * Refuses what the list's parameters cannot mean (BAD_USER_INPUT), before any call; `filtered`
+ * says the filter endpoint serves the list, which documents none of them.
+ */
+export function assertListParameters(
+  { todo, contactField, contactValue }: ListParameters,
+  filtered: boolean,
+): void {
+  if (filtered && (todo ?? contactField ?? contactValue) !== undefined) {
+    throw new BadUserInputError(
+      `todo, contactField and contactValue are parameters of Moneybird's plain contact list: they cannot combine with ${FILTER_ENDPOINT_FIELDS.join(", ")} (its filter endpoint)`,
+    );
+  }
+  if (todo !== undefined && !(TODO_TYPES as readonly string[]).includes(todo)) {
+    throw new BadUserInputError(
+      `todo is not a Moneybird to-do type (e.g. contact_email_delivery_failed): ${quoteInput(todo)}`,
+    );
+  }
+  if ((contactField === undefined) !== (contactValue === undefined)) {
+    throw new BadUserInputError("contactField and contactValue go together: give both or neither");
+  }
+  if (contactField !== undefined && !(SEARCHED_FIELDS as readonly string[]).includes(contactField)) {
+    throw new BadUserInputError(
+      `contactField is not one of Moneybird's contact fields (${SEARCHED_FIELDS.join(", ")}): ${quoteInput(contactField)}`,
+    );
+  }
+  if (contactValue !== undefined && /[\r\n]/.test(contactValue)) {
+    throw new BadUserInputError("contactValue cannot hold a line break");
+  }
+}
+
+/** Whether a contact record is one the list's parameters select. */
+export function matchesListParameters(
+  contact: Json,
+  { todo, contactField, contactValue }: ListParameters,
+): boolean {
+  if (todo !== undefined && !openTodoTypes(contact).includes(todo)) return false;
+  if (contactField === undefined || contactValue === undefined) return true;
+  return foldCase(String(contact[contactField] ?? "")) === foldCase(contactValue);
+}
+
+/** What the store indexes a contact by for the list's parameters: its open to-do types, and field=value lines. */
+export function listParameterColumns(contact: Json) {
+  const lines = (values: string[]) => `\n${values.join("\n")}\n`;
+  return {
+    todo_types: lines(openTodoTypes(contact)),
+    field_values: lines(
+      SEARCHED_FIELDS.map(
+        (field) => `${field}=${foldCase(String(contact[field] ?? "")).replace(/[\r\n]/g, " ")}`,
+      ),
+    ),
+  };
+}
+
+/** The line of `listParameterColumns` a parameter looks for. */
+export const listParameterLine = (value: string) => `\n${value}\n`;
+
+/**
  * The filter endpoint's keys that select by an attribute's value, each with what a contact has for
  * it as the filter spells it (`all`, accepted by the first three, selects every contact).
  */
@@ -99,6 +282,18 @@ export function touch(record: Json, at: Date): void {
   record.updated_at = at.toISOString();
   record.version = Math.max(epochSeconds(at), Number(record.version) + 1);
 }
+
+/** An entry of a contact's `events`, as the spec's examples show them (`contact_created` on a create). */
+export const newEventRecord = (administration: Administration, action: string, at: Date): Json => ({
+  administration_id: administration.id,
+  user_id: administration.userId,
+  action,
+  link_entity_id: null,
+  link_entity_type: null,
+  data: {},
+  created_at: at.toISOString(),
+  updated_at: at.toISOString(),
+});
 
 /** What Moneybird returns for a contact whose create set nothing else: the spec's example, blank. */
 export function newContactRecord(administration: Administration, id: string, at: Date): ContactJson {

@@ -1,17 +1,27 @@
 import type {
-  Company,
-  CompanyContactDetails,
-  ContactableType,
-  ContactEntry,
   ContactEntryType,
   CreateCompany,
   CreateContactEntry,
   UpdateCompany,
   UpdateContactEntry,
 } from "../../domain/index.ts";
+import {
+  type Company,
+  type CompanyContactDetails,
+  type ContactableType,
+  type ContactEntry,
+  type ContactEntryOwner,
+  entryOwner,
+} from "../../domain/index.ts";
 import type { FieldError } from "../../errors.ts";
+import { isIntegerId } from "../shared/ids.ts";
 import { definedEntries } from "../shared/records.ts";
-import type { CompanyRecord, ContactEntryRecord, JsonApiErrors } from "./records.ts";
+import {
+  type CompanyRecord,
+  type ContactEntryRecord,
+  type JsonApiErrors,
+  OWNER_RELATIONSHIPS,
+} from "./records.ts";
 
 /** Productive's records ↔ the domain: reads, write attributes, and its 422 bodies as field errors. */
 
@@ -27,17 +37,42 @@ export function companyFromRecord(record: CompanyRecord, raw: Record<string, unk
     companyCode: a.company_code,
     domain: a.domain,
     description: a.description,
+    buyerReference: a.buyer_reference,
+    defaultSubsidiaryId: a.default_subsidiary_id,
+    defaultTaxRateId: a.default_tax_rate_id,
+    defaultDocumentTypeId: a.default_document_type_id,
     dueDays: a.due_days ?? null,
     tags: a.tag_list ?? [],
     avatarUrl: a.avatar_url,
     externalId: a.external_id,
     customFields: a.custom_fields ?? null,
+    contact: contactFromAttribute(a.contact),
     // Productive's records carry no status attribute: archived_at is what archiving sets.
     status: a.archived_at ? "ARCHIVED" : "ACTIVE",
     archivedAt: a.archived_at,
     createdAt: a.created_at,
     lastActivityAt: a.last_activity_at,
     raw,
+  };
+}
+
+function contactFromAttribute(contact: CompanyRecord["attributes"]["contact"]): Company["contact"] {
+  const item = ({ name, contact_datum_id }: { name: string | null; contact_datum_id: string | null }) => ({
+    name,
+    contactDatumId: contact_datum_id,
+  });
+  return {
+    emails: (contact?.emails ?? []).map((e) => ({ ...item(e), email: e.email })),
+    phones: (contact?.phones ?? []).map((p) => ({ ...item(p), phone: p.phone })),
+    websites: (contact?.websites ?? []).map((w) => ({ ...item(w), website: w.website })),
+    addresses: (contact?.addresses ?? []).map((a) => ({
+      ...item(a),
+      billingAddress: a.billing_address,
+      city: a.city,
+      state: a.state,
+      zipcode: a.zipcode,
+      country: a.country,
+    })),
   };
 }
 
@@ -61,21 +96,26 @@ const CONTACTABLE_TYPES: Record<string, ContactableType> = {
   purchaseorder: "PURCHASE_ORDER",
 };
 
-/** The spelling Productive's own examples send on write and in filters. */
+/**
+ * The spellings sent on write and in filters. The docs disagree with themselves: their lists spell
+ * the values `Client`, `Email`, `BillFrom`, `Purchase order`, …, while their request and response
+ * examples use `company` and `email`. A value an example request sends (and Productive answered
+ * 201) is sent as the example spells it; every other value as the list spells it. Reads accept both.
+ */
 export const ENTRY_TYPE_TO_UPSTREAM: Record<ContactEntryType, string> = {
-  ADDRESS: "address",
-  BILL_FROM: "bill_from",
-  BILL_TO: "bill_to",
+  ADDRESS: "Address",
+  BILL_FROM: "BillFrom",
+  BILL_TO: "BillTo",
   EMAIL: "email",
-  PHONE: "phone",
-  WEBSITE: "website",
+  PHONE: "Phone",
+  WEBSITE: "Website",
 };
 export const CONTACTABLE_TYPE_TO_UPSTREAM: Record<ContactableType, string> = {
-  PERSON: "person",
+  PERSON: "Person",
   COMPANY: "company",
-  INVOICE: "invoice",
-  SUBSIDIARY: "subsidiary",
-  PURCHASE_ORDER: "purchase_order",
+  INVOICE: "Invoice",
+  SUBSIDIARY: "Subsidiary",
+  PURCHASE_ORDER: "Purchase order",
 };
 
 export class UnknownEnumValueError extends Error {
@@ -94,23 +134,31 @@ export function contactableType(value: string): ContactableType {
   return type;
 }
 
-/** The owning company's id, when the record's `company` relationship was included. */
-export function relatedCompanyId(record: ContactEntryRecord): string | null {
-  const data = record.relationships?.company?.data;
-  return data && !Array.isArray(data) ? data.id : null;
+/** The id of the record's `type` relationship, when the relationship came with its data (an `include`). */
+function relatedId(record: ContactEntryRecord, type: ContactableType): string | null {
+  const relationships = record.relationships as Record<string, { data?: unknown } | undefined> | undefined;
+  const data = relationships?.[OWNER_RELATIONSHIPS[type].relationship]?.data;
+  return data && !Array.isArray(data) ? (data as { id: string }).id : null;
 }
 
+/**
+ * `knownOwner`: the one owner the request was limited to (or wrote to), for an entry whose owner
+ * relationship came without an id.
+ */
 export function contactEntryFromRecord(
   record: ContactEntryRecord,
   raw: Record<string, unknown>,
-  companyId: string | null = relatedCompanyId(record),
+  knownOwner: ContactEntryOwner | null = null,
 ): ContactEntry {
   const a = record.attributes;
+  const ownerType = contactableType(a.contactable_type);
+  const contactableId =
+    relatedId(record, ownerType) ?? (knownOwner?.type === ownerType ? knownOwner.id : null);
   return {
     kind: "ContactEntry",
     id: record.id,
     type: contactEntryType(a.type),
-    contactableType: contactableType(a.contactable_type),
+    contactableType: ownerType,
     name: a.name,
     email: a.email,
     phone: a.phone,
@@ -122,7 +170,8 @@ export function contactEntryFromRecord(
     country: a.country,
     vat: a.vat,
     billingAddress: a.billing_address ?? null,
-    companyId,
+    contactableId,
+    companyId: ownerType === "COMPANY" ? contactableId : null,
     raw,
   };
 }
@@ -145,6 +194,10 @@ function contactDetailsAttribute(contact: CompanyContactDetails) {
   });
 }
 
+/** The docs type related ids as integers; anything else is sent as given, for Productive to refuse. */
+const idAttribute = (id: string | null | undefined) =>
+  typeof id === "string" && isIntegerId(id) && Number.isSafeInteger(Number(id)) ? Number(id) : id;
+
 /** `attributes` of a company create or update: only the fields the caller gave. */
 export function companyAttributes(input: CreateCompany | UpdateCompany): Record<string, unknown> {
   return definedEntries({
@@ -155,20 +208,27 @@ export function companyAttributes(input: CreateCompany | UpdateCompany): Record<
     company_code: input.companyCode,
     domain: input.domain,
     description: input.description,
+    buyer_reference: input.buyerReference,
+    default_subsidiary_id: idAttribute(input.defaultSubsidiaryId),
+    default_tax_rate_id: idAttribute(input.defaultTaxRateId),
+    default_document_type_id: idAttribute(input.defaultDocumentTypeId),
     due_days: input.dueDays,
     tag_list: input.tags === null ? [] : input.tags,
     avatar_url: input.avatarUrl,
     external_id: input.externalId,
     custom_fields: input.customFields,
-    contact: "contact" in input && input.contact ? contactDetailsAttribute(input.contact) : undefined,
+    contact: input.contact === null ? {} : input.contact && contactDetailsAttribute(input.contact),
   });
 }
+
+const isCreate = (input: CreateContactEntry | UpdateContactEntry): input is CreateContactEntry =>
+  "companyId" in input || "contactable" in input;
 
 export function contactEntryAttributes(
   input: CreateContactEntry | UpdateContactEntry,
 ): Record<string, unknown> {
   return definedEntries({
-    contactable_type: "companyId" in input ? CONTACTABLE_TYPE_TO_UPSTREAM.COMPANY : undefined,
+    contactable_type: isCreate(input) ? CONTACTABLE_TYPE_TO_UPSTREAM[entryOwner(input).type] : undefined,
     type: input.type ? ENTRY_TYPE_TO_UPSTREAM[input.type] : undefined,
     name: input.name,
     email: input.email,
@@ -196,6 +256,10 @@ const ATTRIBUTE_TO_INPUT_FIELD: Record<string, string> = {
   company_code: "companyCode",
   domain: "domain",
   description: "description",
+  buyer_reference: "buyerReference",
+  default_subsidiary_id: "defaultSubsidiaryId",
+  default_tax_rate_id: "defaultTaxRateId",
+  default_document_type_id: "defaultDocumentTypeId",
   due_days: "dueDays",
   tag_list: "tags",
   avatar_url: "avatarUrl",
@@ -213,6 +277,10 @@ const ATTRIBUTE_TO_INPUT_FIELD: Record<string, string> = {
   country: "country",
   billing_address: "billingAddress",
   company: "companyId",
+  person: "contactableId",
+  invoice: "contactableId",
+  subsidiary: "contactableId",
+  purchase_order: "contactableId",
 };
 
 /**

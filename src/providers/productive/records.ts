@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { ContactableType, ContactEntryOwner } from "../../domain/index.ts";
 import { nullableString, upstreamId } from "../shared/records.ts";
 
 /**
@@ -6,6 +7,30 @@ import { nullableString, upstreamId } from "../shared/records.ts";
  * productive-contact-entries.txt), validated at the boundary, and the shape a record takes when the
  * local store or a fake upstream makes one. Adapters, store and fakes share this code.
  */
+
+const nullableId = upstreamId.nullish().transform((value) => value ?? null);
+
+/** An item of the `contact` attribute; Productive adds `contact_datum_id`, the entry it created. */
+const contactItem = <T extends z.ZodRawShape>(shape: T) =>
+  z.looseObject({ name: nullableString, contact_datum_id: nullableId, ...shape });
+const contactList = <T extends z.ZodRawShape>(shape: T) =>
+  z
+    .array(contactItem(shape))
+    .nullish()
+    .transform((items) => items ?? []);
+
+const ContactAttribute = z.looseObject({
+  emails: contactList({ email: nullableString }),
+  phones: contactList({ phone: nullableString }),
+  websites: contactList({ website: nullableString }),
+  addresses: contactList({
+    billing_address: nullableString,
+    city: nullableString,
+    state: nullableString,
+    zipcode: nullableString,
+    country: nullableString,
+  }),
+});
 
 const relationship = z.looseObject({
   data: z
@@ -33,8 +58,13 @@ export const CompanyRecord = z.looseObject({
     company_code: nullableString,
     domain: nullableString,
     description: nullableString,
+    buyer_reference: nullableString,
+    default_subsidiary_id: nullableId,
+    default_tax_rate_id: nullableId,
+    default_document_type_id: nullableId,
     due_days: z.number().int().nullish(),
     tag_list: z.array(z.string()).nullish(),
+    contact: ContactAttribute.nullish(),
     external_id: nullableString,
   }),
   // Its relationships are not read: passed through unvalidated, as every key the schema does not name.
@@ -103,14 +133,28 @@ export const EMPTY_CONTACT_ENTRY_ATTRIBUTES: Readonly<Record<string, unknown>> =
   billing_address: false,
 };
 
-/** The relationships of a contact entry record, as Productive sends them; a null `companyId` is not included. */
-export const contactEntryRelationships = (organizationId: string, companyId: string | null) => ({
+/** Each contactable's relationship on a contact entry, and the JSON:API type of its records. */
+export const OWNER_RELATIONSHIPS: Record<ContactableType, { relationship: string; type: string }> = {
+  COMPANY: { relationship: "company", type: "companies" },
+  PERSON: { relationship: "person", type: "people" },
+  INVOICE: { relationship: "invoice", type: "invoices" },
+  SUBSIDIARY: { relationship: "subsidiary", type: "subsidiaries" },
+  PURCHASE_ORDER: { relationship: "purchase_order", type: "purchase_orders" },
+};
+
+/** A relationship to one record, as a write sends it and an `include` answers it. */
+export const ownerRelationship = (owner: ContactEntryOwner) => {
+  const { relationship, type } = OWNER_RELATIONSHIPS[owner.type];
+  return { [relationship]: { data: { type, id: owner.id } } };
+};
+
+/** The relationships of a contact entry record, as Productive sends them: the owner's with its id, when given. */
+export const contactEntryRelationships = (organizationId: string, owner: ContactEntryOwner | null) => ({
   organization: organization(organizationId),
-  company: companyId ? { data: { type: "companies", id: companyId } } : notIncluded(),
-  person: notIncluded(),
-  invoice: notIncluded(),
-  subsidiary: notIncluded(),
-  purchase_order: notIncluded(),
+  ...Object.fromEntries(
+    Object.values(OWNER_RELATIONSHIPS).map(({ relationship }) => [relationship, notIncluded()]),
+  ),
+  ...(owner ? ownerRelationship(owner) : {}),
 });
 
 export const ContactEntryRecord = z.looseObject({
@@ -131,8 +175,16 @@ export const ContactEntryRecord = z.looseObject({
     vat: nullableString,
     billing_address: z.boolean().nullish(),
   }),
-  // The one relationship read (the owner); the others pass through unvalidated.
-  relationships: z.looseObject({ company: relationship.optional() }).optional(),
+  // The owners' relationships are read; the others pass through unvalidated.
+  relationships: z
+    .looseObject({
+      company: relationship.optional(),
+      person: relationship.optional(),
+      invoice: relationship.optional(),
+      subsidiary: relationship.optional(),
+      purchase_order: relationship.optional(),
+    })
+    .optional(),
 });
 export type ContactEntryRecord = z.infer<typeof ContactEntryRecord>;
 

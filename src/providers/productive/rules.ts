@@ -1,3 +1,6 @@
+import type { ContactEntryOwner } from "../../domain/index.ts";
+import { BadUserInputError, NotFoundError, ValidationError } from "../../errors.ts";
+import { isIntegerId } from "../shared/ids.ts";
 import { foldCase, isBlank } from "../shared/text.ts";
 import type { JsonApiErrors } from "./records.ts";
 
@@ -59,6 +62,12 @@ function domainDetail(domain: unknown, domainTaken: boolean): string | null {
 }
 
 /**
+ * The company attributes that hold another record's id, typed integers in the docs. Their
+ * examples show no error for another value: the 422 is Productive's usual "is not a number".
+ */
+const ID_ATTRIBUTES = ["default_subsidiary_id", "default_tax_rate_id", "default_document_type_id"] as const;
+
+/**
  * Every rule a company's attributes (as the write leaves them) break, reported together as
  * Productive does. `domainTaken`: whether another company has the domain, which only the caller's
  * storage can tell.
@@ -68,5 +77,43 @@ export function companyErrors(attributes: Record<string, unknown>, domainTaken: 
   if (isBlank(attributes.name)) errors.push(blankAttribute("name"));
   const domain = domainDetail(attributes.domain, domainTaken);
   if (domain) errors.push(invalidAttribute("domain", domain));
+  for (const attribute of ID_ATTRIBUTES) {
+    const value = attributes[attribute];
+    if (value !== null && value !== undefined && !Number.isSafeInteger(value)) {
+      errors.push(invalidAttribute(attribute, "is not a number"));
+    }
+  }
   return errors;
+}
+
+/** The strings a filter field holds: itself, a list's items, or an operator object's values. */
+function filterStrings(value: unknown): string[] {
+  if (typeof value === "string") return [value];
+  if (Array.isArray(value)) return value.flatMap(filterStrings);
+  if (value && typeof value === "object") return Object.values(value).flatMap(filterStrings);
+  return [];
+}
+
+/**
+ * Productive reads a comma in a filter value as a separator between values, so a value holding
+ * one would silently mean something else: refused before anything is sent, by every backend alike.
+ */
+export function assertFilterSendable(filter: object, records: string): void {
+  for (const [field, value] of Object.entries(filter)) {
+    if (filterStrings(value).some((text) => text.includes(","))) {
+      throw new BadUserInputError(
+        `Productive cannot filter ${records} by a ${field} value containing a comma: it reads commas as separators between values`,
+      );
+    }
+  }
+}
+
+/**
+ * An owner id that is no Productive id names no record: a missing company, or (for the owners the
+ * gateway has no type for) an invalid `contactableId`.
+ */
+export function assertOwnerId(owner: ContactEntryOwner): void {
+  if (isIntegerId(owner.id)) return;
+  if (owner.type === "COMPANY") throw new NotFoundError("Company", owner.id);
+  throw new ValidationError([{ path: ["contactableId"], message: "is not a Productive id (an integer)" }]);
 }

@@ -33,6 +33,7 @@ import {
   NoteRecord,
   PaymentsMandateRecord,
 } from "../../providers/moneybird/records.ts";
+import { assertListParameters } from "../../providers/moneybird/rules.ts";
 import { isIntegerId } from "../../providers/shared/ids.ts";
 import { upstreamId } from "../../providers/shared/records.ts";
 import { quoteInput } from "../../security/redaction.ts";
@@ -90,6 +91,17 @@ export function createMoneybirdContactSource(client: ProviderClient): MoneybirdC
     };
   }
 
+  /** The documented single read, archived contacts included; null when Moneybird has no such contact. */
+  async function readOne(id: string, what = "contact read by id"): Promise<MoneybirdContact | null> {
+    const response = await client.find({
+      method: "GET",
+      path: contactsPath(id),
+      query: { include_archived: true },
+      what,
+    });
+    return response ? contactFrom(response.body) : null;
+  }
+
   return {
     async getByIds(ids) {
       const wanted = [...new Set(ids.filter(isIntegerId))];
@@ -107,6 +119,11 @@ export function createMoneybirdContactSource(client: ProviderClient): MoneybirdC
         }),
       );
       const byId = new Map(answers.flat().map((found) => [found.id, found]));
+      // The docs do not say that synchronization answers archived contacts: the ids it left out
+      // are asked of the documented single read, which does when told to.
+      const missing = wanted.filter((id) => !byId.has(id));
+      const fallbacks = await Promise.all(missing.map((id) => readOne(id)));
+      for (const found of fallbacks) if (found) byId.set(found.id, found);
       return ids.map((id) => byId.get(id) ?? null);
     },
 
@@ -178,13 +195,7 @@ export function createMoneybirdContactSource(client: ProviderClient): MoneybirdC
         PROVIDER,
         `The delete of Moneybird contact ${id} (deleted or archived)`,
         async () => {
-          const after = await client.find({
-            method: "GET",
-            path: contactsPath(id),
-            query: { include_archived: true },
-            what: "contact read after its delete",
-          });
-          const archived = after ? contactFrom(after.body) : null;
+          const archived = await readOne(id, "contact read after its delete");
           return archived?.archived
             ? { archived: true, contact: archived }
             : { archived: false, contact: null };
@@ -365,14 +376,21 @@ function filterTerms(filter: Omit<MoneybirdContactFilter, "query">): string[] {
 
 /**
  * `query` alone is Moneybird's search (`/contacts?query=`); any of the filter fields goes to
- * `/contacts/filter?filter=key:value,…`, which takes `query` too (see the spec).
+ * `/contacts/filter?filter=key:value,…`, which takes `query` too (see the spec). `todo`,
+ * `contact_field` and `contact_value` are the plain list's alone, so they cannot join a filter.
  */
 function listRequest(filter: MoneybirdContactFilter): ProviderRequest {
   const terms = filterTerms(filter);
+  assertListParameters(filter, terms.length > 0);
   const query = { query: filter.query || undefined, include_archived: filter.includeArchived || undefined };
   const what = "contact list read";
+  const listParameters = {
+    todo: filter.todo,
+    contact_field: filter.contactField,
+    contact_value: filter.contactValue,
+  };
   return terms.length === 0
-    ? { method: "GET", path: contactsPath(), query, what }
+    ? { method: "GET", path: contactsPath(), query: { ...query, ...listParameters }, what }
     : { method: "GET", path: contactsPath("filter"), query: { filter: terms.join(","), ...query }, what };
 }
 

@@ -13,6 +13,7 @@ import {
 } from "../../http/upstream-client.ts";
 import { fieldErrorsFromJsonApi, UnknownEnumValueError } from "../../providers/productive/mapping.ts";
 import { JsonApiErrors } from "../../providers/productive/records.ts";
+import { assertFilterSendable } from "../../providers/productive/rules.ts";
 import { DOCUMENTED_RATE_LIMITS } from "../../providers/rate-limits.ts";
 import { MAX_QUOTED_INPUT, truncate } from "../../security/redaction.ts";
 
@@ -241,18 +242,28 @@ function unsupportedQuery(response: UpstreamResponse): BadUserInputError {
 /** How each field of a domain filter becomes Productive `filter[...]` parameters. */
 export type FilterParameters<F> = { [K in keyof Required<F>]: (value: NonNullable<F[K]>) => Query };
 
-/** A filter field Productive cannot apply is refused, never dropped: dropping it would widen the result. */
+/**
+ * A filter field Productive cannot apply is refused, never dropped: dropping it would widen the
+ * result. So is a parameter two fields set differently (`createdAfter` and `createdAt.gt`), since
+ * only one value can be sent.
+ */
 export function filterQuery<F extends object>(
   parameters: FilterParameters<F>,
   filter: F,
   records: string,
 ): Query {
+  assertFilterSendable(filter, records);
   const query: Query = {};
   for (const [field, value] of Object.entries(filter)) {
     if (value === undefined || value === null) continue;
     const toParameters = (parameters as Record<string, ((value: unknown) => Query) | undefined>)[field];
     if (!toParameters) throw new BadUserInputError(`Productive cannot filter ${records} by ${field}`);
-    Object.assign(query, toParameters(value));
+    for (const [parameter, sent] of Object.entries(toParameters(value))) {
+      if (parameter in query && query[parameter] !== sent) {
+        throw new BadUserInputError(`Productive takes one value for ${parameter}: ${field} sets it again`);
+      }
+      query[parameter] = sent;
+    }
   }
   return query;
 }

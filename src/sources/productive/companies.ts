@@ -1,4 +1,10 @@
-import type { Company, CompanyFilter, CompanyOrder, CompanyStatus } from "../../domain/index.ts";
+import type {
+  Company,
+  CompanyFilter,
+  CompanyOrder,
+  CompanyStatus,
+  ProductiveDateFilter,
+} from "../../domain/index.ts";
 import { NotFoundError } from "../../errors.ts";
 import { chunk } from "../../http/chunk.ts";
 import type { ProviderClient } from "../../http/provider-client.ts";
@@ -12,6 +18,7 @@ import {
   emptyPage,
   type FilterParameters,
   fetchFirst,
+  fetchOne,
   fetchWindow,
   filterQuery,
   MAX_UPSTREAM_PAGE_SIZE,
@@ -27,8 +34,33 @@ const SORT_TO_UPSTREAM: Record<CompanyOrder["field"], string> = {
   LAST_ACTIVITY_AT: "last_activity_at",
 };
 
+const DATE_OPERATOR_TO_UPSTREAM: Record<keyof ProductiveDateFilter, string> = {
+  eq: "eq",
+  notEq: "not_eq",
+  gt: "gt",
+  gtEq: "gt_eq",
+  lt: "lt",
+  ltEq: "lt_eq",
+};
+
+/** `{ gtEq: t }` on `created_at` → `filter[created_at][gt_eq]=t`, one parameter per operator given. */
+const dateParameters = (attribute: string) => (filter: ProductiveDateFilter) =>
+  Object.fromEntries(
+    Object.entries(filter)
+      .filter(([, value]) => value !== undefined && value !== null)
+      .map(([operator, value]) => [
+        `filter[${attribute}][${DATE_OPERATOR_TO_UPSTREAM[operator as keyof ProductiveDateFilter]}]`,
+        value,
+      ]),
+  );
+
 const COMPANY_FILTER_PARAMETERS: FilterParameters<CompanyFilter> = {
   ids: (ids) => ({ "filter[id]": ids.join(",") }),
+  companyIds: (ids) => ({ "filter[company_id]": ids.join(",") }),
+  defaultSubsidiaryIds: (ids) => ({ "filter[default_subsidiary_id]": ids.join(",") }),
+  subsidiaryIds: (ids) => ({ "filter[subsidiary_id]": ids.join(",") }),
+  defaultTaxRateIds: (ids) => ({ "filter[default_tax_rate_id]": ids.join(",") }),
+  projectIds: (ids) => ({ "filter[project_id]": ids.join(",") }),
   name: (name) => ({ "filter[name]": name }),
   companyCode: (code) => ({ "filter[company_code]": code }),
   billingName: (billingName) => ({ "filter[billing_name]": billingName }),
@@ -39,6 +71,9 @@ const COMPANY_FILTER_PARAMETERS: FilterParameters<CompanyFilter> = {
   dueDays: (dueDays) => ({ "filter[due_days]": dueDays }),
   createdAfter: (after) => ({ "filter[created_at][gt]": after }),
   createdBefore: (before) => ({ "filter[created_at][lt]": before }),
+  createdAt: dateParameters("created_at"),
+  archivedAt: dateParameters("archived_at"),
+  lastActivityAt: dateParameters("last_activity_at"),
 };
 
 /** A company record Productive sent, validated and mapped; what cannot be read is BAD_RESPONSE. */
@@ -64,6 +99,17 @@ export function createProductiveCompanies(client: ProviderClient): CompanySource
       const found = new Map(
         batches.flatMap(({ data }) => data.map(toCompany)).map((company) => [company.id, company]),
       );
+      // The docs do not say that `filter[id]` lists every company (archived ones among them): the
+      // ids it left out are asked of the documented single-record endpoint, so the common case
+      // still costs one request per 200 ids.
+      const missing = wanted.filter((id) => !found.has(id));
+      const singles = await Promise.all(missing.map((id) => fetchOne(client, "companies", id, {})));
+      for (const document of singles) {
+        if (document) {
+          const company = companyOf(document);
+          found.set(company.id, company);
+        }
+      }
       return ids.map((id) => found.get(id) ?? null);
     },
 

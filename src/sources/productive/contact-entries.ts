@@ -1,9 +1,11 @@
-import type {
-  Company,
-  ContactEntry,
-  ContactEntryFilter,
-  ContactEntryType,
-  RawRecord,
+import {
+  type Company,
+  type ContactEntry,
+  type ContactEntryFilter,
+  type ContactEntryOwner,
+  type ContactEntryType,
+  entryOwner,
+  type RawRecord,
 } from "../../domain/index.ts";
 import { NotFoundError } from "../../errors.ts";
 import { chunk } from "../../http/chunk.ts";
@@ -14,9 +16,9 @@ import {
   companyFromRecord,
   contactEntryAttributes,
   contactEntryFromRecord,
-  relatedCompanyId,
 } from "../../providers/productive/mapping.ts";
-import { CompanyRecord, ContactEntryRecord } from "../../providers/productive/records.ts";
+import { CompanyRecord, ContactEntryRecord, ownerRelationship } from "../../providers/productive/records.ts";
+import { assertOwnerId } from "../../providers/productive/rules.ts";
 import { isIntegerId } from "../../providers/shared/ids.ts";
 import {
   type Document,
@@ -43,6 +45,10 @@ const MAX_TYPE_SCAN_PAGES = 10;
 
 const CONTACT_ENTRY_FILTER_PARAMETERS: FilterParameters<Omit<ContactEntryFilter, "types">> = {
   companyIds: (ids) => ({ "filter[company_id]": ids.join(",") }),
+  personIds: (ids) => ({ "filter[person_id]": ids.join(",") }),
+  invoiceIds: (ids) => ({ "filter[invoice_id]": ids.join(",") }),
+  subsidiaryIds: (ids) => ({ "filter[subsidiary_id]": ids.join(",") }),
+  contactableIds: (ids) => ({ "filter[contactable_id]": ids.join(",") }),
   contactableTypes: (types) => ({
     "filter[contactable_type]": types.map((type) => CONTACTABLE_TYPE_TO_UPSTREAM[type]).join(","),
   }),
@@ -50,16 +56,19 @@ const CONTACT_ENTRY_FILTER_PARAMETERS: FilterParameters<Omit<ContactEntryFilter,
 
 /**
  * The entries of a document, each with its company's record when Productive included it (validated
- * like any company record). `companyId`: the company the request was limited to, for an entry whose
+ * like any company record). `knownOwner`: the owner the request was limited to, for an entry whose
  * relationship came without an id.
  */
-function entriesOf({ data, included }: Document<unknown[]>, companyId: string | null): ContactEntry[] {
+function entriesOf(
+  { data, included }: Document<unknown[]>,
+  knownOwner: ContactEntryOwner | null,
+): ContactEntry[] {
   const companies = new Map<string, Company>(
     included.flatMap(includedCompany).map((company) => [company.id, company]),
   );
   return data.map((raw) =>
     mapRecord(ContactEntryRecord, raw, "contact entry", (record, entryRaw) => {
-      const entry = contactEntryFromRecord(record, entryRaw, relatedCompanyId(record) ?? companyId);
+      const entry = contactEntryFromRecord(record, entryRaw, knownOwner);
       const company = entry.companyId === null ? undefined : companies.get(entry.companyId);
       return company ? { ...entry, company } : entry;
     }),
@@ -75,11 +84,24 @@ function includedCompany(raw: unknown): Company[] {
   return record.success ? [companyFromRecord(record.data, raw as RawRecord)] : [];
 }
 
-const entryOf = ({ data, included }: Document<unknown>, companyId: string | null = null) =>
-  entriesOf({ data: [data], included }, companyId)[0] as ContactEntry;
+const entryOf = ({ data, included }: Document<unknown>, knownOwner: ContactEntryOwner | null = null) =>
+  entriesOf({ data: [data], included }, knownOwner)[0] as ContactEntry;
 
-const onlyCompany = (companyIds: readonly string[] | undefined) =>
-  companyIds?.length === 1 ? (companyIds[0] ?? null) : null;
+const OWNER_FILTERS = [
+  ["COMPANY", "companyIds"],
+  ["PERSON", "personIds"],
+  ["INVOICE", "invoiceIds"],
+  ["SUBSIDIARY", "subsidiaryIds"],
+] as const;
+
+/** The one owner a filter limits entries to (of the first owner filter naming exactly one id), if any. */
+function onlyOwner(filter: ContactEntryFilter): ContactEntryOwner | null {
+  for (const [type, field] of OWNER_FILTERS) {
+    const ids = filter[field];
+    if (ids?.length === 1 && ids[0] !== undefined) return { type, id: ids[0] };
+  }
+  return null;
+}
 
 const ofTypes = (types: readonly ContactEntryType[] | null | undefined) => (entry: ContactEntry) =>
   !types || types.includes(entry.type);
@@ -109,7 +131,10 @@ export function createProductiveContactEntries(client: ProviderClient): ContactE
       const batches = await Promise.all(
         chunk(wanted, MAX_UPSTREAM_PAGE_SIZE).map(async (batch) => {
           const query = { "filter[company_id]": batch.join(","), ...INCLUDE_COMPANY };
-          return entriesOf(await fetchAll(client, "contact_entries", query), onlyCompany(batch));
+          return entriesOf(
+            await fetchAll(client, "contact_entries", query),
+            onlyOwner({ companyIds: batch }),
+          );
         }),
       );
       const entries = batches.flat().filter(ofTypes(types));
@@ -123,10 +148,10 @@ export function createProductiveContactEntries(client: ProviderClient): ContactE
         ...filterQuery(CONTACT_ENTRY_FILTER_PARAMETERS, upstreamFilter, "contact entries"),
         ...INCLUDE_COMPANY,
       };
-      const companyId = onlyCompany(filter.companyIds);
+      const knownOwner = onlyOwner(filter);
       if (!types) {
         const { data: window, included } = await fetchWindow(client, "contact_entries", query, page);
-        return { ...window, items: entriesOf({ data: window.items, included }, companyId) };
+        return { ...window, items: entriesOf({ data: window.items, included }, knownOwner) };
       }
       const all = await fetchAll(client, "contact_entries", query, {
         maxPages: MAX_TYPE_SCAN_PAGES,
@@ -134,7 +159,7 @@ export function createProductiveContactEntries(client: ProviderClient): ContactE
           `Productive cannot filter contact entries by type, and more than ${MAX_TYPE_SCAN_PAGES * MAX_UPSTREAM_PAGE_SIZE} ` +
           "entries match the other filters: narrow the list with companyIds or contactableTypes",
       });
-      const matching = entriesOf(all, companyId).filter(ofTypes(types));
+      const matching = entriesOf(all, knownOwner).filter(ofTypes(types));
       return {
         items: matching.slice(page.offset, page.offset + page.limit),
         hasNextPage: page.offset + page.limit < matching.length,
@@ -143,15 +168,17 @@ export function createProductiveContactEntries(client: ProviderClient): ContactE
     },
 
     async create(input) {
-      // The docs are silent on a relationship to a missing company: a 404 (record_not_found, as its
-      // finders answer) is that company's NotFoundError, a 422 on the relationship lands on ["companyId"].
-      const company = { kind: "Company", id: input.companyId } as const;
-      if (!isIntegerId(company.id)) throw new NotFoundError(company.kind, company.id);
+      // The docs are silent on a relationship to a missing owner: for a company, a 404
+      // (record_not_found, as its finders answer) is that company's NotFoundError; a 422 on the
+      // relationship lands on ["companyId"] (["contactableId"] for the other owners).
+      const owner = entryOwner(input);
+      const company = owner.type === "COMPANY" ? ({ kind: "Company", id: owner.id } as const) : null;
+      assertOwnerId(owner);
       const body = {
         data: {
           type: "contact_entries",
           attributes: contactEntryAttributes(input),
-          relationships: { company: { data: { type: "companies", id: input.companyId } } },
+          relationships: ownerRelationship(owner),
         },
       };
       return writeRecord(
@@ -164,7 +191,7 @@ export function createProductiveContactEntries(client: ProviderClient): ContactE
           query: INCLUDE_COMPANY,
           what: "contact entry create",
         },
-        (answer) => entryOf(answer, input.companyId),
+        (answer) => entryOf(answer, owner),
       );
     },
 
