@@ -163,6 +163,60 @@ function loadTable(target: TargetResult): string {
   );
 }
 
+const PROFILES_SECTION = "[why](../docs/performance.md#what-the-profiles-show-and-what-changed)";
+
+/** Issue 12's targets against this run's figures, each ✓ or ✗ (a miss links to what the profiles show). */
+function targetsTable(results: BenchResults): string {
+  const rows: string[][] = [];
+  const row = (target: string, measured: string, met: boolean) =>
+    rows.push([target, measured, met ? "✓" : `✗ ${PROFILES_SECTION}`]);
+  const c20 = (operation: OperationResult, server: ServerName) => operation.load[server].c20;
+  for (const target of results.targets) {
+    const isStore = target.name !== "live";
+    if (isStore) {
+      for (const operation of target.operations.filter((op) => ["a", "b", "d"].includes(op.key))) {
+        const ratio =
+          (c20(operation, "gateway")?.requestsPerSecond ?? Number.NaN) /
+          (c20(operation, "ceiling")?.requestsPerSecond ?? Number.NaN);
+        row(`${target.name} (${operation.key}) ≥ 0.6 × plain yoga req/s`, fixed(ratio, 2), ratio >= 0.6);
+      }
+    } else {
+      const floorP50 = target.operations.find((op) => op.key === "floor")?.load.gateway.c1?.p50 ?? 0;
+      for (const operation of target.operations.filter((op) => ["a", "b", "c", "e"].includes(op.key))) {
+        const floor = (operation.minimum?.waves ?? 0) * results.options.latencyMs + floorP50;
+        const p50 = operation.load.gateway.c1?.p50 ?? Number.NaN;
+        row(
+          `live (${operation.key}) c=1 p50 ≤ floor + 5 ms`,
+          `${ms(p50)} (floor ${ms(floor)})`,
+          p50 <= floor + 5,
+        );
+      }
+    }
+    const idle = target.idleRssMb.afterStart.gateway;
+    row(`${target.name}: idle RSS < 120 MB`, `${fixed(idle, 0)} MB`, idle < 120);
+    const peak = target.peakRssMb.gateway;
+    row(`${target.name}: peak RSS < 200 MB (VmHWM)`, `${fixed(peak, 0)} MB`, peak < 200);
+  }
+  if (results.replay) {
+    const own = results.replay.gatewayOwnCpuMsPer50Records;
+    row(
+      `gateway's own cost < ${results.replay.targetMs} ms per 50 records`,
+      `${fixed(own, 2)} ms`,
+      own < results.replay.targetMs,
+    );
+  }
+  if (results.filters) {
+    const paged = results.filters.filter((filter) => !filter.unpaged);
+    const kept = paged.filter((filter) => filter.ratio >= 0.8).length;
+    row(
+      `every filter at ${results.options.scale}× ≥ 0.8 of 1× (paged)`,
+      `${kept} of ${paged.length}`,
+      kept === paged.length,
+    );
+  }
+  return table(["target", "measured", "met"], rows);
+}
+
 export function renderMarkdown(results: BenchResults): string {
   const { machine, options } = results;
   const parts = [
@@ -174,6 +228,10 @@ export function renderMarkdown(results: BenchResults): string {
     `- Date: ${machine.date}; took ${results.durationSeconds} s`,
     `- Options: fake latency ${options.latencyMs} ms, scale ${options.scale}×, store ${options.store}, ${options.rounds} round(s) of ${options.roundSeconds} s per cell, interleaved gateway / baseline / ceiling`,
     `- Gateway: \`${machine.gatewayCommand}\`, NODE_ENV=production, API key, LOG_LEVEL=info (stdout discarded); baseline: the same with GATEWAY_BATCHING=off; ceiling: plain graphql-yoga answering the captured responses`,
+    "",
+    "## Targets",
+    "",
+    targetsTable(results),
     "",
   ];
   for (const target of results.targets) {
