@@ -67,6 +67,14 @@ module.exports = {
       to: { path: [layer("schema"), layer("http"), layer("sources"), layer("store"), layer("providers")] },
     },
     {
+      name: "the-mirror-works-on-ports",
+      severity: "error",
+      comment:
+        "src/mirror syncs live ports into the store's MirrorStore port and wraps ports; backends.ts wires the implementations.",
+      from: { path: layer("mirror") },
+      to: { path: [layer("schema"), layer("sources"), layer("store"), layer("contacts")] },
+    },
+    {
       name: "http-knows-no-provider",
       severity: "error",
       comment: "The shared upstream layer serves all three adapters alike.",

@@ -1,6 +1,7 @@
 import type { Config } from "./config.ts";
 import { PROVIDERS } from "./domain/common.ts";
 import type { UpstreamSettings } from "./http/upstream-client.ts";
+import { startMirror } from "./mirror/index.ts";
 import type { ProviderBackend, Sources } from "./ports.ts";
 import { createFreeAgentSources } from "./sources/freeagent/index.ts";
 import { createMoneybirdSources } from "./sources/moneybird/index.ts";
@@ -24,17 +25,26 @@ export async function createSources(
   config: Config,
   upstream: UpstreamSettings,
   onStoreQuery?: OpenStoreOptions["onQuery"],
+  warn: (message: string) => void = () => {},
 ): Promise<SourceSet> {
-  // Typed by `as`: assigned inside fromStore, which a null initializer's narrowing would not see.
+  const mirroring =
+    config.mirror !== null && Boolean(config.productive || config.moneybird || config.freeAgent);
+  const storeServes = !config.productive || !config.moneybird || !config.freeAgent;
+  // Typed by `as`: assigned inside openOnce, which a null initializer's narrowing would not see.
   let opened = null as Promise<LocalStore> | null;
-  const fromStore = async <Ports>(ports: (store: LocalStore) => Ports): Promise<Served<Ports>> => {
+  const openOnce = () => {
     opened ??= openStore({
       url: config.storeUrl,
       poolSize: config.storePoolSize,
       onQuery: onStoreQuery,
       changesRetentionDays: config.changesRetentionDays,
+      // A store that only mirrors gets the providers' records from the first round, not demo data.
+      seed: storeServes,
     });
-    const store = await opened;
+    return opened;
+  };
+  const fromStore = async <Ports>(ports: (store: LocalStore) => Ports): Promise<Served<Ports>> => {
+    const store = await openOnce();
     // The store is closed once, after every provider it serves (see close below).
     return {
       ...ports(store),
@@ -43,15 +53,31 @@ export async function createSources(
     };
   };
 
-  const productive = config.productive
-    ? createProductiveSources(config.productive, upstream)
-    : await fromStore(({ companies, contactEntries }) => ({ companies, contactEntries }));
-  const moneybird = config.moneybird
-    ? createMoneybirdSources(config.moneybird, upstream)
-    : await fromStore(({ moneybirdContacts }) => ({ moneybirdContacts }));
-  const freeAgent = config.freeAgent
-    ? createFreeAgentSources(config.freeAgent, upstream)
-    : await fromStore(({ freeAgentContacts }) => ({ freeAgentContacts }));
+  const liveProductive = config.productive ? createProductiveSources(config.productive, upstream) : null;
+  const liveMoneybird = config.moneybird ? createMoneybirdSources(config.moneybird, upstream) : null;
+  const liveFreeAgent = config.freeAgent ? createFreeAgentSources(config.freeAgent, upstream) : null;
+  const mirror =
+    mirroring && config.mirror
+      ? await startMirror({
+          config: config.mirror,
+          store: await openOnce(),
+          live: { PRODUCTIVE: liveProductive, MONEYBIRD: liveMoneybird, FREEAGENT: liveFreeAgent },
+          warn,
+        })
+      : null;
+
+  const productive =
+    mirror?.productive ??
+    liveProductive ??
+    (await fromStore(({ companies, contactEntries }) => ({ companies, contactEntries })));
+  const moneybird =
+    mirror?.moneybird ??
+    liveMoneybird ??
+    (await fromStore(({ moneybirdContacts }) => ({ moneybirdContacts })));
+  const freeAgent =
+    mirror?.freeAgent ??
+    liveFreeAgent ??
+    (await fromStore(({ freeAgentContacts }) => ({ freeAgentContacts })));
 
   const health = {
     PRODUCTIVE: productive.backend,
@@ -59,22 +85,27 @@ export async function createSources(
     FREEAGENT: freeAgent.backend,
   };
   const storeProviders = PROVIDERS.filter((provider) => health[provider].backend === "STORE");
+  const store = opened ? await opened : null;
   return {
     sources: {
       companies: productive.companies,
       contactEntries: productive.contactEntries,
       moneybirdContacts: moneybird.moneybirdContacts,
       freeAgentContacts: freeAgent.freeAgentContacts,
-      // The log is the store's: it follows the providers the store serves (a mirror's, later, too).
-      changes: opened ? (await opened).changes : null,
-      // Search reads the store's index, so it covers the providers the store serves; a live
-      // provider's records are not there (until a mirror keeps them).
-      search: opened ? (await opened).search(storeProviders) : null,
+      // The log is the store's: it follows the providers the store serves and those it mirrors.
+      changes: store?.changes ?? null,
+      // Search reads the store's index: the providers the store serves, and those the mirror has synced.
+      search: store ? (mirror?.search(store, storeProviders) ?? store.search(storeProviders)) : null,
+      // Ordering across providers is one query, so it needs every selected provider's rows in the store.
+      orderedContacts: store
+        ? (mirror?.orderedContacts(store, storeProviders) ?? store.orderedContacts(storeProviders))
+        : null,
       health,
     },
     async close() {
+      await mirror?.stop();
       await Promise.all([productive, moneybird, freeAgent].map((served) => served.close()));
-      await (await opened)?.close();
+      await store?.close();
     },
   };
 }

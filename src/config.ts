@@ -219,6 +219,11 @@ const EnvSchema = z.object({
   FREEAGENT_RATE_LIMITS: rateLimits,
   // Diagnostics only: `off` measures what the per-request DataLoaders save (npm run bench's N+1 baseline).
   GATEWAY_BATCHING: z.enum(["on", "off"]).default("on"),
+  // The live mirror (docs/mirror.md): off by default, as it spends a share of every live provider's budget.
+  MIRROR: z.enum(["on", "off"]).default("off"),
+  MIRROR_INTERVAL_S: positiveInt(60),
+  MIRROR_BUDGET_SHARE: z.coerce.number().gt(0).max(1).default(0.25),
+  MIRROR_SWEEP_INTERVAL_S: positiveInt(600),
 
   // What one request may ask for: docs/production.md § Query limits gives each default's reasoning.
   MAX_REQUEST_BYTES: positiveInt(DEFAULT_LIMITS.maxRequestBytes),
@@ -355,10 +360,24 @@ export interface Config {
   upstream: Omit<UpstreamProtection, "redis"> & { redisUrl: string | null };
   /** GATEWAY_BATCHING: false sends every by-id read on its own (a diagnostics knob). */
   batching: boolean;
+  /** The live mirror of the live providers; null when MIRROR is off. */
+  mirror: MirrorConfig | null;
   /** null: the provider is served by the local store. */
   productive: ProductiveConfig | null;
   moneybird: MoneybirdConfig | null;
   freeAgent: FreeAgentConfig | null;
+}
+
+export interface MirrorConfig {
+  /** Seconds between the starts of two sync rounds (a round that takes longer starts the next at once). */
+  intervalSeconds: number;
+  /** The share of each provider's rate budget the sync may spend (0 < share ≤ 1). */
+  budgetShare: number;
+  /**
+   * Seconds between two full listings of a provider whose changes feed does not tell deletions
+   * (FreeAgent's `updated_since`); at least the interval.
+   */
+  sweepIntervalSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -445,9 +464,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       breakerFailures: e.BREAKER_FAILURES,
       breakerCooldownMs: e.BREAKER_COOLDOWN_MS,
       instances: e.GATEWAY_INSTANCES,
+      backgroundShare: e.MIRROR_BUDGET_SHARE,
       redisUrl: e.REDIS_URL ?? null,
     },
     batching: e.GATEWAY_BATCHING === "on",
+    mirror:
+      e.MIRROR === "on"
+        ? {
+            intervalSeconds: e.MIRROR_INTERVAL_S,
+            budgetShare: e.MIRROR_BUDGET_SHARE,
+            sweepIntervalSeconds: Math.max(e.MIRROR_SWEEP_INTERVAL_S, e.MIRROR_INTERVAL_S),
+          }
+        : null,
     productive:
       e.PRODUCTIVE_API_TOKEN && e.PRODUCTIVE_ORGANIZATION_ID
         ? {
@@ -548,6 +576,12 @@ const MEANINGS: Record<keyof typeof EnvSchema.shape, string> = {
     "FreeAgent's rate limits as requests/seconds, comma-separated; unset, the documented ones",
   GATEWAY_BATCHING:
     "on or off; off sends every by-id read upstream on its own, to measure what batching saves (diagnostics only)",
+  MIRROR:
+    "on or off: keep a synced copy of each live provider in the store, for @mirror reads, search and changes",
+  MIRROR_INTERVAL_S: "seconds between the starts of two sync rounds of the mirror",
+  MIRROR_BUDGET_SHARE: "the share (0 to 1) of each provider's rate budget the mirror's sync may spend",
+  MIRROR_SWEEP_INTERVAL_S:
+    "seconds between two full listings of FreeAgent, whose updated_since does not tell deletions",
   MAX_REQUEST_BYTES: "the largest request body: the document and its variables",
   MAX_DEPTH: "fields nested in an operation at most",
   MAX_ALIASES: "aliased fields in an operation at most",

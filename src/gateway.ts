@@ -19,6 +19,7 @@ import { observeUpstreamCalls } from "./ops/upstream-log.ts";
 import type { Sources } from "./ports.ts";
 import { toGraphQLError } from "./schema/errors.ts";
 import { schema } from "./schema/index.ts";
+import { mirrorMaxAgeOf } from "./schema/mirror.ts";
 import { createAuthentication } from "./security/auth.ts";
 import { corsForOrigins, useVaryOnOrigin } from "./security/cors.ts";
 import { useErrorHygiene } from "./security/error-hygiene.ts";
@@ -80,6 +81,7 @@ export async function createGateway({
       ]),
     },
     metrics.observeStoreQuery,
+    warn,
   );
   metrics.watchProviders(sourceSet.sources.health);
   const sources = config.batching ? sourceSet.sources : unbatchedSources(sourceSet.sources);
@@ -155,6 +157,7 @@ export async function createGateway({
         ...(tracing ? [tracing.observeRequest] : []),
       ]),
       usePartialErrors(),
+      useMirrorReads(),
     ],
   });
 
@@ -235,6 +238,35 @@ function useExecutionCancellation(): Plugin<GatewayContext> {
     // A subscription's stream outlives its execution: it follows the request's own signal, as yoga's does.
     onSubscribe({ args }) {
       (args as { signal?: AbortSignal }).signal = clientSignalOf(args);
+    },
+  };
+}
+
+/**
+ * Applies the operation's `@mirror(maxAgeSeconds:)` to its request scope (the mirrored ports read
+ * it there), and tells in `extensions.mirror` which providers the mirror served and when each was
+ * synced.
+ */
+function useMirrorReads(): Plugin<GatewayContext> {
+  return {
+    onExecute({ args, setResultAndStopExecution }) {
+      let maxAge: number | null;
+      try {
+        maxAge = mirrorMaxAgeOf(args.document, args.operationName, args.variableValues);
+      } catch (error) {
+        setResultAndStopExecution({ errors: [error as GraphQLError] });
+        return;
+      }
+      const scope = activeScope();
+      if (maxAge === null || !scope) return;
+      scope.mirrorMaxAgeSeconds = maxAge;
+      return {
+        onExecuteDone: ({ result, setResult }) => {
+          if (Symbol.asyncIterator in result) return;
+          const mirror = { maxAgeSeconds: maxAge, syncedAt: Object.fromEntries(scope.mirrorReads) };
+          setResult({ ...result, extensions: { ...result.extensions, mirror } });
+        },
+      };
     },
   };
 }

@@ -6,10 +6,12 @@ import type {
   Company,
   CompanyFilter,
   CompanyOrder,
+  Contact,
   ContactEntry,
   ContactEntryFilter,
   ContactEntryType,
   ContactNote,
+  ContactOrder,
   ContactPerson,
   ContactVersion,
   CreateAdditionalCharge,
@@ -23,6 +25,7 @@ import type {
   FreeAgentContactFilter,
   MoneybirdContact,
   MoneybirdContactFilter,
+  OrderedContactFilter,
   Page,
   PageRequest,
   PaymentsMandate,
@@ -156,6 +159,91 @@ export interface SearchSource {
   search(query: string, page: PageRequest): Promise<Page<SearchHit>>;
 }
 
+/**
+ * Moneybird's and FreeAgent's contacts as one list in one order, which only a database holding
+ * both providers' records can serve (the store, or a fresh mirror of a live provider).
+ */
+export interface OrderedContactSource {
+  /** Whether it holds `provider`'s records for this request: asked at resolve time, since a mirror's freshness varies. */
+  covers(provider: Provider): boolean;
+  /**
+   * The contacts of `providers` (each covered) ordered by `order`, ties by provider, then id, so
+   * offset pages are stable.
+   */
+  list(
+    filter: OrderedContactFilter,
+    order: ContactOrder,
+    providers: readonly Contact["provider"][],
+    page: PageRequest,
+  ): Promise<Page<Contact>>;
+}
+
+/** A record as a live provider answered it, kept by the mirror: its `raw` is what the row stores. */
+export type MirroredRecord = Company | ContactEntry | MoneybirdContact | FreeAgentContact;
+export type MirroredKind = MirroredRecord["kind"];
+
+/** What one step of a sync round writes: records as the provider answered them, and records gone. */
+export interface MirrorBatch {
+  upserts: readonly MirroredRecord[];
+  deletions: readonly { kind: MirroredKind; id: string }[];
+}
+
+/** Where a provider's sync stands, once a round (or a step of one) is written; epoch milliseconds. */
+export interface MirrorProgress {
+  /** When the round that just completed began: the mirror holds every change made before. */
+  syncedAt?: number;
+  /** When the full listing that just completed began (a sweep: deletions seen). */
+  sweptAt?: number;
+  /** Where the next incremental read starts (FreeAgent's `updated_since`). */
+  cursor?: number;
+}
+
+export interface MirrorState {
+  provider: Provider;
+  /** null: no round completed yet, so the mirror serves none of the provider's reads. */
+  syncedAt: number | null;
+  sweptAt: number | null;
+  cursor: number | null;
+  /** When the last round began, completed or not. */
+  attemptedAt: number | null;
+  /** The last round's failure; null once a round completes. */
+  lastError: string | null;
+  /** Rounds failed in a row. */
+  failures: number;
+  /** Records of the provider the mirror holds now. */
+  records: number;
+}
+
+export interface MirrorReport {
+  /** null: no round written yet. */
+  state: MirrorState | null;
+  /** Whether this instance holds the lease (it syncs) or another does. */
+  syncing: boolean;
+  intervalSeconds: number;
+}
+
+/**
+ * The store's side of the mirror: the same tables the store serves from, written with the records
+ * a live provider answered. Writes of a sync round are fenced by a lease, so that only the
+ * instance that holds it syncs (another that lost it, paused past its lease, writes nothing).
+ */
+export interface MirrorStore {
+  /** What the mirror holds of a kind: id → fingerprint (Moneybird: the version; else the record's JSON). */
+  fingerprints(kind: MirroredKind): Promise<Map<string, string>>;
+  /** Writes a batch and the progress in one transaction, if `holder` still holds the lease (renewed); false: nothing written. */
+  write(holder: string, provider: Provider, batch: MirrorBatch, progress: MirrorProgress): Promise<boolean>;
+  /** A round that failed: its message and time, for `providers`; written only by the lease holder. */
+  recordFailure(holder: string, provider: Provider, message: string, attemptedAt: number): Promise<void>;
+  states(): Promise<MirrorState[]>;
+  /** Takes or renews the lease for `ttlMs`; false while another holder's lease runs. */
+  lease(holder: string, ttlMs: number): Promise<boolean>;
+  /** Gives the lease up now (shutting down), so another instance takes over at once. */
+  release(holder: string): Promise<void>;
+  /** A write through the gateway: the provider's answer, kept at once by whichever instance made it. */
+  keep(record: MirroredRecord): Promise<void>;
+  forget(kind: MirroredKind, id: string): Promise<void>;
+}
+
 /** Which backend serves a provider, and a cheap health probe for `providers` and /ready. */
 export interface ProviderBackend {
   backend: "LIVE" | "STORE";
@@ -163,6 +251,8 @@ export interface ProviderBackend {
   ping(): Promise<void>;
   /** A live provider's breaker and rate budget, read without calling the provider. */
   protection?(): Promise<ProtectionStatus>;
+  /** A mirrored provider's sync, as this instance last read it (null: not mirrored). */
+  mirror?(): MirrorReport;
 }
 
 export interface Sources {
@@ -174,5 +264,7 @@ export interface Sources {
   changes: ChangeSource | null;
   /** null when no provider is served by the store, which holds the index. */
   search: SearchSource | null;
+  /** null when no database holds any accounting provider's records. */
+  orderedContacts: OrderedContactSource | null;
   health: Record<"PRODUCTIVE" | "MONEYBIRD" | "FREEAGENT", ProviderBackend>;
 }

@@ -1,2 +1,3 @@
 export * from "./merged-list.ts";
+export * from "./ordered-list.ts";
 export * from "./write-routing.ts";

@@ -63,8 +63,8 @@ const FREEAGENT_ONLY_FILTERS = ["freeAgentView", "freeAgentSort"] as const;
 
 type ProviderLister = [AccountingProvider, (page: PageRequest) => Promise<Page<Contact>>];
 
-/** The selected providers' list calls, in list order, after refusing filters a selected provider cannot apply. */
-function providerListers(filter: MergedContactFilter, sources: Sources): ProviderLister[] {
+/** The selected providers, in list order, after refusing filters a selected provider cannot apply. */
+export function selectedContactProviders(filter: MergedContactFilter): AccountingProvider[] {
   const selected: readonly Provider[] = filter.providers ?? CONTACT_PROVIDERS;
   if (selected.includes("PRODUCTIVE")) {
     throw new BadUserInputError(
@@ -90,8 +90,12 @@ function providerListers(filter: MergedContactFilter, sources: Sources): Provide
       "includeArchived and freeAgentView both choose FreeAgent's view: set only one",
     );
   }
+  return CONTACT_PROVIDERS.filter((provider) => selected.includes(provider));
+}
 
-  return CONTACT_PROVIDERS.filter((provider) => selected.includes(provider)).map(
+/** The selected providers' list calls, in list order. */
+function providerListers(filter: MergedContactFilter, sources: Sources): ProviderLister[] {
+  return selectedContactProviders(filter).map(
     (provider): ProviderLister =>
       provider === "MONEYBIRD"
         ? [

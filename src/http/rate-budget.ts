@@ -47,6 +47,8 @@ export interface RateBudgetOptions {
   redis: Redis | null;
   /** How many instances share the credential: each keeps 1/instances of it while Redis is down. */
   instances: number;
+  /** The share of every window background work (a scope marked `background`) may spend (default 0.25). */
+  backgroundShare?: number;
 }
 
 /**
@@ -73,27 +75,29 @@ interface Counter {
 /** A little spread on wake-ups, so the requests a window released do not all ask at the same instant. */
 const jitterMs = () => Math.floor(Math.random() * 25);
 
-/**
- * The rate budget of one provider credential, enforced before a request is sent: counted by
- * rate-limiter-flexible, in memory or in Redis (falling back to this instance's share of memory
- * while Redis is unreachable, never unmetered).
- */
-export function createRateBudget(options: RateBudgetOptions): RateBudget {
-  const { provider, key, redis, instances } = options;
-  const counters: Counter[] = options.windows.map((window, index) => {
+/** How long background work waits before looking again whether a client's request still waits. */
+const YIELD_MS = 50;
+
+/** The counters that keep within `windows`, under `keyPrefix`, in memory or Redis. */
+function createCounters(
+  windows: readonly RateWindow[],
+  keyPrefix: string,
+  { redis, instances }: Pick<RateBudgetOptions, "redis" | "instances">,
+): Counter[] {
+  return windows.map((window, index) => {
     const segments = segmentsOf(window);
     const points = Math.max(1, Math.floor(window.limit / (segments + 1)));
     const duration = window.seconds / segments;
-    const keyPrefix = `contacts-gateway:budget:${provider}:${index}`;
+    const prefix = `${keyPrefix}:${index}`;
     const local = new RateLimiterMemory({
-      keyPrefix,
+      keyPrefix: prefix,
       points: redis ? Math.max(1, Math.floor(points / instances)) : points,
       duration,
     });
     const limiter = redis
       ? new RateLimiterRedis({
           storeClient: redis,
-          keyPrefix,
+          keyPrefix: prefix,
           points,
           duration,
           rejectIfRedisNotReady: true,
@@ -102,15 +106,32 @@ export function createRateBudget(options: RateBudgetOptions): RateBudget {
       : local;
     return { window, points, limiter };
   });
+}
+
+/**
+ * The rate budget of one provider credential, enforced before a request is sent: counted by
+ * rate-limiter-flexible, in memory or in Redis (falling back to this instance's share of memory
+ * while Redis is unreachable, never unmetered).
+ */
+export function createRateBudget(options: RateBudgetOptions): RateBudget {
+  const { provider, key, redis } = options;
+  const counters = createCounters(options.windows, `contacts-gateway:budget:${provider}`, options);
+  // Background work takes from these first: at most its share of each window, whoever else spends it.
+  const share = options.backgroundShare ?? 0.25;
+  const backgroundCounters = createCounters(
+    options.windows.map(({ limit, seconds }) => ({ limit: Math.max(1, Math.floor(limit * share)), seconds })),
+    `contacts-gateway:budget-background:${provider}`,
+    options,
+  );
   let pausedUntil = 0;
   let waiting = 0;
 
   /** 0 when the request may start; otherwise how long to wait before asking again. */
-  async function tryTake(): Promise<number> {
+  async function tryTake(from: readonly Counter[]): Promise<number> {
     const paused = pausedUntil - Date.now();
     if (paused > 0) return paused;
     const taken: Counter[] = [];
-    for (const counter of counters) {
+    for (const counter of from) {
       try {
         await counter.limiter.consume(key);
         taken.push(counter);
@@ -124,27 +145,39 @@ export function createRateBudget(options: RateBudgetOptions): RateBudget {
     return 0;
   }
 
+  /** Waits `waitMs` (within the scope's deadline, else RATE_LIMITED), counted in the queue unless it is background work's. */
+  async function waitFor(scope: RequestScope, waitMs: number): Promise<void> {
+    if (Date.now() + waitMs > scope.deadlineAt) {
+      const seconds = Math.min(MAX_RETRY_AFTER_SECONDS, Math.ceil(waitMs / 1000));
+      throw new UpstreamError(
+        provider,
+        "RATE_LIMITED",
+        `${provider}'s rate budget is spent for the next ${seconds} s (the gateway keeps within the provider's limits)`,
+        seconds,
+      );
+    }
+    if (scope.background) return sleep(waitMs + jitterMs(), undefined, { signal: scope.signal });
+    waiting += 1;
+    try {
+      await sleep(waitMs + jitterMs(), undefined, { signal: scope.signal });
+    } finally {
+      waiting -= 1;
+    }
+  }
+
+  /** Takes from `from` as soon as it allows, waiting meanwhile; background work also waits while a client's request waits. */
+  async function take(scope: RequestScope, from: readonly Counter[]): Promise<void> {
+    for (;;) {
+      const waitMs = scope.background && waiting > 0 ? YIELD_MS : await tryTake(from);
+      if (waitMs === 0) return;
+      await waitFor(scope, waitMs);
+    }
+  }
+
   return {
     async acquire(scope) {
-      for (;;) {
-        const waitMs = await tryTake();
-        if (waitMs === 0) return;
-        if (Date.now() + waitMs > scope.deadlineAt) {
-          const seconds = Math.min(MAX_RETRY_AFTER_SECONDS, Math.ceil(waitMs / 1000));
-          throw new UpstreamError(
-            provider,
-            "RATE_LIMITED",
-            `${provider}'s rate budget is spent for the next ${seconds} s (the gateway keeps within the provider's limits)`,
-            seconds,
-          );
-        }
-        waiting += 1;
-        try {
-          await sleep(waitMs + jitterMs(), undefined, { signal: scope.signal });
-        } finally {
-          waiting -= 1;
-        }
-      }
+      if (scope.background) await take(scope, backgroundCounters);
+      await take(scope, counters);
     },
 
     async pause(seconds) {

@@ -15,6 +15,18 @@ export interface RequestScope {
   requestId: string | null;
   /** The upstream calls (attempts) the request made so far, by provider: what its log line reports. */
   upstreamCalls: Map<string, UpstreamCallTally>;
+  /**
+   * Work no client waits for (the mirror's sync): it spends only its share of each rate budget,
+   * and waits while a client's request waits for the budget (see rate-budget.ts).
+   */
+  background?: boolean;
+  /**
+   * What the request allows of the mirror: the oldest sync (seconds ago) its reads may come from,
+   * as its `@mirror(maxAgeSeconds:)` asked; null reads live. Set once its document is parsed.
+   */
+  mirrorMaxAgeSeconds: number | null;
+  /** The providers whose reads the mirror served, and when their data was synced (the response's `extensions`). */
+  mirrorReads: Map<string, string>;
 }
 
 export interface UpstreamCallTally {
@@ -36,6 +48,8 @@ export function requestScope(
     deadlineAt: Date.now() + timeoutMs,
     requestId,
     upstreamCalls: new Map(),
+    mirrorMaxAgeSeconds: null,
+    mirrorReads: new Map(),
   };
 }
 

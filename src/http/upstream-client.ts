@@ -97,6 +97,8 @@ export interface UpstreamProtection {
   redis: Redis | null;
   /** Gateway instances sharing the credentials: each keeps 1/instances of a budget while Redis is down. */
   instances: number;
+  /** The share of each rate budget background work (the mirror's sync) may spend: MIRROR_BUDGET_SHARE. */
+  backgroundShare: number;
 }
 
 export const DEFAULT_PROTECTION: UpstreamProtection = {
@@ -108,6 +110,7 @@ export const DEFAULT_PROTECTION: UpstreamProtection = {
   breakerCooldownMs: 30_000,
   redis: null,
   instances: 1,
+  backgroundShare: 0.25,
 };
 
 /** What the gateway hands every REST adapter besides its credentials; tests set only what they need. */
@@ -199,6 +202,7 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
     windows: options.rateLimits,
     redis: settings.redis,
     instances: settings.instances,
+    backgroundShare: settings.backgroundShare,
   });
   // Outages open the breaker; answers that are the provider refusing (4xx, 429) or the client giving up do not.
   const breaker = circuitBreaker(

@@ -1,6 +1,7 @@
 import { type GraphQLResolveInfo, Kind, type SelectionSetNode } from "graphql";
 import type { AccountingProvider, ContactPosition } from "../contacts/index.ts";
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, type Page, type PageRequest } from "../domain/common.ts";
+import type { ContactOrder } from "../domain/contact.ts";
 import { BadUserInputError } from "../errors.ts";
 import { quoteInput } from "../security/redaction.ts";
 import { builder } from "./builder.ts";
@@ -8,7 +9,8 @@ import { decodeOpaque, encodeOpaque } from "./opaque.ts";
 
 /**
  * Relay connections over offset pages. A cursor is opaque to clients: base64 of `<connection>:N`
- * for a one-source connection, `contacts:<PROVIDER>:N` for the merged contacts connection.
+ * for a one-source connection (`contacts:<FIELD>:<DIRECTION>:N` for an ordered contacts list),
+ * `contacts:<PROVIDER>:N` for the merged contacts connection.
  */
 
 export interface ConnectionShape<T> {
@@ -53,7 +55,12 @@ export type ConnectionName =
   | "contactEntries"
   | "Company.contactEntries"
   | "MoneybirdContact.contactPersons"
-  | "search";
+  | "search"
+  | `contacts:${ContactOrder["field"]}:${ContactOrder["direction"]}`;
+
+/** An ordered contacts list's cursors name its order, so a cursor of one order is refused by another. */
+export const orderedContactsConnection = ({ field, direction }: ContactOrder): ConnectionName =>
+  `contacts:${field}:${direction}`;
 
 export const offsetCursor = (connection: ConnectionName, offset: number) =>
   encodeOpaque(`${connection}:${offset}`);

@@ -4,17 +4,28 @@ import {
   createContact,
   createMergedContactList,
   deleteContact,
+  listOrderedContacts,
   updateContact,
 } from "../contacts/index.ts";
 import type { GatewayContext } from "../context.ts";
-import { type Contact, displayName, FREEAGENT_SORT_FIELDS, FREEAGENT_VIEWS } from "../domain/index.ts";
+import {
+  CONTACT_ORDER_FIELDS,
+  type Contact,
+  displayName,
+  FREEAGENT_SORT_FIELDS,
+  FREEAGENT_VIEWS,
+} from "../domain/index.ts";
 import { ValidationError } from "../errors.ts";
 import { type BuilderTypes, builder } from "./builder.ts";
 import {
   OrderDirectionEnum,
+  offsetConnection,
+  orderedContactsConnection,
+  pageRequest,
   pageSize,
   providerCursor,
   providerFromCursor,
+  selectsTotalCount,
   toConnection,
 } from "./connection.ts";
 import { ROOT_CONNECTION_NULLABILITY, toGraphQLError, WRITE_ERRORS } from "./errors.ts";
@@ -117,6 +128,18 @@ const ContactFilterInput = builder.inputType("ContactFilter", {
   }),
 });
 
+const ContactOrderFieldEnum = builder.enumType("ContactOrderField", {
+  values: CONTACT_ORDER_FIELDS,
+});
+const ContactOrderInput = builder.inputType("ContactOrder", {
+  description:
+    "NAME is the display name, case and accents ignored; CREATED_AT and UPDATED_AT the provider's timestamps. Ties are broken by provider (FreeAgent first), then id.",
+  fields: (t) => ({
+    field: t.field({ type: ContactOrderFieldEnum, required: true }),
+    direction: t.field({ type: OrderDirectionEnum, required: true, defaultValue: "ASC" }),
+  }),
+});
+
 /** The node ref, and so the loader, of a contact's concrete type. */
 const contactNode = (kind: ContactKind) =>
   kind === "MoneybirdContact" ? MoneybirdContactNode : FreeAgentContactNode;
@@ -126,8 +149,8 @@ const contactNode = (kind: ContactKind) =>
  * `cacheResolved` does not see: prime each concrete type's loader here, so a contact listed here
  * costs no further call when a person's or note's `contact` asks for it.
  */
-function primeContactLoaders(listed: readonly { contact: Contact }[], ctx: GatewayContext): void {
-  for (const { contact } of listed) {
+function primeContactLoaders(listed: readonly Contact[], ctx: GatewayContext): void {
+  for (const contact of listed) {
     const loader = contactNode(contact.kind).getDataloader(ctx);
     loader.prime(contact.id, contact as never);
   }
@@ -137,16 +160,35 @@ builder.queryField("contacts", (t) =>
   t.field({
     type: ContactConnection,
     nullable: true,
-    description: `Moneybird contacts, then FreeAgent contacts, as one connection. When a provider fails after the page already holds contacts, the page ends there with hasNextPage true and the failure in errors, so following endCursor never skips a provider. ${ROOT_CONNECTION_NULLABILITY}`,
-    args: { filter: t.arg({ type: ContactFilterInput }), first: t.arg.int(), after: t.arg.string() },
-    resolve: async (_root, { filter, first, after }, ctx, info) => {
+    description: `Moneybird contacts, then FreeAgent contacts, as one connection. When a provider fails after the page already holds contacts, the page ends there with hasNextPage true and the failure in errors, so following endCursor never skips a provider. With orderBy, the selected providers' contacts in that one order instead. ${ROOT_CONNECTION_NULLABILITY}`,
+    args: {
+      filter: t.arg({ type: ContactFilterInput }),
+      orderBy: t.arg({
+        type: ContactOrderInput,
+        description:
+          "Orders all selected providers' contacts as one list. Only where the store (or a fresh mirror) holds every selected provider's contacts, and with the filters providers, includeArchived, createdAfter and updatedAfter only; otherwise BAD_USER_INPUT. A cursor is only valid for the order that made it.",
+      }),
+      first: t.arg.int(),
+      after: t.arg.string(),
+    },
+    resolve: async (_root, { filter, orderBy, first, after }, ctx, info) => {
+      if (orderBy) {
+        const connection = orderedContactsConnection(orderBy);
+        const request = { ...pageRequest({ first, after }, connection), countTotal: selectsTotalCount(info) };
+        const page = await listOrderedContacts(ctx.sources, givenFields(filter), orderBy, request);
+        primeContactLoaders(page.items, ctx);
+        return offsetConnection(page, request, connection);
+      }
       const limit = pageSize(first);
       const list = createMergedContactList(ctx.sources, givenFields(filter));
       const start = after ? providerFromCursor(after, list.providers) : null;
       const page = await list.page(start, limit);
       const partialError = page.failure && toGraphQLError(page.failure, { path: [info.path.key] });
       if (partialError) ctx.partialErrors.push(partialError);
-      primeContactLoaders(page.items, ctx);
+      primeContactLoaders(
+        page.items.map((item) => item.contact),
+        ctx,
+      );
       return toConnection(
         page.items.map((item) => ({ cursor: providerCursor(item), node: item.contact })),
         page.hasNextPage,

@@ -1,4 +1,5 @@
 import { builder } from "./builder.ts";
+import { SCHEMA_DIRECTIVES } from "./mirror.ts";
 import "./scalars.ts";
 import "./errors.ts";
 import "./node.ts";
@@ -15,4 +16,4 @@ import "./providers.ts";
 import "./search.ts";
 import "./changes.ts";
 
-export const schema = builder.toSchema({ sortSchema: true });
+export const schema = builder.toSchema({ sortSchema: true, directives: SCHEMA_DIRECTIVES });

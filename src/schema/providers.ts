@@ -1,5 +1,5 @@
 import { PROVIDERS, type Provider } from "../domain/common.ts";
-import type { ProtectionStatus } from "../ports.ts";
+import type { MirrorReport, ProtectionStatus } from "../ports.ts";
 import { builder } from "./builder.ts";
 import { toGraphQLError } from "./errors.ts";
 import { ProviderEnum } from "./provider.ts";
@@ -12,6 +12,8 @@ interface ProviderStatus {
   errorCode: string | null;
   /** Live providers only. */
   protection: ProtectionStatus | null;
+  /** Mirrored providers only. */
+  mirror: MirrorReport | null;
 }
 
 const BackendEnum = builder.enumType("Backend", {
@@ -56,6 +58,64 @@ const RateBudgetType = builder.objectRef<ProtectionStatus["budget"]>("RateBudget
   }),
 });
 
+const MirrorSyncStateEnum = builder.enumType("MirrorSyncState", {
+  values: {
+    WAITING: { description: "No round has completed yet: every read goes live." },
+    SYNCED: { description: "The last round completed." },
+    FAILING: {
+      description:
+        "The last round failed (see lastError): the mirror keeps what earlier rounds wrote, and ages.",
+    },
+  },
+});
+
+const isoOrNull = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+const MirrorStatusType = builder.objectRef<MirrorReport>("MirrorStatus").implement({
+  description:
+    "A live provider's mirror (MIRROR=on): its records kept in the store by sync rounds, read with @mirror(maxAgeSeconds:).",
+  fields: (t) => ({
+    state: t.field({
+      type: MirrorSyncStateEnum,
+      resolve: ({ state }) =>
+        state?.syncedAt == null && !state?.lastError ? "WAITING" : state?.lastError ? "FAILING" : "SYNCED",
+    }),
+    syncedAt: t.field({
+      type: "DateTime",
+      nullable: true,
+      description: "When the last completed round began: the mirror holds every change made before.",
+      resolve: ({ state }) => isoOrNull(state?.syncedAt ?? null),
+    }),
+    lagSeconds: t.int({
+      nullable: true,
+      description: "Seconds since syncedAt: how stale a mirror read is at most, now.",
+      resolve: ({ state }) =>
+        state?.syncedAt == null ? null : Math.max(0, Math.floor((Date.now() - state.syncedAt) / 1000)),
+    }),
+    lastAttemptAt: t.field({
+      type: "DateTime",
+      nullable: true,
+      resolve: ({ state }) => isoOrNull(state?.attemptedAt ?? null),
+    }),
+    lastSweepAt: t.field({
+      type: "DateTime",
+      nullable: true,
+      description: "When the last full listing began (the one that sees deletions).",
+      resolve: ({ state }) => isoOrNull(state?.sweptAt ?? null),
+    }),
+    lastError: t.string({ nullable: true, resolve: ({ state }) => state?.lastError ?? null }),
+    consecutiveFailures: t.int({ resolve: ({ state }) => state?.failures ?? 0 }),
+    records: t.int({
+      description: "The provider's records the mirror holds.",
+      resolve: ({ state }) => state?.records ?? 0,
+    }),
+    intervalSeconds: t.exposeInt("intervalSeconds", { description: "MIRROR_INTERVAL_S." }),
+    syncingHere: t.exposeBoolean("syncing", {
+      description: "Whether this instance holds the sync lease (one instance syncs at a time).",
+    }),
+  }),
+});
+
 const ProviderStatusType = builder.objectRef<ProviderStatus>("ProviderStatus").implement({
   fields: (t) => ({
     provider: t.field({ type: ProviderEnum, resolve: (status) => status.provider }),
@@ -80,6 +140,12 @@ const ProviderStatusType = builder.objectRef<ProviderStatus>("ProviderStatus").i
       description: "A live provider's rate budget; null for the store.",
       resolve: (status) => status.protection?.budget ?? null,
     }),
+    mirror: t.field({
+      type: MirrorStatusType,
+      nullable: true,
+      description: "A live provider's mirror; null when MIRROR is off or the store serves it.",
+      resolve: (status) => status.mirror,
+    }),
   }),
 });
 
@@ -91,13 +157,18 @@ builder.queryField("providers", (t) =>
     resolve: (_root, _args, ctx) =>
       Promise.all(
         PROVIDERS.map(async (provider): Promise<ProviderStatus> => {
-          const { backend, ping, protection } = ctx.sources.health[provider];
+          const { backend, ping, protection, mirror } = ctx.sources.health[provider];
           const failure = await ping().then(
             () => null,
             (error: unknown) => error,
           );
           // Read after the probe, so the budget and breaker include it.
-          const state = { provider, backend, protection: (await protection?.()) ?? null };
+          const state = {
+            provider,
+            backend,
+            protection: (await protection?.()) ?? null,
+            mirror: mirror?.() ?? null,
+          };
           if (failure === null) return { ...state, healthy: true, message: null, errorCode: null };
           const typed = toGraphQLError(failure);
           return {

@@ -43,7 +43,7 @@ const SearchConnection = builder.connectionObject(
       searchedProviders: t.field({
         type: [ProviderEnum],
         description:
-          "The providers whose records were searched: those the local store serves. A provider served live is not searched (its records are not in the store); each such provider also has a NOT_SEARCHABLE error in `errors`.",
+          "The providers whose records were searched: those the local store serves, and live ones the mirror (MIRROR=on) has synced. Any other provider is not searched (its records are not in the store); each such provider also has a NOT_SEARCHABLE error in `errors`.",
         resolve: (connection) => (connection as unknown as SearchConnectionShape).searchedProviders,
       }),
     }),

@@ -1,4 +1,4 @@
-import type { Generated, Kysely } from "kysely";
+import type { ColumnType, Generated, Kysely } from "kysely";
 
 /**
  * The store's tables. Each keeps the upstream record as JSON text in the provider's own shape
@@ -48,7 +48,8 @@ export interface Database {
   };
 
   moneybird_contacts: {
-    id: number;
+    /** Written as text when beyond 2^53 (a mirrored Moneybird id: see storedIds); read only through `record`. */
+    id: ColumnType<number, number | string, never>;
     record: string;
     domain: string;
     version: number;
@@ -68,6 +69,8 @@ export interface Database {
     // The list's todo and contact_field/contact_value parameters (listParameterColumns), since 0005.
     todo_types: string;
     field_values: string;
+    /** contactNameKey of `domain` (since 0008). */
+    name_key: string;
   };
   moneybird_additional_charges: { id: number; contact_id: number; billed: number; record: string };
   moneybird_payments_mandates: { contact_id: number; record: string };
@@ -95,6 +98,8 @@ export interface Database {
     has_open_bills: number;
     created_at_ms: number;
     updated_at_ms: number;
+    /** contactNameKey of `domain` (since 0008); `sort_name` is FreeAgent's own name order. */
+    name_key: string;
   };
   /**
    * A searchable record (since 0006), written by triggers on the record tables (search-index.ts):
@@ -121,6 +126,18 @@ export interface Database {
   };
   /** The highest position pruned from the log; a position below it is EXPIRED. No row: nothing pruned. */
   changes_horizon: { pruned_through: number };
+  /** A mirrored provider's sync progress (since 0009); no row: never synced. See mirror.ts. */
+  mirror_state: {
+    provider: string;
+    synced_at_ms: number | null;
+    swept_at_ms: number | null;
+    cursor_ms: number | null;
+    attempted_at_ms: number | null;
+    last_error: string | null;
+    failures: number;
+  };
+  /** Who syncs the mirror (one row, `sync`), until when: taken over once it expires. */
+  mirror_lease: { name: string; holder: string; expires_at_ms: number };
 }
 
 /** One id sequence per upstream id space: Moneybird's ids are unique across its record types. */

@@ -6,6 +6,7 @@ import type {
   FreeAgentView,
   UpdateFreeAgentContact,
 } from "../domain/index.ts";
+import { contactNameKey } from "../domain/index.ts";
 import { ValidationError } from "../errors.ts";
 import type { FreeAgentContactSource } from "../ports.ts";
 import { contactBody, contactFromRecord, fieldErrorsFromFreeAgent } from "../providers/freeagent/mapping.ts";
@@ -75,17 +76,21 @@ const readContact = (row: StoredRow) => readStoredRow<FreeAgentContact>(row);
 /** The contact a record is, and the row that stores it. */
 function contactRow(record: Json) {
   const contact = toContact(record);
+  return { contact, columns: contactColumns(contact) };
+}
+
+/** The columns of a contact's row: its `raw` is the record it was mapped from (a mirror's, FreeAgent's answer). */
+export function contactColumns(contact: FreeAgentContact) {
+  const record = contact.raw as Json;
   return {
-    contact,
-    columns: {
-      record: JSON.stringify(record),
-      domain: domainJson(contact),
-      status: contact.status ?? "Active",
-      sort_name: nameSortKey(record),
-      active_projects_count: contact.activeProjectsCount ?? 0,
-      created_at_ms: Date.parse(contact.createdAt ?? ""),
-      updated_at_ms: Date.parse(contact.updatedAt ?? ""),
-    },
+    record: JSON.stringify(record),
+    domain: domainJson(contact),
+    status: contact.status ?? "Active",
+    sort_name: nameSortKey(record),
+    name_key: contactNameKey(contact),
+    active_projects_count: contact.activeProjectsCount ?? 0,
+    created_at_ms: Date.parse(contact.createdAt ?? ""),
+    updated_at_ms: Date.parse(contact.updatedAt ?? ""),
   };
 }
 

@@ -4,7 +4,9 @@ import type {
   CompanySource,
   ContactEntrySource,
   FreeAgentContactSource,
+  MirrorStore,
   MoneybirdContactSource,
+  OrderedContactSource,
   SearchSource,
 } from "../ports.ts";
 import { createChangeSource, type StoreChangeSource } from "./changes.ts";
@@ -12,7 +14,9 @@ import type { Db } from "./database.ts";
 import { exclusiveSetup, isPostgresUrl, openDatabase } from "./dialect.ts";
 import { completeFreeAgentRows, createFreeAgentContactSource } from "./freeagent.ts";
 import { isEmpty, migrateToLatest } from "./migrations.ts";
+import { createMirrorStore, type MirrorStoreOptions } from "./mirror.ts";
 import { completeMoneybirdRows, createMoneybirdContactSource } from "./moneybird.ts";
+import { createOrderedContactSource } from "./ordered-contacts.ts";
 import { completeProductiveRows, createCompanySource, createContactEntrySource } from "./productive.ts";
 import { createSearchSource } from "./search.ts";
 import { seedDemoData } from "./seed.ts";
@@ -26,6 +30,10 @@ export interface LocalStore {
   changes: StoreChangeSource;
   /** Search over the records of `providers` (those the store serves: the others' rows are not theirs). */
   search(providers: readonly Provider[]): SearchSource;
+  /** Contacts in one order across the accounting providers among `providers` (those the store serves). */
+  orderedContacts(providers: readonly Provider[]): OrderedContactSource;
+  /** The mirror's writes into these same tables (src/mirror keeps a live provider's records here). */
+  mirror(options: MirrorStoreOptions): MirrorStore;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
@@ -108,6 +116,8 @@ export async function openStore({
     freeAgentContacts: createFreeAgentContactSource(db),
     changes,
     search: (providers) => createSearchSource(db, providers),
+    orderedContacts: (providers) => createOrderedContactSource(db, providers),
+    mirror: (options) => createMirrorStore(db, options),
     async ping() {
       await sql`select 1`.execute(db);
     },

@@ -1,4 +1,5 @@
 import { type Kysely, type Migration, Migrator, sql } from "kysely";
+import { contactNameKey } from "../domain/index.ts";
 import { listParameterColumns, VALUE_FILTERS, valueFilterColumns } from "../providers/moneybird/rules.ts";
 import type { Database } from "./database.ts";
 import { columnTypes, isPostgres } from "./dialect.ts";
@@ -395,6 +396,62 @@ export const MIGRATIONS: Record<string, Migration> = {
       for (const statement of isPostgres(db) ? postgresChangeTriggers() : sqliteChangeTriggers()) {
         await sql.raw(statement).execute(db);
       }
+    },
+  },
+
+  /**
+   * `contacts(orderBy: NAME)`: both contact tables get the same name key (contactNameKey), so one
+   * query orders them together; filled here from each row's `domain` (a row without one yet gets
+   * it when opening the store maps it, completeStoredRows).
+   */
+  "0008_contact_name_key": {
+    async up(db) {
+      const t = columnTypes(db);
+      // Moneybird's led by its lists' default condition (unarchived), so that side of the union
+      // reads in order; FreeAgent's by name alone, so its status counts keep their own index.
+      for (const [table, columns] of [
+        ["moneybird_contacts", ["archived", "name_key", "id"]],
+        ["freeagent_contacts", ["name_key", "id"]],
+      ] as const) {
+        await db.schema.alterTable(table).addColumn("name_key", t.sortKey).execute();
+        await index(db, `${table}_name_key`, table, [...columns]);
+        const rows = await db
+          .selectFrom(table)
+          .select(["id", "domain"])
+          .where("domain", "is not", null)
+          .execute();
+        for (const row of rows) {
+          await db
+            .updateTable(table)
+            .set({ name_key: contactNameKey(JSON.parse(row.domain)) })
+            .where("id", "=", row.id)
+            .execute();
+        }
+      }
+    },
+  },
+
+  /** Issue 15: the mirror's progress per provider, and the lease that lets one instance sync. */
+  "0009_mirror": {
+    async up(db) {
+      const t = columnTypes(db);
+      await db.schema
+        .createTable("mirror_state")
+        .addColumn("provider", "text", (c) => c.primaryKey())
+        .addColumn("synced_at_ms", t.int64)
+        .addColumn("swept_at_ms", t.int64)
+        .addColumn("cursor_ms", t.int64)
+        .addColumn("attempted_at_ms", t.int64)
+        .addColumn("last_error", "text")
+        .addColumn("failures", "integer", (c) => c.notNull().defaultTo(0))
+        .execute();
+      await db.schema
+        .createTable("mirror_lease")
+        .addColumn("name", "text", (c) => c.primaryKey())
+        .addColumn("holder", "text", (c) => c.notNull())
+        .addColumn("expires_at_ms", t.int64, (c) => c.notNull())
+        .execute();
+      await db.insertInto("mirror_lease").values({ name: "sync", holder: "", expires_at_ms: 0 }).execute();
     },
   },
 };

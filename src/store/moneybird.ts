@@ -14,6 +14,7 @@ import type {
   RawRecord,
   UpdateMoneybirdContact,
 } from "../domain/index.ts";
+import { contactNameKey } from "../domain/index.ts";
 import { NotFoundError, UpstreamError, ValidationError } from "../errors.ts";
 import type { MoneybirdContactSource } from "../ports.ts";
 import {
@@ -132,22 +133,26 @@ export function readContact(row: StoredRow): MoneybirdContact {
 /** The contact a record is, and the row that stores it. */
 function contactRow(record: ContactJson) {
   const contact = toContact(record);
+  return { contact, columns: contactColumns(contact) };
+}
+
+/** The columns of a contact's row: its `raw` is the record it was mapped from (a mirror's, Moneybird's answer). */
+export function contactColumns(contact: MoneybirdContact) {
+  const record = contact.raw as ContactJson;
   return {
-    contact,
-    columns: {
-      record: JSON.stringify(record),
-      domain: contactDomainJson(contact),
-      version: contact.version,
-      search_text: foldCase(SEARCHED_FIELDS.map((field) => record[field] ?? "").join("\n")),
-      firstname_key: foldCase(contact.firstName ?? ""),
-      lastname_key: foldCase(contact.lastName ?? ""),
-      customer_id: record.customer_id,
-      archived: record.archived ? 1 : 0,
-      created_at_ms: Date.parse(record.created_at),
-      updated_at_ms: Date.parse(record.updated_at),
-      ...valueFilterColumns(record),
-      ...listParameterColumns(record),
-    },
+    record: JSON.stringify(record),
+    domain: contactDomainJson(contact),
+    version: contact.version,
+    search_text: foldCase(SEARCHED_FIELDS.map((field) => record[field] ?? "").join("\n")),
+    firstname_key: foldCase(contact.firstName ?? ""),
+    lastname_key: foldCase(contact.lastName ?? ""),
+    name_key: contactNameKey(contact),
+    customer_id: record.customer_id,
+    archived: record.archived ? 1 : 0,
+    created_at_ms: Date.parse(record.created_at),
+    updated_at_ms: Date.parse(record.updated_at),
+    ...valueFilterColumns(record),
+    ...listParameterColumns(record),
   };
 }
 
@@ -487,8 +492,11 @@ export function createMoneybirdContactSource(db: Db, options: MoneybirdStoreOpti
     },
 
     async listVersions(filter) {
-      const rows = await contactListQuery(db, filter).select(["id", "version"]).execute();
-      return rows.map((row) => ({ id: String(row.id), version: row.version }));
+      // Ids as text: a mirrored Moneybird id beyond 2^53 would come back rounded as a number.
+      const rows = await contactListQuery(db, filter)
+        .select([sql<string>`cast(id as text)`.as("id"), "version"])
+        .execute();
+      return rows.map((row) => ({ id: row.id, version: row.version }));
     },
 
     async list(filter, page) {

@@ -146,40 +146,46 @@ const storedId = (id: string | null) => (id === null ? null : Number(id));
 /** The company a record is, and the row that stores it. */
 function companyRow(record: StoredResource) {
   const company = toCompany(record);
+  return { company, columns: companyColumns(company) };
+}
+
+/** The columns of a company's row: its `raw` is the record it was mapped from (a mirror's, the provider's answer). */
+export function companyColumns(company: Company) {
   return {
-    company,
-    columns: {
-      record: JSON.stringify(record),
-      domain: domainJson(company),
-      name_key: foldCase(company.name),
-      company_code: company.companyCode,
-      billing_name_key: company.billingName === null ? null : foldCase(company.billingName),
-      vat: company.vat,
-      default_currency: company.defaultCurrency,
-      domain_key: company.domain === null ? null : domainKey(company.domain),
-      due_days: company.dueDays,
-      archived: company.status === "ARCHIVED" ? 1 : 0,
-      created_at_ms: Date.parse(company.createdAt),
-      last_activity_at_ms: company.lastActivityAt === null ? null : Date.parse(company.lastActivityAt),
-      default_subsidiary_id: storedId(company.defaultSubsidiaryId),
-      default_tax_rate_id: storedId(company.defaultTaxRateId),
-      archived_at_ms: company.archivedAt === null ? null : Date.parse(company.archivedAt),
-    },
+    record: JSON.stringify(company.raw),
+    domain: domainJson(company),
+    name_key: foldCase(company.name),
+    company_code: company.companyCode,
+    billing_name_key: company.billingName === null ? null : foldCase(company.billingName),
+    vat: company.vat,
+    default_currency: company.defaultCurrency,
+    domain_key: company.domain === null ? null : domainKey(company.domain),
+    due_days: company.dueDays,
+    archived: company.status === "ARCHIVED" ? 1 : 0,
+    created_at_ms: Date.parse(company.createdAt),
+    last_activity_at_ms: company.lastActivityAt === null ? null : Date.parse(company.lastActivityAt),
+    default_subsidiary_id: storedId(company.defaultSubsidiaryId),
+    default_tax_rate_id: storedId(company.defaultTaxRateId),
+    archived_at_ms: company.archivedAt === null ? null : Date.parse(company.archivedAt),
   };
 }
 
 function contactEntryRow(record: StoredResource) {
   const entry = toContactEntry(record);
+  return { entry, columns: contactEntryColumns(entry) };
+}
+
+/** The columns of a contact entry's row, from the entry and the record it was mapped from (its `raw`). */
+export function contactEntryColumns(entry: ContactEntry) {
+  // The company an adapter's answer included is a record of its own, stored in its own row.
+  const { company: _included, ...stored } = entry;
   return {
-    entry,
-    columns: {
-      record: JSON.stringify(record),
-      domain: domainJson(entry),
-      company_id: storedId(entry.companyId),
-      contactable_id: Number(entry.contactableId),
-      type: entry.type,
-      contactable_type: entry.contactableType,
-    },
+    record: JSON.stringify(entry.raw),
+    domain: domainJson(stored),
+    company_id: storedId(entry.companyId),
+    contactable_id: Number(entry.contactableId),
+    type: entry.type,
+    contactable_type: entry.contactableType,
   };
 }
 
@@ -189,7 +195,7 @@ const loadContactEntry = (db: Db, id: string) =>
   loadRecord<StoredResource>(db, "productive_contact_entries", "ContactEntry", id);
 
 /** Keeps the tags side table in step with the company's `tag_list`. */
-async function saveCompanyTags(db: Db, company: Company): Promise<void> {
+export async function saveCompanyTags(db: Db, company: Company): Promise<void> {
   const companyId = Number(company.id);
   await db.deleteFrom("productive_company_tags").where("company_id", "=", companyId).execute();
   const tags = [...new Set(company.tags)];

@@ -32,9 +32,17 @@ export function anyOf<TB extends keyof Database>(
   return values.length === 0 ? eb.or([]) : eb(column, "in", values);
 }
 
-/** The ids that can name a stored record; any other string names nothing. */
-export function storedIds(ids: readonly string[]): number[] {
-  return ids.filter((id) => isIntegerId(id) && Number.isSafeInteger(Number(id))).map(Number);
+const INT64_MAX = 2n ** 63n - 1n;
+
+/**
+ * The ids that can name a stored record, as the 64-bit id columns compare them: a number below
+ * 2^53, else its decimal text (a mirrored Moneybird id is beyond 2^53, where a number would round
+ * it; SQLite and PostgreSQL both read such text as the exact integer). Any other string names nothing.
+ */
+export function storedIds(ids: readonly string[]): (number | string)[] {
+  return ids
+    .filter((id) => isIntegerId(id) && BigInt(id) <= INT64_MAX)
+    .map((id) => (Number.isSafeInteger(Number(id)) ? Number(id) : id));
 }
 
 /** The tables that keep one upstream record a row, under the record's id. */
@@ -103,7 +111,10 @@ export async function loadRecord<T>(db: Db, table: RecordTable, kind: RecordKind
       ? undefined
       : await forWrite(
           db,
-          db.selectFrom(table).select("record").where("id", "=", storedId),
+          db
+            .selectFrom(table)
+            .select("record")
+            .where((eb) => anyOf(eb, "id", [storedId])),
         ).executeTakeFirst();
   if (!row) throw new NotFoundError(kind, id);
   return JSON.parse(row.record) as T;
@@ -131,9 +142,7 @@ export async function readPage<Table extends RecordTable, T>(
       .execute();
     return uncountedPage(rows.map(read), page);
   }
-  const transaction = db.transaction().setAccessMode("read only");
-  const reading = isPostgres(db) ? transaction.setIsolationLevel("repeatable read") : transaction;
-  return reading.execute(async (trx) => {
+  return readSnapshot(db, async (trx) => {
     const selected = query(trx);
     const rows = await selected.select(STORED_ROW).limit(page.limit).offset(page.offset).execute();
     const { count } = await selected
@@ -146,6 +155,16 @@ export async function readPage<Table extends RecordTable, T>(
       totalCount: count,
     };
   });
+}
+
+/**
+ * Runs `read` in a read-only transaction that sees one state of the database: a page and its
+ * count then agree (on PostgreSQL a repeatable-read snapshot; SQLite's read transaction is one).
+ */
+export function readSnapshot<T>(db: Db, read: (trx: Db) => Promise<T>): Promise<T> {
+  const transaction = db.transaction().setAccessMode("read only");
+  const reading = isPostgres(db) ? transaction.setIsolationLevel("repeatable read") : transaction;
+  return reading.execute(read);
 }
 
 /** A page of a source that has no total: the query asked for one row more than the page holds. */

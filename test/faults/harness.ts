@@ -76,7 +76,13 @@ export interface FaultHarness {
 export async function openFaultHarness(
   env: Record<string, string> = {},
   logger: Logger = quietLogger,
-  { spanProcessor }: Pick<GatewayOptions, "spanProcessor"> = {},
+  {
+    spanProcessor,
+    seed,
+  }: Pick<GatewayOptions, "spanProcessor"> & {
+    /** Fills the fakes before the gateway starts (a mirror's first round then finds the records). */
+    seed?: (fakes: Fakes) => void;
+  } = {},
 ): Promise<FaultHarness & { close(): Promise<void> }> {
   const [productive, moneybird, freeAgent] = await Promise.all([
     startFakeProductive(),
@@ -84,6 +90,7 @@ export async function openFaultHarness(
     startFakeFreeAgent(),
   ]);
   const fakes: Fakes = { PRODUCTIVE: productive, MONEYBIRD: moneybird, FREEAGENT: freeAgent };
+  seed?.(fakes);
   const events: UpstreamRequestEvent[] = [];
   const gateway = await createGateway({
     logger,

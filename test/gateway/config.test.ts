@@ -48,8 +48,10 @@ describe("loadConfig", () => {
         breakerFailures: 5,
         breakerCooldownMs: 30_000,
         instances: 1,
+        backgroundShare: 0.25,
         redisUrl: null,
       },
+      mirror: null,
       productive: null,
       moneybird: null,
       freeAgent: null,
@@ -181,8 +183,25 @@ describe("loadConfig", () => {
     ["MONEYBIRD_BASE_URL", "moneybird.com"],
     ["FREEAGENT_BASE_URL", "ftp://api.freeagent.com"],
     ["FREEAGENT_BASE_URL", "https://api.freeagent.com?sandbox=1"],
+    ["MIRROR", "yes"],
+    ["MIRROR_INTERVAL_S", "0"],
+    ["MIRROR_BUDGET_SHARE", "0"],
+    ["MIRROR_BUDGET_SHARE", "1.5"],
+    ["MIRROR_SWEEP_INTERVAL_S", "-5"],
   ])("refuses %s=%s, naming the variable", (name, value) => {
     expect(refusal({ [name]: value }).message).toContain(name);
+  });
+
+  it("turns the mirror on with its knobs; the sweep is never more often than the rounds", () => {
+    expect(loadConfig({}).mirror).toBeNull();
+    const config = loadConfig({
+      MIRROR: "on",
+      MIRROR_INTERVAL_S: "120",
+      MIRROR_SWEEP_INTERVAL_S: "30",
+      MIRROR_BUDGET_SHARE: "0.5",
+    });
+    expect(config.mirror).toEqual({ intervalSeconds: 120, budgetShare: 0.5, sweepIntervalSeconds: 120 });
+    expect(config.upstream.backgroundShare).toBe(0.5);
   });
 
   it.each([

@@ -10,6 +10,7 @@ import { MIGRATIONS, migrateToLatest } from "../../src/store/migrations.ts";
 import { insertContactPerson, insertMoneybirdContact } from "../../src/store/moneybird.ts";
 import { insertCompany } from "../../src/store/productive.ts";
 import { createSearchSource, searchWords } from "../../src/store/search.ts";
+import { writeIntoEarlierVersion } from "../support/earlier-store.ts";
 import { useEmptyPostgresStores, useTestDatabase } from "../support/postgres.ts";
 
 const ALL = ["PRODUCTIVE", "MONEYBIRD", "FREEAGENT"] as const;
@@ -229,10 +230,16 @@ async function backfilledSearch(url: string): Promise<string[]> {
     }).migrateToLatest();
     if (error) throw error;
     const at = new Date("2025-01-01T00:00:00Z");
-    await insertCompany(db, { name: "Ocelot Partners" }, at);
-    const contact = await insertMoneybirdContact(db, { companyName: "Ocelot BV" }, at);
-    await insertContactPerson(db, contact.id, { firstName: "Ocelot", lastName: "Jansen" }, at);
-    await insertFreeAgentContact(db, { companyName: "Ocelot Ltd" }, at);
+    await writeIntoEarlierVersion(
+      db,
+      ["productive_companies", "moneybird_contacts", "freeagent_contacts"],
+      async (today) => {
+        await insertCompany(today, { name: "Ocelot Partners" }, at);
+        const contact = await insertMoneybirdContact(today, { companyName: "Ocelot BV" }, at);
+        await insertContactPerson(today, contact.id, { firstName: "Ocelot", lastName: "Jansen" }, at);
+        await insertFreeAgentContact(today, { companyName: "Ocelot Ltd" }, at);
+      },
+    );
     await migrateToLatest(db);
     return found((await createSearchSource(db, ALL).search("ocelot", PAGE)).items).map((hit) =>
       hit.replace(/:.*/, ""),
