@@ -29,6 +29,8 @@ export async function createSources(
 ): Promise<SourceSet> {
   const mirroring =
     config.mirror !== null && Boolean(config.productive || config.moneybird || config.freeAgent);
+  if (config.mirror && !mirroring)
+    warn("MIRROR=on, but every provider is served by the store: there is nothing to mirror");
   const storeServes = !config.productive || !config.moneybird || !config.freeAgent;
   // Typed by `as`: assigned inside openOnce, which a null initializer's narrowing would not see.
   let opened = null as Promise<LocalStore> | null;

@@ -2,7 +2,7 @@ import type { Plugin } from "graphql-yoga";
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import type { MetricsConfig } from "../config.ts";
 import type { ProtectionStatus, UpstreamRequestObserver } from "../http/upstream-client.ts";
-import type { Sources } from "../ports.ts";
+import type { MirrorState, Sources } from "../ports.ts";
 import { bearerCredential, secretsEqual } from "../security/auth.ts";
 import { pathTemplate } from "../security/redaction.ts";
 import type { FinishedRequestObserver } from "./request-log.ts";
@@ -141,6 +141,39 @@ export function createMetrics(): GatewayMetrics {
         "gateway_upstream_rate_budget_paused_seconds",
         "Seconds left of a pause the provider asked for (a 429)",
         (status) => status.budget.pausedForSeconds,
+      );
+      const mirrors = Object.entries(health).flatMap(([provider, { mirror }]) =>
+        mirror ? [{ provider, mirror }] : [],
+      );
+      /** A gauge per mirrored provider, read from the state this instance last read when scraped; unset while it never synced. */
+      const mirrorGauge = (name: string, help: string, value: (state: MirrorState) => number | null) =>
+        new Gauge({
+          name,
+          help,
+          labelNames: ["provider"],
+          registers,
+          collect() {
+            for (const { provider, mirror } of mirrors) {
+              const { state } = mirror();
+              const measured = state ? value(state) : null;
+              if (measured !== null) this.set({ provider }, measured);
+            }
+          },
+        });
+      mirrorGauge(
+        "gateway_mirror_lag_seconds",
+        "Seconds since the mirror's last completed sync round began: how stale a mirror read is at most",
+        (state) => (state.syncedAt === null ? null : (Date.now() - state.syncedAt) / 1000),
+      );
+      mirrorGauge(
+        "gateway_mirror_records",
+        "Records of the provider the mirror holds",
+        (state) => state.records,
+      );
+      mirrorGauge(
+        "gateway_mirror_failed_rounds",
+        "Sync rounds of the provider failed in a row (0 once one completes)",
+        (state) => state.failures,
       );
       new Gauge({
         name: "gateway_upstream_breaker_state",

@@ -76,10 +76,11 @@ async function upsert(db: Db, record: MirroredRecord): Promise<void> {
     case "MoneybirdContact": {
       const columns = moneybirdContactColumns(record);
       // Customer ids are unique: a stale row holding this one (moved upstream since) gives it up
-      // until its own change arrives (its version differs, so the sync fetches it).
+      // until its own change arrives (its version differs, so the sync fetches it); a placeholder
+      // no Moneybird customer id looks like keeps it unique meanwhile.
       await db
         .updateTable("moneybird_contacts")
-        .set((eb) => ({ customer_id: eb.fn("concat", [eb.val("\u0000"), eb.ref("id")]) }))
+        .set({ customer_id: sql<string>`'moved:' || cast(id as text)` })
         .where("customer_id", "=", columns.customer_id)
         .where((eb) => eb.not(anyOf(eb, "id", [key])))
         .execute();

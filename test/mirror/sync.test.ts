@@ -1,11 +1,12 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Provider } from "../../src/domain/common.ts";
 import type { Gateway } from "../../src/gateway.ts";
 import { maxInWindow } from "../fakes/meter.ts";
 import { type FaultHarness, openFaultHarness, useFaultHarness } from "../faults/harness.ts";
-import { executeOk } from "../support/graphql.ts";
+import { execute, executeOk } from "../support/graphql.ts";
 import { quietLogger } from "../support/logging.ts";
+import { createTestDatabase } from "../support/postgres-databases.ts";
 import { upstreamOf } from "./upstream.ts";
 
 /**
@@ -119,6 +120,11 @@ describe("the mirror's sync", () => {
     expect(body.extensions.mirror.maxAgeSeconds).toBe(60);
     // Rounds may run meanwhile (their requests are named mirror-…); the query itself sent none.
     expect(clientRequestsSince(harness, before)).toEqual([]);
+
+    const metrics = await (await harness.gateway().yoga.fetch("http://gateway/metrics")).text();
+    expect(metrics).toContain('gateway_mirror_records{provider="MONEYBIRD"} 1');
+    expect(metrics).toContain('gateway_mirror_failed_rounds{provider="PRODUCTIVE"} 0');
+    expect(metrics).toMatch(/gateway_mirror_lag_seconds\{provider="FREEAGENT"\} \d/);
   });
 });
 
@@ -128,70 +134,72 @@ const SEARCH = `query ($q: String!) { search(query: $q, first: 10) {
 } }`;
 const CHANGES = `{ changes(first: 100) { edges { node { kind provider typename nodeId } } } }`;
 
+/** Creates, updates and deletions made at each fake reach the mirror, search and the change feed within two intervals. */
+async function upstreamChangesAppear(harness: FaultHarness): Promise<void> {
+  const fakes = harness.fakes();
+  const upstream = upstreamOf(fakes);
+  const { companyId, entryId, freeAgentId } = seedFakes(harness);
+  const kept = await upstream.createMoneybirdContact({ company_name: "Bird Kept BV" });
+  const doomed = await upstream.createMoneybirdContact({ company_name: "Bird Doomed BV" });
+  const doomedFreeAgent = fakes.FREEAGENT.seed({ organisation_name: "Free Doomed Ltd" });
+  await syncedSince(harness.gateway(), Date.now());
+
+  await upstream.updateCompany(companyId, { name: "Acme Renamed" });
+  await upstream.deleteContactEntry(entryId);
+  fakes.PRODUCTIVE.addCompany({ name: "Newco Mirror" });
+  await upstream.updateMoneybirdContact(kept, { company_name: "Bird Renamed BV" });
+  await upstream.deleteMoneybirdContact(doomed);
+  await upstream.createMoneybirdContact({ company_name: "Bird Newborn BV" });
+  await upstream.updateFreeAgentContact(freeAgentId, { organisation_name: "Free Renamed Ltd" });
+  await upstream.deleteFreeAgentContact(doomedFreeAgent);
+  fakes.FREEAGENT.seed({ organisation_name: "Free Newborn Ltd" });
+  await syncedSince(harness.gateway(), Date.now());
+
+  const data = await executeOk(harness.gateway(), MIRRORED_READ);
+  expect(data.companies.edges.map((edge: Data) => edge.node.name).sort()).toEqual([
+    "Acme Renamed",
+    "Newco Mirror",
+  ]);
+  expect(
+    data.contacts.edges.map((edge: Data) => edge.node.companyName ?? edge.node.displayName).sort(),
+  ).toEqual(["Bird Newborn BV", "Bird Renamed BV", "Free Newborn Ltd", "Free Renamed Ltd"]);
+  const entries = await executeOk(
+    harness.gateway(),
+    `query @mirror(maxAgeSeconds: 60) { contactEntries(first: 10) { edges { node { id } } } }`,
+  );
+  expect(entries.contactEntries.edges).toEqual([]);
+
+  const found = async (query: string) =>
+    (await executeOk(harness.gateway(), SEARCH, { q: query })).search.edges.map(
+      (edge: Data) => edge.node.name ?? edge.node.companyName ?? edge.node.displayName,
+    );
+  expect((await executeOk(harness.gateway(), SEARCH, { q: "renamed" })).search.searchedProviders).toEqual(
+    PROVIDERS,
+  );
+  expect((await found("renamed")).sort()).toEqual(["Acme Renamed", "Bird Renamed BV", "Free Renamed Ltd"]);
+  expect(await found("doomed")).toEqual([]);
+
+  const changes = (await executeOk(harness.gateway(), CHANGES)).changes.edges.map((edge: Data) => edge.node);
+  const seen = (kind: string, typename: string) =>
+    changes.filter((change: Data) => change.kind === kind && change.typename === typename).length;
+  expect(seen("UPDATED", "Company")).toBeGreaterThanOrEqual(1);
+  expect(seen("DELETED", "ContactEntry")).toBeGreaterThanOrEqual(1);
+  expect(seen("DELETED", "MoneybirdContact")).toBeGreaterThanOrEqual(1);
+  expect(seen("UPDATED", "MoneybirdContact")).toBeGreaterThanOrEqual(1);
+  expect(seen("UPDATED", "FreeAgentContact")).toBeGreaterThanOrEqual(1);
+  expect(seen("DELETED", "FreeAgentContact")).toBeGreaterThanOrEqual(1);
+  // Three creates of the first round, three after (a contact entry was the first round's too).
+  expect(seen("CREATED", "Company")).toBe(2);
+  expect(seen("CREATED", "MoneybirdContact")).toBe(3);
+  expect(seen("CREATED", "FreeAgentContact")).toBe(3);
+  expect(fakes.MONEYBIRD.violations).toEqual([]);
+}
+
 describe("changes made upstream", () => {
   const harness = useFaultHarness(MIRROR_ENV);
 
-  it("appear in the mirror, in search and in the change feed within two intervals: creates, updates and deletions of each provider", async () => {
-    const fakes = harness.fakes();
-    const upstream = upstreamOf(fakes);
-    const { companyId, entryId, freeAgentId } = seedFakes(harness);
-    const kept = await upstream.createMoneybirdContact({ company_name: "Bird Kept BV" });
-    const doomed = await upstream.createMoneybirdContact({ company_name: "Bird Doomed BV" });
-    const doomedFreeAgent = fakes.FREEAGENT.seed({ organisation_name: "Free Doomed Ltd" });
-    await syncedSince(harness.gateway(), Date.now());
-
-    await upstream.updateCompany(companyId, { name: "Acme Renamed" });
-    await upstream.deleteContactEntry(entryId);
-    fakes.PRODUCTIVE.addCompany({ name: "Newco Mirror" });
-    await upstream.updateMoneybirdContact(kept, { company_name: "Bird Renamed BV" });
-    await upstream.deleteMoneybirdContact(doomed);
-    await upstream.createMoneybirdContact({ company_name: "Bird Newborn BV" });
-    await upstream.updateFreeAgentContact(freeAgentId, { organisation_name: "Free Renamed Ltd" });
-    await upstream.deleteFreeAgentContact(doomedFreeAgent);
-    fakes.FREEAGENT.seed({ organisation_name: "Free Newborn Ltd" });
-    await syncedSince(harness.gateway(), Date.now());
-
-    const data = await executeOk(harness.gateway(), MIRRORED_READ);
-    expect(data.companies.edges.map((edge: Data) => edge.node.name).sort()).toEqual([
-      "Acme Renamed",
-      "Newco Mirror",
-    ]);
-    expect(
-      data.contacts.edges.map((edge: Data) => edge.node.companyName ?? edge.node.displayName).sort(),
-    ).toEqual(["Bird Newborn BV", "Bird Renamed BV", "Free Newborn Ltd", "Free Renamed Ltd"]);
-    const entries = await executeOk(
-      harness.gateway(),
-      `query @mirror(maxAgeSeconds: 60) { contactEntries(first: 10) { edges { node { id } } } }`,
-    );
-    expect(entries.contactEntries.edges).toEqual([]);
-
-    const found = async (query: string) =>
-      (await executeOk(harness.gateway(), SEARCH, { q: query })).search.edges.map(
-        (edge: Data) => edge.node.name ?? edge.node.companyName ?? edge.node.displayName,
-      );
-    expect((await executeOk(harness.gateway(), SEARCH, { q: "renamed" })).search.searchedProviders).toEqual(
-      PROVIDERS,
-    );
-    expect((await found("renamed")).sort()).toEqual(["Acme Renamed", "Bird Renamed BV", "Free Renamed Ltd"]);
-    expect(await found("doomed")).toEqual([]);
-
-    const changes = (await executeOk(harness.gateway(), CHANGES)).changes.edges.map(
-      (edge: Data) => edge.node,
-    );
-    const seen = (kind: string, typename: string) =>
-      changes.filter((change: Data) => change.kind === kind && change.typename === typename).length;
-    expect(seen("UPDATED", "Company")).toBeGreaterThanOrEqual(1);
-    expect(seen("DELETED", "ContactEntry")).toBeGreaterThanOrEqual(1);
-    expect(seen("DELETED", "MoneybirdContact")).toBeGreaterThanOrEqual(1);
-    expect(seen("UPDATED", "MoneybirdContact")).toBeGreaterThanOrEqual(1);
-    expect(seen("UPDATED", "FreeAgentContact")).toBeGreaterThanOrEqual(1);
-    expect(seen("DELETED", "FreeAgentContact")).toBeGreaterThanOrEqual(1);
-    // Three creates of the first round, three after (a contact entry was the first round's too).
-    expect(seen("CREATED", "Company")).toBe(2);
-    expect(seen("CREATED", "MoneybirdContact")).toBe(3);
-    expect(seen("CREATED", "FreeAgentContact")).toBe(3);
-    expect(fakes.MONEYBIRD.violations).toEqual([]);
-  });
+  it("appear in the mirror, in search and in the change feed within two intervals: creates, updates and deletions of each provider", () =>
+    upstreamChangesAppear(harness));
 
   it("a read allowed older data than the mirror has goes live, and the response names no provider as mirrored", async () => {
     seedFakes(harness);
@@ -206,6 +214,59 @@ describe("changes made upstream", () => {
     expect(body.data.companies.edges.map((edge: Data) => edge.node.name)).toEqual(["Acme Mirror"]);
     expect(body.extensions.mirror).toEqual({ maxAgeSeconds: 0, syncedAt: {} });
     expect(clientRequestsSince(harness, before).length).toBeGreaterThanOrEqual(3);
+  });
+
+  it("follows customer ids and domains that moved from one record to another upstream (unique in the store)", async () => {
+    const fakes = harness.fakes();
+    const upstream = upstreamOf(fakes);
+    const first = await upstream.createMoneybirdContact({ company_name: "First BV", customer_id: "C-1" });
+    const second = await upstream.createMoneybirdContact({ company_name: "Second BV", customer_id: "C-2" });
+    const one = fakes.PRODUCTIVE.addCompany({ name: "One Co", domain: "one.test" });
+    const two = fakes.PRODUCTIVE.addCompany({ name: "Two Co", domain: "two.test" });
+    await syncedSince(harness.gateway(), Date.now());
+    // Each record listed first takes the id or domain of one listed after it, which still holds it in the store.
+    await upstream.updateMoneybirdContact(second, { customer_id: "C-9" });
+    await upstream.updateMoneybirdContact(first, { customer_id: "C-2" });
+    await upstream.updateCompany(two.id, { domain: "four.test" });
+    await upstream.updateCompany(one.id, { domain: "two.test" });
+    await syncedSince(harness.gateway(), Date.now());
+    const data = await executeOk(
+      harness.gateway(),
+      `query @mirror(maxAgeSeconds: 60) {
+        c2: contactByCustomerId(customerId: "C-2") { companyName }
+        c9: contactByCustomerId(customerId: "C-9") { companyName }
+        companies(first: 10, orderBy: { field: NAME, direction: ASC }) { edges { node { name domain } } }
+      }`,
+    );
+    expect(data).toEqual({
+      c2: { companyName: "First BV" },
+      c9: { companyName: "Second BV" },
+      companies: {
+        edges: [
+          { node: { name: "One Co", domain: "two.test" } },
+          { node: { name: "Two Co", domain: "four.test" } },
+        ],
+      },
+    });
+  });
+
+  it("orders contacts across providers from the mirror, and refuses to without @mirror", async () => {
+    const upstream = upstreamOf(harness.fakes());
+    harness.fakes().FREEAGENT.seed({ organisation_name: "Beta Free Ltd" });
+    harness.fakes().FREEAGENT.seed({ organisation_name: "Delta Free Ltd" });
+    await upstream.createMoneybirdContact({ company_name: "Alpha Bird BV" });
+    await upstream.createMoneybirdContact({ company_name: "Charlie Bird BV" });
+    await syncedSince(harness.gateway(), Date.now());
+    const ordered = `contacts(first: 10, orderBy: { field: NAME, direction: ASC }) { edges { node { displayName } } }`;
+    const data = await executeOk(harness.gateway(), `query @mirror(maxAgeSeconds: 60) { ${ordered} }`);
+    expect(data.contacts.edges.map((edge: Data) => edge.node.displayName)).toEqual([
+      "Alpha Bird BV",
+      "Beta Free Ltd",
+      "Charlie Bird BV",
+      "Delta Free Ltd",
+    ]);
+    const live = await execute(harness.gateway(), `{ ${ordered} }`);
+    expect(live.errors).toMatchObject([{ extensions: { code: "BAD_USER_INPUT" } }]);
   });
 
   it("refuses a negative maxAgeSeconds as the client's error", async () => {
@@ -373,4 +434,20 @@ describe("the changes subscription", () => {
     expect(await next()).toEqual({ ...created, kind: "DELETED" });
     abort.abort();
   });
+});
+
+describe("on a PostgreSQL store", () => {
+  let harness: Awaited<ReturnType<typeof openFaultHarness>> | undefined;
+  let database: Awaited<ReturnType<typeof createTestDatabase>> | undefined;
+  beforeEach(async () => {
+    database = await createTestDatabase();
+    harness = await openFaultHarness({ ...MIRROR_ENV, STORE_URL: database.url });
+  });
+  afterEach(async () => {
+    await harness?.close();
+    await database?.drop();
+  });
+
+  it("changes made upstream appear in the mirror, in search and in the change feed within two intervals", () =>
+    upstreamChangesAppear(harness as FaultHarness));
 });
