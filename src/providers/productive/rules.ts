@@ -1,4 +1,5 @@
 import type { ContactEntryOwner } from "../../domain/index.ts";
+import { PUBLIC_MAIL_DOMAINS } from "../../domain/mail-domains.ts";
 import { BadUserInputError, NotFoundError, ValidationError } from "../../errors.ts";
 import { isIntegerId } from "../shared/ids.ts";
 import { foldCase, isBlank } from "../shared/text.ts";
@@ -11,30 +12,6 @@ import type { JsonApiErrors } from "./records.ts";
 
 type JsonApiError = JsonApiErrors["errors"][number];
 
-/** Mail providers' domains, which Productive refuses as a company's domain. */
-const PUBLIC_MAIL_DOMAINS = new Set([
-  "gmail.com",
-  "googlemail.com",
-  "yahoo.com",
-  "ymail.com",
-  "hotmail.com",
-  "outlook.com",
-  "live.com",
-  "msn.com",
-  "icloud.com",
-  "me.com",
-  "mac.com",
-  "aol.com",
-  "protonmail.com",
-  "proton.me",
-  "gmx.com",
-  "gmx.de",
-  "gmx.net",
-  "web.de",
-  "mail.com",
-  "yandex.com",
-  "zoho.com",
-]);
 const HOSTNAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
 
 /** One error of Productive's 422 body, on an attribute of the write. */
