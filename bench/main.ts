@@ -14,23 +14,33 @@ import {
   summarize,
   type UpstreamCost,
 } from "./load.ts";
-import { bodyOf, MONEYBIRD_PAGE, OPERATIONS, type Operation, post, prepareVariables } from "./operations.ts";
+import {
+  bodyOf,
+  MONEYBIRD_PAGE,
+  OPERATIONS,
+  type Operation,
+  post,
+  prepareVariables,
+  withMirror,
+} from "./operations.ts";
 import { benchServerArgs, type Child, gatewayArgs, ROOT, startChild } from "./processes.ts";
 import {
   type BenchResults,
   type FilterResult,
   type MemoryResult,
+  type MirrorReady,
   type ReplayResult,
   renderMarkdown,
   type ServerName,
   type TargetResult,
 } from "./report.ts";
-import { liveTarget, STORE_BACKENDS, type Target } from "./targets.ts";
+import { liveTarget, mirrorTarget, STORE_BACKENDS, type Target } from "./targets.ts";
 
 /**
  * `npm run bench [-- --quick] [--smoke] [--latency ms] [--scale N] [--store sqlite|postgres] [--out dir]`:
- * the gateway against the fakes (live) and against the store, beside its N+1 baseline and a
- * plain-yoga ceiling, in interleaved rounds; writes results.md and results.json (docs/performance.md).
+ * the gateway against the fakes (live), against the same fakes read from the mirror (MIRROR=on,
+ * `@mirror`) and against the store, beside its N+1 baseline and a plain-yoga ceiling, in
+ * interleaved rounds; writes results.md and results.json (docs/performance.md).
  */
 
 const { values: args } = parseArgs({
@@ -58,7 +68,7 @@ const GATEWAY_ARGS = gatewayArgs(args.source === true);
 // The fakes add an abort listener per open exchange to one signal: hundreds at once under load.
 setMaxListeners(Number.POSITIVE_INFINITY);
 
-/** How long and how often: full ≈ 5 min, --quick < 1 min, --smoke (the test's) one op on the fakes. */
+/** How long and how often: full ≈ 5 min, --quick < 2 min, --smoke (the test's) op (a) live and from the mirror. */
 const PROFILES = {
   full: {
     warmup: true,
@@ -130,6 +140,79 @@ async function stop(...stopping: Child[]) {
   for (const child of stopping) children.splice(children.indexOf(child), 1);
 }
 
+/** How long the mirror target's first sync round may take before the bench gives up. */
+const MIRROR_READY_MS = 60_000;
+
+/**
+ * Waits until the gateway tells every provider's mirror SYNCED (its first round, at start-up, has
+ * completed and it has read so); a FAILING mirror, or none SYNCED within MIRROR_READY_MS, fails the run.
+ */
+async function untilMirrored(child: Child): Promise<MirrorReady> {
+  const waitStarted = Date.now();
+  type Row = {
+    provider: string;
+    mirror: { state: string; syncedAt: string | null; records: number; lastError: string | null } | null;
+  };
+  for (;;) {
+    const { data } = await post(
+      child.origin,
+      "{ providers { provider mirror { state syncedAt records lastError } } }",
+      undefined,
+      AUTH,
+    );
+    const rows = data.providers as Row[];
+    const told = rows
+      .map(({ provider, mirror }) =>
+        mirror
+          ? `${provider} ${mirror.state} (${mirror.records} records${mirror.lastError ? `, ${mirror.lastError}` : ""})`
+          : `${provider}: no mirror`,
+      )
+      .join(", ");
+    if (rows.some((row) => row.mirror?.state === "FAILING"))
+      throw new Error(`${child.name}: a mirror round failed: ${told}`);
+    if (rows.length > 0 && rows.every((row) => row.mirror?.state === "SYNCED")) {
+      return {
+        waitedSeconds: (Date.now() - waitStarted) / 1000,
+        providers: rows.map(({ provider, mirror }) => ({
+          provider,
+          records: mirror?.records ?? 0,
+          syncedAt: mirror?.syncedAt ?? "",
+        })),
+      };
+    }
+    if (Date.now() - waitStarted > MIRROR_READY_MS)
+      throw new Error(`${child.name}: the mirror was not SYNCED within ${MIRROR_READY_MS / 1000} s: ${told}`);
+    await sleep(250);
+  }
+}
+
+/**
+ * The target's reference operations as sent to it: on the mirror target each query operation with
+ * `@mirror(maxAgeSeconds:)` and no upstream request as its minimum, and the mutations left out
+ * (a write always goes live, src/mirror/sources.ts).
+ */
+function operationsFor(target: Target): Operation[] {
+  const maxAge = target.mirrorMaxAgeSeconds;
+  if (maxAge === null) return operations;
+  return operations.flatMap((operation) => {
+    const query = withMirror(operation.query, maxAge);
+    if (query === null) return [];
+    const why =
+      operation.minimum.requests === 0
+        ? operation.minimum.why
+        : `every read from the mirror (@mirror(maxAgeSeconds: ${maxAge})): the store, no upstream call`;
+    return [{ ...operation, query, minimum: { requests: 0, waves: 0, why } }];
+  });
+}
+
+/** The providers a response says the mirror served (`extensions.mirror.syncedAt`); null without `extensions.mirror`. */
+function mirrorReadsOf(text: string): string[] | null {
+  const { extensions } = JSON.parse(text) as {
+    extensions?: { mirror?: { syncedAt?: Record<string, string> } };
+  };
+  return extensions?.mirror ? Object.keys(extensions.mirror.syncedAt ?? {}).sort() : null;
+}
+
 /** The gateway, its batching-off baseline and the ceiling over one target, measured in interleaved rounds. */
 async function benchTarget(target: Target, keepGateway: boolean) {
   const [gateway, baseline] = await Promise.all([
@@ -141,7 +224,20 @@ async function benchTarget(target: Target, keepGateway: boolean) {
     }),
   ]);
   const afterStart = { gateway: gateway.memory().rssMb, baseline: baseline.memory().rssMb };
-  const prepared = await prepareVariables(gateway.origin, AUTH, operations);
+  // Both read the mirror's state from the store they share; one of them holds the lease and syncs.
+  let mirror: TargetResult["mirror"] = null;
+  if (target.kind === "mirror") {
+    progress(`${target.name}: waiting for the first sync round`);
+    const [ready] = await Promise.all([untilMirrored(gateway), untilMirrored(baseline)]);
+    mirror = ready;
+  }
+  const maxAge = target.mirrorMaxAgeSeconds;
+  const prepared = await prepareVariables(
+    gateway.origin,
+    AUTH,
+    operationsFor(target),
+    maxAge === null ? undefined : (query) => withMirror(query, maxAge) ?? query,
+  );
 
   // The ceiling answers what the gateway answered: one capture per operation, keyed by its name.
   const captured: Record<string, { text: string; data: unknown }> = {};
@@ -175,7 +271,13 @@ async function benchTarget(target: Target, keepGateway: boolean) {
       JSON.parse(bodyOf(operation, "capture")).variables,
       {},
     );
-    sameBytes[operation.key] = text === captured[operation.key]?.text;
+    // The mirror's answers carry extensions.mirror, which plain yoga does not add: the rest is compared.
+    const gatewayText = captured[operation.key]?.text ?? "";
+    const comparable =
+      target.kind === "mirror"
+        ? JSON.stringify({ ...JSON.parse(gatewayText), extensions: undefined })
+        : gatewayText;
+    sameBytes[operation.key] = text === comparable;
   }
   const ceilingStartMb = ceiling.memory().rssMb;
 
@@ -215,6 +317,8 @@ async function benchTarget(target: Target, keepGateway: boolean) {
 
   const result: TargetResult = {
     name: target.name,
+    kind: target.kind,
+    mirror,
     operations: prepared.map((operation) => ({
       key: operation.key,
       title: operation.title,
@@ -232,6 +336,7 @@ async function benchTarget(target: Target, keepGateway: boolean) {
         ]),
       ) as Record<ServerName, Record<string, Summary>>,
       responseBytes: Buffer.byteLength(captured[operation.key]?.text ?? ""),
+      mirrorReads: mirrorReadsOf(captured[operation.key]?.text ?? "{}"),
       ceilingSameBytes: sameBytes[operation.key] ?? false,
     })),
     idleRssMb: { afterStart: { ...afterStart, ceiling: ceilingStartMb } },
@@ -379,6 +484,15 @@ async function main() {
   await live.close();
   targets.splice(targets.indexOf(live), 1);
 
+  // The same fakes (seeded anew), read from the mirror.
+  const mirror = await mirrorTarget(latencyMs);
+  targets.push(mirror);
+  progress("mirror target ready");
+  const mirrorRun = await benchTarget(mirror, false);
+  violations.push(...(mirror.upstream?.violations() ?? []));
+  await mirror.close();
+  targets.splice(targets.indexOf(mirror), 1);
+
   let storeRun: Awaited<ReturnType<typeof benchTarget>> | null = null;
   let memory: MemoryResult | null = null;
   let filters: FilterResult[] | null = null;
@@ -405,7 +519,7 @@ async function main() {
       roundSeconds: profile.seconds,
     },
     durationSeconds: Math.round((Date.now() - started) / 1000),
-    targets: [liveRun.result, ...(storeRun ? [storeRun.result] : [])],
+    targets: [liveRun.result, mirrorRun.result, ...(storeRun ? [storeRun.result] : [])],
     moneybirdSpecViolations: violations,
     replay,
     memory,

@@ -1,3 +1,4 @@
+import { Kind, parse } from "graphql";
 import { LIVE_DATA } from "./targets.ts";
 
 /** A GraphQL request the bench sends over and over. */
@@ -123,9 +124,11 @@ export async function prepareVariables(
   origin: string,
   headers: Record<string, string>,
   operations: Operation[],
+  /** How the target's documents are sent (the mirror target adds `@mirror`), so ids and cursors come from where the operations read. */
+  documentOf: (query: string) => string = (query) => query,
 ): Promise<Operation[]> {
   const read = async (query: string, field: string) =>
-    (await post(origin, query, undefined, headers)).data[field] as Edges & {
+    (await post(origin, documentOf(query), undefined, headers)).data[field] as Edges & {
       pageInfo: { hasNextPage: boolean; endCursor: string };
     };
   const ids = async (field: string, filter = "") =>
@@ -164,6 +167,28 @@ export async function prepareVariables(
     ...operation,
     variables: variablesOf[operation.key] ?? operation.variables,
   }));
+}
+
+/**
+ * The document with `@mirror(maxAgeSeconds:)` on each query operation, null when it has none (a
+ * mutation): the directive goes right before the operation's selection set (after its name and
+ * variables), and a shorthand `{ … }` becomes `query @mirror(…) { … }`; every other byte stays.
+ */
+export function withMirror(query: string, maxAgeSeconds: number): string | null {
+  const directive = `@mirror(maxAgeSeconds: ${maxAgeSeconds})`;
+  const insertions: { at: number; text: string }[] = [];
+  for (const definition of parse(query).definitions) {
+    if (definition.kind !== Kind.OPERATION_DEFINITION || definition.operation !== "query") continue;
+    const at = definition.selectionSet.loc?.start;
+    if (at === undefined) throw new Error("graphql's parser gave no locations");
+    const shorthand = definition.loc?.start === at;
+    insertions.push({ at, text: shorthand ? `query ${directive} ` : `${directive} ` });
+  }
+  if (insertions.length === 0) return null;
+  let document = query;
+  for (const { at, text } of insertions.sort((a, b) => b.at - a.at))
+    document = `${document.slice(0, at)}${text}${document.slice(at)}`;
+  return document;
 }
 
 /** The JSON body of one request, with `[<id>]` replaced by `unique` when given. */

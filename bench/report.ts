@@ -13,11 +13,24 @@ export interface OperationResult {
   /** Per server, per concurrency (`c1`, `c20`). */
   load: Record<ServerName, Record<string, Summary>>;
   responseBytes: number;
+  /** Whether the ceiling's answer has the gateway's bytes (on the mirror target: less its `extensions`). */
   ceilingSameBytes: boolean;
+  /** The providers the gateway's answer says the mirror served (`extensions.mirror.syncedAt`); null without `extensions.mirror`. */
+  mirrorReads: string[] | null;
+}
+
+/** The mirror target's state once every provider was SYNCED, before any round was measured. */
+export interface MirrorReady {
+  /** From the gateway's /health to every provider SYNCED. */
+  waitedSeconds: number;
+  providers: { provider: string; records: number; syncedAt: string }[];
 }
 
 export interface TargetResult {
   name: string;
+  kind: "live" | "mirror" | "store";
+  /** The mirror target's first sync; null on the others. */
+  mirror: MirrorReady | null;
   operations: OperationResult[];
   idleRssMb: { afterStart: Record<ServerName, number> };
   peakRssMb: Record<ServerName, number>;
@@ -172,8 +185,18 @@ function targetsTable(results: BenchResults): string {
     rows.push([target, measured, met ? "✓" : `✗ ${PROFILES_SECTION}`]);
   const c20 = (operation: OperationResult, server: ServerName) => operation.load[server].c20;
   for (const target of results.targets) {
-    const isStore = target.name !== "live";
-    if (isStore) {
+    if (target.kind === "mirror") {
+      const alone = target.operations.flatMap((operation) => operation.upstream?.gateway ?? []);
+      const reading = target.operations.filter((operation) =>
+        operation.upstream?.gateway.some((cost) => cost.requests > 0),
+      );
+      const underLoad = upstreamUnderLoad(target, "gateway");
+      row(
+        "mirror: reads make no upstream call",
+        `${reading.length ? `requests on ${reading.map((operation) => operation.key).join(", ")}` : `0 requests on each of ${target.operations.length} operations`} (alone); ${fixed(underLoad, 0)} during the gateway's load rounds`,
+        alone.length > 0 && reading.length === 0 && underLoad === 0,
+      );
+    } else if (target.kind === "store") {
       for (const operation of target.operations.filter((op) => ["a", "b", "d"].includes(op.key))) {
         const ratio =
           (c20(operation, "gateway")?.requestsPerSecond ?? Number.NaN) /
@@ -217,6 +240,84 @@ function targetsTable(results: BenchResults): string {
   return table(["target", "measured", "met"], rows);
 }
 
+/** Upstream requests the fakes received during a server's measured load rounds on a target, all cells. */
+function upstreamUnderLoad(target: TargetResult, server: ServerName): number {
+  let total = 0;
+  for (const operation of target.operations) {
+    for (const summary of Object.values(operation.load[server])) {
+      total += (summary.upstreamPerRequest ?? Number.NaN) * summary.responses;
+    }
+  }
+  return total;
+}
+
+function sectionTitle(target: TargetResult): string {
+  if (target.kind === "live") return "Live (the three fakes)";
+  if (target.kind === "mirror") return "Mirror (the same fakes, read with `@mirror`)";
+  return `Store (${target.name})`;
+}
+
+function mirrorLines(target: TargetResult, mirror: MirrorReady): string {
+  const served = target.operations
+    .map((operation) => `${operation.key}: ${operation.mirrorReads?.join(" + ") || "none"}`)
+    .join("; ");
+  return [
+    `The fakes of the live target, seeded alike, with MIRROR=on (MIRROR_INTERVAL_S=3600: the only sync round is the one at start-up) and a new SQLite store shared by the gateway and the baseline; every query operation sent with \`@mirror(maxAgeSeconds: 86400)\`, mutations left out (a write goes live).`,
+    `Before the rounds: every provider SYNCED ${fixed(mirror.waitedSeconds, 1)} s after the gateway answered /health (${mirror.providers.map((provider) => `${provider.provider} ${provider.records} records`).join(", ")}).`,
+    `Providers the answers' \`extensions.mirror\` say the mirror served: ${served}. Upstream requests at the fakes during the measured load rounds: gateway ${fixed(upstreamUnderLoad(target, "gateway"), 0)}, baseline ${fixed(upstreamUnderLoad(target, "baseline"), 0)}.`,
+  ].join("\n");
+}
+
+/** Each operation both targets ran, live beside mirror: the gateway's figures. */
+function liveAgainstMirror(live: TargetResult, mirrored: TargetResult): string[] {
+  const rows: string[][] = [];
+  for (const operation of mirrored.operations) {
+    const onLive = live.operations.find((candidate) => candidate.key === operation.key);
+    if (!onLive) continue;
+    const cells = (result: OperationResult) => {
+      const one = result.load.gateway.c1 as Summary;
+      const loaded = result.load.gateway.c20 as Summary;
+      return {
+        requests: againstMinimum(result.upstream?.gateway, (cost) => cost.requests),
+        p50: ms(one.p50),
+        loadedP50: ms(loaded.p50),
+        rate: loaded.requestsPerSecond,
+        cpu: fixed(loaded.cpuMsPerRequest, 2),
+      };
+    };
+    const a = cells(onLive);
+    const b = cells(operation);
+    rows.push([
+      operation.title,
+      `${a.requests} / ${b.requests}`,
+      `${a.p50} / ${b.p50}`,
+      `${a.loadedP50} / ${b.loadedP50}`,
+      `${fixed(a.rate, 0)} / ${fixed(b.rate, 0)}`,
+      fixed(b.rate / a.rate, 1),
+      `${a.cpu} / ${b.cpu}`,
+    ]);
+  }
+  return [
+    "## Live beside mirror (gateway)",
+    "",
+    "Each cell: live / mirror; upstream requests per GraphQL request measured alone, the rest as in the tables above.",
+    "",
+    table(
+      [
+        "operation",
+        "upstream requests",
+        "c=1 p50 ms",
+        "c=20 p50 ms",
+        "c=20 req/s",
+        "req/s mirror ÷ live",
+        "CPU ms/req",
+      ],
+      rows,
+    ),
+    "",
+  ];
+}
+
 export function renderMarkdown(results: BenchResults): string {
   const { machine, options } = results;
   const parts = [
@@ -235,7 +336,8 @@ export function renderMarkdown(results: BenchResults): string {
     "",
   ];
   for (const target of results.targets) {
-    parts.push(`## ${target.name === "live" ? "Live (the three fakes)" : `Store (${target.name})`}`, "");
+    parts.push(`## ${sectionTitle(target)}`, "");
+    if (target.mirror) parts.push(mirrorLines(target, target.mirror), "");
     if (target.operations.some((operation) => operation.upstream)) {
       parts.push(
         "Upstream requests and waves per GraphQL request, measured at the fakes (one request at a time):",
@@ -249,11 +351,15 @@ export function renderMarkdown(results: BenchResults): string {
     const differing = target.operations
       .filter((operation) => !operation.ceilingSameBytes)
       .map((operation) => operation.key);
+    const compared = target.kind === "mirror" ? " (less the gateway's `extensions`)" : "";
     parts.push(
-      `Idle RSS after start: gateway ${fixed(idle.gateway, 0)} MB, baseline ${fixed(idle.baseline, 0)} MB, ceiling ${fixed(idle.ceiling, 0)} MB; process peak (VmHWM): gateway ${fixed(target.peakRssMb.gateway, 0)} MB, baseline ${fixed(target.peakRssMb.baseline, 0)} MB, ceiling ${fixed(target.peakRssMb.ceiling, 0)} MB. Ceiling answers byte-identical to the gateway's: ${differing.length ? `all but ${differing.join(", ")}` : "all"}.`,
+      `Idle RSS after start: gateway ${fixed(idle.gateway, 0)} MB, baseline ${fixed(idle.baseline, 0)} MB, ceiling ${fixed(idle.ceiling, 0)} MB; process peak (VmHWM): gateway ${fixed(target.peakRssMb.gateway, 0)} MB, baseline ${fixed(target.peakRssMb.baseline, 0)} MB, ceiling ${fixed(target.peakRssMb.ceiling, 0)} MB. Ceiling answers byte-identical to the gateway's${compared}: ${differing.length ? `all but ${differing.join(", ")}` : "all"}.`,
       "",
     );
   }
+  const live = results.targets.find((target) => target.kind === "live");
+  const mirrored = results.targets.find((target) => target.kind === "mirror");
+  if (live && mirrored) parts.push(...liveAgainstMirror(live, mirrored));
   if (results.moneybirdSpecViolations.length) {
     parts.push(
       `Moneybird OpenAPI violations seen by the fake: ${results.moneybirdSpecViolations.length}`,

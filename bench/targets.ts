@@ -15,12 +15,16 @@ import { type FakeProductive, startFakeProductive } from "../test/fakes/producti
 import { createTestDatabase } from "../test/support/postgres-databases.ts";
 
 /**
- * What a gateway is benchmarked against: the three fake upstreams (live mode) or a seeded store.
- * Each target is a function returning the environment of a gateway that serves it; a new store
- * backend (Postgres) is one more entry in STORE_BACKENDS.
+ * What a gateway is benchmarked against: the three fake upstreams (live mode), the same fakes
+ * mirrored into a store (MIRROR=on, read with `@mirror`) or a seeded store. Each target is a
+ * function returning the environment of a gateway that serves it; a new store backend (Postgres)
+ * is one more entry in STORE_BACKENDS.
  */
 export interface Target {
   name: string;
+  kind: "live" | "mirror" | "store";
+  /** The `@mirror(maxAgeSeconds:)` the mirror target's query operations are sent with; null elsewhere. */
+  mirrorMaxAgeSeconds: number | null;
   /** The variables that point a gateway at this target. */
   env: Record<string, string>;
   /** The fakes' request log, for live targets; null where no upstream is called. */
@@ -93,6 +97,8 @@ export async function liveTarget(latencyMs: number): Promise<Target> {
   upstream.setLatency(latencyMs);
   return {
     name: "live",
+    kind: "live",
+    mirrorMaxAgeSeconds: null,
     env: {
       PRODUCTIVE_API_TOKEN: productive.config.apiToken,
       PRODUCTIVE_ORGANIZATION_ID: productive.config.organizationId,
@@ -110,6 +116,40 @@ export async function liveTarget(latencyMs: number): Promise<Target> {
     upstream,
     close: async () => {
       await Promise.all(fakes.map(([, fake]) => fake.close()));
+    },
+  };
+}
+
+/** How stale a mirror read the mirror target allows: far more than a bench run lasts. */
+export const MIRROR_MAX_AGE_SECONDS = 86_400;
+/**
+ * Between two sync rounds: longer than any run, so the only round is the one the gateway starts
+ * with (the bench waits for it) and none runs while the rounds are measured.
+ */
+const MIRROR_INTERVAL_SECONDS = 3_600;
+
+/**
+ * Fakes seeded as the live target's (their own, so that the live target's createCompany rounds do
+ * not grow what the mirror syncs), mirrored by the gateway into a new SQLite file (MIRROR=on):
+ * its query operations are sent with `@mirror(maxAgeSeconds: MIRROR_MAX_AGE_SECONDS)`.
+ */
+export async function mirrorTarget(latencyMs: number): Promise<Target> {
+  const live = await liveTarget(latencyMs);
+  const folder = mkdtempSync(join(tmpdir(), "contacts-bench-mirror-"));
+  return {
+    ...live,
+    name: "mirror",
+    kind: "mirror",
+    mirrorMaxAgeSeconds: MIRROR_MAX_AGE_SECONDS,
+    env: {
+      ...live.env,
+      MIRROR: "on",
+      MIRROR_INTERVAL_S: String(MIRROR_INTERVAL_SECONDS),
+      STORE_URL: join(folder, "mirror.sqlite"),
+    },
+    close: async () => {
+      await live.close();
+      rmSync(folder, { recursive: true, force: true });
     },
   };
 }
@@ -194,6 +234,8 @@ async function sqliteStore(scale: number): Promise<Target> {
   await migrateAndSeed(new Kysely<Database>({ dialect: new SqliteDialect({ database }) }), scale);
   return {
     name: `store ${scale}×`,
+    kind: "store",
+    mirrorMaxAgeSeconds: null,
     env: { STORE_URL: file },
     upstream: null,
     close: async () => rmSync(folder, { recursive: true, force: true }),
@@ -209,6 +251,8 @@ async function postgresStore(scale: number): Promise<Target> {
   await migrateAndSeed(openDatabase({ url: database.url, poolSize: 1, log: undefined }), scale);
   return {
     name: `store ${scale}× (PostgreSQL)`,
+    kind: "store",
+    mirrorMaxAgeSeconds: null,
     env: { STORE_URL: database.url },
     upstream: null,
     close: () => database.drop(),

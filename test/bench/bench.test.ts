@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import type { BenchResults } from "../../bench/report.ts";
 
 /**
- * `npm run bench` must not rot: its smoke mode (op (a) on the fakes, one short round each) runs
+ * `npm run bench` must not rot: its smoke mode (op (a) on the fakes and from their mirror, one short round each) runs
  * and writes its results in the expected shape, with the upstream counts the stated minimums.
  * No timing is asserted: the bench is a program, not a test of speed.
  */
@@ -58,6 +58,13 @@ describe("npm run bench --smoke", () => {
     }
     // Batching off, each company's entries are a request of their own: the N+1 the loaders save.
     expect(operation?.upstream?.baseline[0]?.requests).toBe(1 + 100);
+    // The same operation read from the mirror: from Productive's mirror, without one upstream request.
+    const mirror = results.targets.find((target) => target.kind === "mirror");
+    const [mirrored] = mirror?.operations ?? [];
+    expect(mirrored?.key).toBe("a");
+    expect(mirrored?.mirrorReads).toEqual(["PRODUCTIVE"]);
+    expect(mirrored?.upstream?.gateway.length).toBeGreaterThan(0);
+    for (const cost of mirrored?.upstream?.gateway ?? []) expect(cost.requests).toBe(0);
     expect(results.moneybirdSpecViolations).toEqual([]);
   });
 });
