@@ -102,7 +102,11 @@ export async function startMirrorSync({
 
   async function runRound(provider: Provider, sync: ProviderSync): Promise<void> {
     const state = states.get(provider) ?? null;
-    const sweep = state?.sweptAt == null || Date.now() - state.sweptAt >= timings.sweepIntervalMs;
+    // Due a tenth of an interval early: rounds start one interval apart, and a timer that fires a
+    // millisecond before the wall clock says the interval is over must not put the sweep off a round.
+    const sweep =
+      state?.sweptAt == null ||
+      Date.now() - state.sweptAt >= timings.sweepIntervalMs - timings.intervalMs / 10;
     const round = createRound(store, holder, provider, state, sweep);
     const scope = {
       ...requestScope(

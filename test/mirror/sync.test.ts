@@ -21,6 +21,7 @@ const MIRROR_ENV = {
   MIRROR_INTERVAL_S: String(INTERVAL_S),
   MIRROR_SWEEP_INTERVAL_S: String(INTERVAL_S),
 };
+const LOAD_SLACK_MS = 5000;
 const PROVIDERS: Provider[] = ["PRODUCTIVE", "MONEYBIRD", "FREEAGENT"];
 
 // biome-ignore lint/suspicious/noExplicitAny: each query reads the shape it selects
@@ -33,9 +34,10 @@ async function mirrorStates(gateway: Gateway): Promise<Record<string, Data>> {
   return Object.fromEntries(providers.map((status: Data) => [status.provider, status.mirror]));
 }
 
-/** Polls `check` until it passes, for at most `rounds` sync intervals after the one in progress. */
+/** Polls `check` until it passes, for at most `rounds` sync intervals after the one in progress (and a slack for a loaded machine). */
 async function withinRounds(rounds: number, check: () => Promise<void>): Promise<void> {
-  const deadline = Date.now() + (rounds + 1) * INTERVAL_S * 1000;
+  // The rounds counted are the check's (syncedSince: a round begun after the change); the slack is for a loaded machine.
+  const deadline = Date.now() + (rounds + 1) * INTERVAL_S * 1000 + LOAD_SLACK_MS;
   for (;;) {
     try {
       return await check();
