@@ -15,7 +15,7 @@ export interface MirrorTimings {
   sweepIntervalMs: number;
   /**
    * How often the lease is renewed and the mirror's state re-read: min(interval, 5 s). The lease
-   * lasts three of them, so an instance that dies is replaced within three.
+   * lasts three of them, so an instance that dies is replaced within four.
    */
   heartbeatMs: number;
 }
