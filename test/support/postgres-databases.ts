@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
 import pg from "pg";
 
 /**
@@ -26,7 +27,19 @@ export async function createTestDatabase(): Promise<{ url: string; drop(): Promi
   return {
     url: `${SERVER}/${name}`,
     drop: async () => {
-      await onServer((client) => client.query(`drop database if exists ${name} with (force)`));
+      await onServer(async (client) => {
+        // pg's pool resolves its end() before its sockets have closed: a forced drop meanwhile would
+        // terminate them, and their clients, no longer listened to, report it as an unhandled error.
+        for (let waited = 0; waited < 2000; waited += 50) {
+          const { rows } = await client.query<{ open: string }>(
+            "select count(*) as open from pg_stat_activity where datname = $1",
+            [name],
+          );
+          if (Number(rows[0]?.open) === 0) break;
+          await sleep(50);
+        }
+        await client.query(`drop database if exists ${name} with (force)`);
+      });
     },
   };
 }
