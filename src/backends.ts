@@ -1,4 +1,6 @@
 import type { Config } from "./config.ts";
+import { createCustomerSource } from "./contacts/customers/index.ts";
+import { startCustomerMatcher } from "./contacts/customers/matcher.ts";
 import { PROVIDERS } from "./domain/common.ts";
 import type { UpstreamSettings } from "./http/upstream-client.ts";
 import { startMirror } from "./mirror/index.ts";
@@ -88,6 +90,20 @@ export async function createSources(
   };
   const storeProviders = PROVIDERS.filter((provider) => health[provider].backend === "STORE");
   const store = opened ? await opened : null;
+  // Matching needs every record at hand: the providers the store serves and those it mirrors.
+  const matched = PROVIDERS.filter(
+    (provider) =>
+      storeProviders.includes(provider) || (mirror !== null && health[provider].backend === "LIVE"),
+  );
+  const matcher = store
+    ? await startCustomerMatcher({
+        store: store.customers,
+        changes: store.changes,
+        providers: matched,
+        warn,
+        pollIntervalMs: config.customerPollIntervalMs,
+      })
+    : null;
   return {
     sources: {
       companies: productive.companies,
@@ -102,9 +118,11 @@ export async function createSources(
       orderedContacts: store
         ? (mirror?.orderedContacts(store, storeProviders) ?? store.orderedContacts(storeProviders))
         : null,
+      customers: store && matcher ? createCustomerSource(store.customers, matcher, matched) : null,
       health,
     },
     async close() {
+      await matcher?.stop();
       await mirror?.stop();
       await Promise.all([productive, moneybird, freeAgent].map((served) => served.close()));
       await store?.close();

@@ -205,6 +205,7 @@ const EnvSchema = z.object({
   STORE_URL: storeLocation,
   STORE_POOL_SIZE: positiveInt(10),
   CHANGES_RETENTION_DAYS: positiveInt(7),
+  CUSTOMER_MATCH_INTERVAL_MS: positiveInt(1000),
   UPSTREAM_TIMEOUT_MS: positiveInt(10_000),
   REQUEST_TIMEOUT_MS: positiveInt(30_000),
   UPSTREAM_MAX_BODY_BYTES: positiveInt(8 * 1024 * 1024),
@@ -352,6 +353,8 @@ export interface Config {
   storePoolSize: number;
   /** How long the store's change log keeps a change; a `since` older than that is CHANGES_EXPIRED. */
   changesRetentionDays: number;
+  /** How often customer matching reads the change log and manual decisions (ms). */
+  customerPollIntervalMs: number;
   /** The deadline of one GraphQL request: every upstream call and budget wait it causes ends by then. */
   requestTimeoutMs: number;
   /** What one request may ask for: body size, the operation's shape and cost, input sizes. */
@@ -444,6 +447,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     storeUrl: e.STORE_URL,
     storePoolSize: e.STORE_POOL_SIZE,
     changesRetentionDays: e.CHANGES_RETENTION_DAYS,
+    customerPollIntervalMs: e.CUSTOMER_MATCH_INTERVAL_MS,
     requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
     limits: {
       maxRequestBytes: e.MAX_REQUEST_BYTES,
@@ -559,6 +563,8 @@ const MEANINGS: Record<keyof typeof EnvSchema.shape, string> = {
     "the local store: a SQLite file path (its folder is created), a file: URL, :memory:, or a postgres:// URL (several instances)",
   STORE_POOL_SIZE: "PostgreSQL connections one instance opens at most (a PostgreSQL STORE_URL only)",
   CHANGES_RETENTION_DAYS: "days the store's change log keeps a change; a client further behind must resync",
+  CUSTOMER_MATCH_INTERVAL_MS:
+    "how often customer matching follows the store's changes and manual links (the delay before a change shows in `customers`)",
   UPSTREAM_TIMEOUT_MS: "connect, headers and body timeout of one upstream attempt",
   REQUEST_TIMEOUT_MS: "one GraphQL request's deadline, for all the upstream work it causes",
   UPSTREAM_MAX_BODY_BYTES: "the largest upstream answer read",

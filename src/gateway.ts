@@ -45,6 +45,8 @@ export interface GatewayOptions {
   warn?: (message: string) => void;
   /** Test hook: with tracing configured, spans go here (an in-memory exporter's) instead of to OTLP. */
   spanProcessor?: SpanProcessor;
+  /** Test hook: every store statement's SQL and duration, besides the metrics'. */
+  onStoreQuery?: (sql: string, durationMs: number) => void;
 }
 
 export interface Gateway {
@@ -62,6 +64,7 @@ export async function createGateway({
     logger.error({ err: error, requestId: activeScope()?.requestId ?? null }, "unexpected error"),
   warn = (message) => logger.warn(message),
   spanProcessor,
+  onStoreQuery,
 }: GatewayOptions): Promise<Gateway> {
   const { redisUrl, ...protection } = config.upstream;
   const redis = redisUrl ? await connectRedis(redisUrl, warn) : null;
@@ -80,7 +83,12 @@ export async function createGateway({
         lastAttempts.observe,
       ]),
     },
-    metrics.observeStoreQuery,
+    onStoreQuery
+      ? (sql, durationMs) => {
+          metrics.observeStoreQuery(sql, durationMs);
+          onStoreQuery(sql, durationMs);
+        }
+      : metrics.observeStoreQuery,
     warn,
   );
   metrics.watchProviders(sourceSet.sources.health);

@@ -20,6 +20,10 @@ import type {
   CreateContactPerson,
   CreateFreeAgentContact,
   CreateMoneybirdContact,
+  Customer,
+  CustomerFilter,
+  CustomerLink,
+  CustomerRecord,
   DeleteContactOutcome,
   FreeAgentContact,
   FreeAgentContactFilter,
@@ -140,6 +144,8 @@ export interface ChangeSource {
    * and the live ones.
    */
   watch(after: number | null): Promise<AsyncIterableIterator<Change>>;
+  /** The newest position (0: nothing logged yet). */
+  head(): Promise<number>;
   /** Ends every watch now: the gateway is shutting down, so its streams end and their clients reconnect elsewhere. */
   endWatches(): void;
 }
@@ -244,6 +250,80 @@ export interface MirrorStore {
   forget(kind: MirroredKind, id: string): Promise<void>;
 }
 
+/**
+ * Customers across the providers (issue 16), as the store keeps them: reads for the schema, and
+ * the manual decisions, which the matcher (src/contacts/customers/matcher.ts) applies.
+ */
+export interface CustomerSource {
+  /** The providers whose records are matched: those whose records the store holds. */
+  readonly providers: readonly Provider[];
+  getByIds(ids: readonly string[]): Promise<(Customer | null)[]>;
+  /** The link of each record (`Kind:id`); null for a record in no customer (not matched yet, or not held). */
+  linksOf(nodeIds: readonly string[]): Promise<(CustomerLink | null)[]>;
+  /** Each customer's links, in node id order. */
+  linksOfCustomers(customerIds: readonly string[]): Promise<CustomerLink[][]>;
+  /** The records as the store (or the mirror) holds them, never read upstream; null for one it does not hold. */
+  records(nodeIds: readonly string[]): Promise<(CustomerRecord | null)[]>;
+  /** By display name, ties by id. */
+  list(filter: CustomerFilter, page: PageRequest): Promise<Page<Customer>>;
+  /** Joins the records into one customer for good (NotFoundError for a record not held); its customer once applied. */
+  link(nodeIds: readonly string[], madeBy: string): Promise<Customer>;
+  /** Stands the record alone for good; its own customer and the one it left (null: it was alone). */
+  unlink(nodeId: string, madeBy: string): Promise<{ customer: Customer; previous: Customer | null }>;
+}
+
+/** A manual decision as the store keeps it. */
+export interface StoredDecision {
+  id: string;
+  kind: "LINK" | "UNLINK";
+  nodeIds: string[];
+  from: string | null;
+  madeAt: string;
+  madeBy: string;
+  applied: boolean;
+}
+
+/** A customer as the matcher writes it: `id` null for a new one (the store gives it one). */
+export interface CustomerWrite {
+  key: string;
+  id: string | null;
+  displayName: string;
+  providers: Provider[];
+  conflicts: Customer["conflicts"];
+  links: Omit<CustomerLink, "customerId">[];
+}
+
+/** The matcher's side of the customer tables; writes are fenced by the `customers` lease. */
+export interface CustomerStore {
+  /** Every record of `providers` the store holds. */
+  allRecords(providers: readonly Provider[]): Promise<CustomerRecord[]>;
+  records(nodeIds: readonly string[]): Promise<(CustomerRecord | null)[]>;
+  /** The links as written, by node id, and where in the change log they stand (null: never matched). */
+  state(): Promise<{ links: Map<string, CustomerLink>; throughSequence: number | null }>;
+  decisions(): Promise<StoredDecision[]>;
+  /** Whether an unapplied decision waits (the cheap poll of an instance that matches). */
+  hasUnappliedDecisions(): Promise<boolean>;
+  addDecision(decision: Omit<StoredDecision, "applied">): Promise<void>;
+  isApplied(decisionId: string): Promise<boolean>;
+  /**
+   * In one transaction, if `holder` holds the lease (renewed): upserts `customers` with their
+   * links, deletes `removedCustomerIds` and the links of `removedNodeIds`, marks decisions applied,
+   * moves the change-log position. Returns the ids by key, or null when fenced out (nothing written).
+   */
+  write(
+    holder: string,
+    change: {
+      customers: readonly CustomerWrite[];
+      removedCustomerIds: readonly string[];
+      removedNodeIds: readonly string[];
+      appliedDecisionIds: readonly string[];
+      throughSequence: number;
+    },
+  ): Promise<Map<string, string> | null>;
+  lease(holder: string, ttlMs: number): Promise<boolean>;
+  release(holder: string): Promise<void>;
+}
+
 /** Which backend serves a provider, and a cheap health probe for `providers` and /ready. */
 export interface ProviderBackend {
   backend: "LIVE" | "STORE";
@@ -266,5 +346,7 @@ export interface Sources {
   search: SearchSource | null;
   /** null when no database holds any accounting provider's records. */
   orderedContacts: OrderedContactSource | null;
+  /** null when the store is not open (every provider served live, unmirrored): no records to match. */
+  customers: CustomerSource | null;
   health: Record<"PRODUCTIVE" | "MONEYBIRD" | "FREEAGENT", ProviderBackend>;
 }

@@ -15,7 +15,8 @@ export type RecordKind =
   | "MoneybirdContact"
   | "FreeAgentContact"
   | "ContactPerson"
-  | "ContactNote";
+  | "ContactNote"
+  | "Customer";
 
 /** An upstream record exactly as the provider (or the store, in the provider's shape) returned it. */
 export type RawRecord = Record<string, unknown>;

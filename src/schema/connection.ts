@@ -56,6 +56,7 @@ export type ConnectionName =
   | "Company.contactEntries"
   | "MoneybirdContact.contactPersons"
   | "search"
+  | "customers"
   | `contacts:${ContactOrder["field"]}:${ContactOrder["direction"]}`;
 
 /** An ordered contacts list's cursors name its order, so a cursor of one order is refused by another. */

@@ -15,6 +15,7 @@ const KINDS: ReadonlySet<string> = new Set<RecordKind>([
   "FreeAgentContact",
   "ContactPerson",
   "ContactNote",
+  "Customer",
 ]);
 
 export function encodeGlobalId(typename: string, id: string | number | bigint): string {

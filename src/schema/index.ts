@@ -15,5 +15,6 @@ import "./freeagent-contact.ts";
 import "./providers.ts";
 import "./search.ts";
 import "./changes.ts";
+import "./customer.ts";
 
 export const schema = builder.toSchema({ sortSchema: true, directives: SCHEMA_DIRECTIVES });

@@ -9,6 +9,7 @@ import {
   ContactEntryNode,
   ContactNoteNode,
   ContactPersonNode,
+  CustomerNode,
   FreeAgentContactNode,
   MoneybirdContactNode,
 } from "./refs.ts";
@@ -20,6 +21,7 @@ const LOADERS = {
   FreeAgentContact: FreeAgentContactNode,
   ContactPerson: ContactPersonNode,
   ContactNote: ContactNoteNode,
+  Customer: CustomerNode,
 } satisfies Record<
   RecordKind,
   { getDataloader(ctx: GatewayContext): { load(key: string): Promise<unknown> } }

@@ -5,6 +5,7 @@ import type {
   ContactEntry,
   ContactNote,
   ContactPerson,
+  Customer,
   FreeAgentContact,
   MoneybirdContact,
   RecordKind,
@@ -89,6 +90,14 @@ export const ContactNoteNode = builder.loadableNodeRef("ContactNote", {
   load: (keys: string[], ctx) =>
     loadNested<ContactNote>("ContactNote", keys, ctx, (contact) => contact.notes),
   cacheResolved: nestedKey,
+});
+
+/** A customer across the providers (fields in customer.ts); no store open: no customers. */
+export const CustomerNode = builder.loadableNodeRef("Customer", {
+  id: { resolve: (customer: Customer) => customer.id },
+  load: async (ids: string[], ctx) =>
+    orNotFound("Customer", ids, (await ctx.sources.customers?.getByIds(ids)) ?? ids.map(() => null)),
+  cacheResolved: (customer) => customer.id,
 });
 
 /** An accounting contact from Moneybird or FreeAgent (fields in contact.ts). */

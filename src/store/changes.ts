@@ -190,6 +190,7 @@ export async function createChangeSource(
 
   return {
     list,
+    head,
     async watch(after) {
       if (after === null) return stream(await head());
       if (after < (await prunedThrough())) throw expired(after);

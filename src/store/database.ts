@@ -136,8 +136,49 @@ export interface Database {
     last_error: string | null;
     failures: number;
   };
-  /** Who syncs the mirror (one row, `sync`), until when: taken over once it expires. */
+  /** Who syncs the mirror (`sync`) or matches customers (`customers`, since 0010), until when: taken over once it expires. */
   mirror_lease: { name: string; holder: string; expires_at_ms: number };
+  /** A customer across providers (since 0010): see customers.ts. JSON text: `conflicts`. */
+  customers: {
+    id: number;
+    display_name: string;
+    name_key: string;
+    /** The providers of its records, comma-separated in schema order. */
+    providers: string;
+    provider_count: number;
+    record_count: number;
+    conflicts: string;
+    created_at_ms: number;
+    updated_at_ms: number;
+  };
+  /** A record's link to its customer (since 0010). JSON text: `matched_by`, `pairs`, `conflicts`. */
+  customer_links: {
+    /** `Kind:id`, as matching names records. */
+    node_id: string;
+    customer_id: number;
+    provider: string;
+    kind: string;
+    record_id: string;
+    matched_by: string;
+    /** Confidence × 1000, an integer on both dialects. */
+    confidence_milli: number;
+    manual: number;
+    linked_at_ms: number;
+    pairs: string;
+    conflicts: string;
+  };
+  /** A link or unlink made by hand (since 0010), replayed by the matcher in `made_at` order. */
+  customer_decisions: {
+    id: string;
+    kind: "LINK" | "UNLINK";
+    node_ids: string;
+    from_node_id: string | null;
+    made_at: string;
+    made_by: string;
+    applied: number;
+  };
+  /** The change-log position the links reflect (one row, `matcher`). */
+  customer_state: { name: string; through_sequence: number; matched_at_ms: number };
 }
 
 /** One id sequence per upstream id space: Moneybird's ids are unique across its record types. */
@@ -145,7 +186,8 @@ export type SequenceName =
   | "productive_companies"
   | "productive_contact_entries"
   | "moneybird"
-  | "freeagent_contacts";
+  | "freeagent_contacts"
+  | "customers";
 
 /** The database or a transaction on it: the write helpers run inside the caller's transaction. */
 export type Db = Kysely<Database>;

@@ -10,6 +10,7 @@ import type {
   SearchSource,
 } from "../ports.ts";
 import { createChangeSource, type StoreChangeSource } from "./changes.ts";
+import { type CustomerTables, createCustomerStore } from "./customers.ts";
 import type { Db } from "./database.ts";
 import { exclusiveSetup, isPostgresUrl, openDatabase } from "./dialect.ts";
 import { completeFreeAgentRows, createFreeAgentContactSource } from "./freeagent.ts";
@@ -28,6 +29,8 @@ export interface LocalStore {
   moneybirdContacts: MoneybirdContactSource;
   freeAgentContacts: FreeAgentContactSource;
   changes: StoreChangeSource;
+  /** The customer tables: the matcher's writes and the schema's reads (issue 16). */
+  customers: CustomerTables;
   /** Search over the records of `providers` (those the store serves: the others' rows are not theirs). */
   search(providers: readonly Provider[]): SearchSource;
   /** Contacts in one order across the accounting providers among `providers` (those the store serves). */
@@ -115,6 +118,7 @@ export async function openStore({
     moneybirdContacts: createMoneybirdContactSource(db, { paymentsEnabled: moneybirdPaymentsEnabled }),
     freeAgentContacts: createFreeAgentContactSource(db),
     changes,
+    customers: createCustomerStore(db),
     search: (providers) => createSearchSource(db, providers),
     orderedContacts: (providers) => createOrderedContactSource(db, providers),
     mirror: (options) => createMirrorStore(db, options),

@@ -454,6 +454,73 @@ export const MIGRATIONS: Record<string, Migration> = {
       await db.insertInto("mirror_lease").values({ name: "sync", holder: "", expires_at_ms: 0 }).execute();
     },
   },
+
+  /**
+   * Issue 16: customers across the providers. `customer_links` is a record's link (its customer,
+   * evidence, confidence, when made), `customers` the groups with a stable id, `customer_decisions`
+   * what people decided by hand (kept for good: the matcher replays them in order), `customer_state`
+   * the change-log position the links reflect; the `customers` lease lets one instance match.
+   * Customer ids come from `id_sequences` (`customers`): never reused, so a global id keeps naming one customer.
+   */
+  "0010_customers": {
+    async up(db) {
+      const t = columnTypes(db);
+      await db.schema
+        .createTable("customers")
+        .addColumn("id", t.int64, (c) => c.primaryKey())
+        .addColumn("display_name", "text", (c) => c.notNull())
+        .addColumn("name_key", t.sortKey, (c) => c.notNull())
+        .addColumn("providers", "text", (c) => c.notNull())
+        .addColumn("provider_count", "integer", (c) => c.notNull())
+        .addColumn("record_count", "integer", (c) => c.notNull())
+        .addColumn("conflicts", "text", (c) => c.notNull())
+        .addColumn("created_at_ms", t.int64, (c) => c.notNull())
+        .addColumn("updated_at_ms", t.int64, (c) => c.notNull())
+        .execute();
+      await index(db, "customers_name_key", "customers", ["name_key", "id"]);
+      await db.schema
+        .createTable("customer_links")
+        .addColumn("node_id", "text", (c) => c.primaryKey())
+        .addColumn("customer_id", t.int64, (c) => c.notNull())
+        .addColumn("provider", "text", (c) => c.notNull())
+        .addColumn("kind", "text", (c) => c.notNull())
+        .addColumn("record_id", "text", (c) => c.notNull())
+        .addColumn("matched_by", "text", (c) => c.notNull())
+        .addColumn("confidence_milli", "integer", (c) => c.notNull())
+        .addColumn("manual", "integer", (c) => c.notNull())
+        .addColumn("linked_at_ms", t.int64, (c) => c.notNull())
+        .addColumn("pairs", "text", (c) => c.notNull())
+        .addColumn("conflicts", "text", (c) => c.notNull())
+        .execute();
+      await index(db, "customer_links_customer", "customer_links", ["customer_id", "node_id"]);
+      await db.schema
+        .createTable("customer_decisions")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("kind", "text", (c) => c.notNull())
+        .addColumn("node_ids", "text", (c) => c.notNull())
+        .addColumn("from_node_id", "text")
+        .addColumn("made_at", "text", (c) => c.notNull())
+        .addColumn("made_by", "text", (c) => c.notNull())
+        .addColumn("applied", "integer", (c) => c.notNull().defaultTo(0))
+        .execute();
+      await index(db, "customer_decisions_made_at", "customer_decisions", ["made_at", "id"]);
+      await db.schema
+        .createTable("customer_state")
+        .addColumn("name", "text", (c) => c.primaryKey())
+        .addColumn("through_sequence", t.int64, (c) => c.notNull())
+        .addColumn("matched_at_ms", t.int64, (c) => c.notNull())
+        .execute();
+      await db
+        .insertInto("id_sequences")
+        .values({ name: "customers", last_id: 0 })
+        .onConflict((oc) => oc.column("name").doNothing())
+        .execute();
+      await db
+        .insertInto("mirror_lease")
+        .values({ name: "customers", holder: "", expires_at_ms: 0 })
+        .execute();
+    },
+  },
 };
 
 /** The record tables the change log follows, and what their rows are in the graph. */

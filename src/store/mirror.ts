@@ -5,7 +5,7 @@ import type { Db } from "./database.ts";
 import { contactColumns as freeAgentContactColumns } from "./freeagent.ts";
 import { contactColumns as moneybirdContactColumns } from "./moneybird.ts";
 import { companyColumns, contactEntryColumns, saveCompanyTags } from "./productive.ts";
-import { anyOf, storedIds } from "./support.ts";
+import { anyOf, releaseLease, renewedLease, storedIds } from "./support.ts";
 
 /**
  * The mirror's writes: a live provider's records, as it answered them, in the tables the store
@@ -170,18 +170,6 @@ async function applyBatch(db: Db, batch: MirrorBatch): Promise<void> {
   for (const { kind, id } of deletions) await remove(db, kind, id);
 }
 
-/** Renews `holder`'s lease inside the writing transaction: false when another instance holds it. */
-async function renewedLease(db: Db, holder: string, ttlMs: number): Promise<boolean> {
-  const now = Date.now();
-  const result = await db
-    .updateTable("mirror_lease")
-    .set({ holder, expires_at_ms: now + ttlMs })
-    .where("name", "=", LEASE)
-    .where((eb) => eb.or([eb("holder", "=", holder), eb("expires_at_ms", "<", now)]))
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
-}
-
 /** Every transaction of a round renews the lease for this long; the round's own heartbeat renews it between. */
 export interface MirrorStoreOptions {
   leaseTtlMs: number;
@@ -225,7 +213,7 @@ export function createMirrorStore(db: Db, { leaseTtlMs }: MirrorStoreOptions): M
 
     async write(holder, provider, batch, progress) {
       return db.transaction().execute(async (trx) => {
-        if (!(await renewedLease(trx, holder, leaseTtlMs))) return false;
+        if (!(await renewedLease(trx, LEASE, holder, leaseTtlMs))) return false;
         await applyBatch(trx, batch);
         const completed = progress.syncedAt !== undefined;
         await saveState(trx, provider, {
@@ -240,7 +228,7 @@ export function createMirrorStore(db: Db, { leaseTtlMs }: MirrorStoreOptions): M
 
     async recordFailure(holder, provider, message, attemptedAt) {
       await db.transaction().execute(async (trx) => {
-        if (!(await renewedLease(trx, holder, leaseTtlMs))) return;
+        if (!(await renewedLease(trx, LEASE, holder, leaseTtlMs))) return;
         await saveState(trx, provider, { attempted_at_ms: attemptedAt, last_error: message });
         await trx
           .updateTable("mirror_state")
@@ -281,16 +269,11 @@ export function createMirrorStore(db: Db, { leaseTtlMs }: MirrorStoreOptions): M
     },
 
     async lease(holder, ttlMs) {
-      return renewedLease(db, holder, ttlMs);
+      return renewedLease(db, LEASE, holder, ttlMs);
     },
 
     async release(holder) {
-      await db
-        .updateTable("mirror_lease")
-        .set({ holder: "", expires_at_ms: 0 })
-        .where("name", "=", LEASE)
-        .where("holder", "=", holder)
-        .execute();
+      await releaseLease(db, LEASE, holder);
     },
 
     async keep(record) {

@@ -10,6 +10,7 @@ import {
   storePaymentsMandate,
 } from "./moneybird.ts";
 import { insertCompany, setCompanyArchived } from "./productive.ts";
+import { SHARED_SEED_SIZE, seedSharedCustomers } from "./seed-customers.ts";
 
 /**
  * The demo data of a new store: deterministic (a seeded PRNG and fixed dates, so every store
@@ -17,7 +18,15 @@ import { insertCompany, setCompanyArchived } from "./productive.ts";
  * seeded records have exactly the shape real writes produce.
  */
 
-export const SEED_SIZE = { productiveCompanies: 220, moneybirdContacts: 220, freeAgentContacts: 220 };
+/** Each provider's random records of one copy: exactly what the PRNG draws, so the records stay the same. */
+const RANDOM_SIZE = { productiveCompanies: 220, moneybirdContacts: 220, freeAgentContacts: 220 };
+
+/** The records of a 1× store: the random ones and the customers shared between tools (seed-customers.ts). */
+export const SEED_SIZE = {
+  productiveCompanies: RANDOM_SIZE.productiveCompanies + SHARED_SEED_SIZE.productiveCompanies,
+  moneybirdContacts: RANDOM_SIZE.moneybirdContacts + SHARED_SEED_SIZE.moneybirdContacts,
+  freeAgentContacts: RANDOM_SIZE.freeAgentContacts + SHARED_SEED_SIZE.freeAgentContacts,
+};
 
 /** mulberry32: small, fast and good enough for demo data. */
 function createRandom(seed: number) {
@@ -182,7 +191,7 @@ async function seedProductive(db: Db, random: Random, suffix: string): Promise<v
       PRODUCTIVE_NAME_PARTS.first.flatMap((first) =>
         PRODUCTIVE_NAME_PARTS.second.map((second) => `${first} ${second}`),
       ),
-      SEED_SIZE.productiveCompanies,
+      RANDOM_SIZE.productiveCompanies,
     )
     .map((name) => name + suffix);
   const createdAt = random.dates(names.length, "2021-01-04T08:00:00Z", "2025-06-30T17:00:00Z");
@@ -296,7 +305,11 @@ const BOOKKEEPER_USER_ID = "4960814000000002";
 const PRODUCT_IDS = ["4960814000000201", "4960814000000202"];
 
 async function seedMoneybird(db: Db, random: Random): Promise<void> {
-  const createdAt = random.dates(SEED_SIZE.moneybirdContacts, "2022-02-01T09:00:00Z", "2025-09-30T16:00:00Z");
+  const createdAt = random.dates(
+    RANDOM_SIZE.moneybirdContacts,
+    "2022-02-01T09:00:00Z",
+    "2025-09-30T16:00:00Z",
+  );
   for (const at of createdAt) {
     const firstName = random.pick(DUTCH_FIRST_NAMES);
     const lastName = random.pick(DUTCH_LAST_NAMES);
@@ -506,7 +519,11 @@ const UK_STREETS = [
 ];
 
 async function seedFreeAgent(db: Db, random: Random): Promise<void> {
-  const createdAt = random.dates(SEED_SIZE.freeAgentContacts, "2019-04-06T09:00:00Z", "2025-10-31T17:00:00Z");
+  const createdAt = random.dates(
+    RANDOM_SIZE.freeAgentContacts,
+    "2019-04-06T09:00:00Z",
+    "2025-10-31T17:00:00Z",
+  );
   for (const at of createdAt) {
     const isOrganisation = random.chance(0.65);
     const firstName = random.pick(UK_FIRST_NAMES);
@@ -572,8 +589,9 @@ async function seedFreeAgent(db: Db, random: Random): Promise<void> {
 }
 
 /**
- * `scale` seeds that many times the demo data (npm run bench --scale); the first copy is the
- * 1× store exactly, the others are further records drawn from the same generator.
+ * `scale` seeds that many times the random demo data (npm run bench --scale); the first copy is
+ * the 1× store exactly, the others are further records drawn from the same generator. The shared
+ * customers come once, after all of it: copies of them would be duplicates of one customer.
  */
 export async function seedDemoData(db: Db, { scale = 1 }: { scale?: number } = {}): Promise<void> {
   const random = createRandom(20_250_724);
@@ -581,4 +599,5 @@ export async function seedDemoData(db: Db, { scale = 1 }: { scale?: number } = {
   for (const suffix of copies) await seedProductive(db, random, suffix);
   for (const _ of copies) await seedMoneybird(db, random);
   for (const _ of copies) await seedFreeAgent(db, random);
+  await seedSharedCustomers(db);
 }

@@ -182,3 +182,29 @@ export function instant(timestamp: Timestamp): number {
   if (Number.isNaN(ms)) throw new BadUserInputError(`not an ISO 8601 timestamp: ${quoteInput(timestamp)}`);
   return ms;
 }
+
+/**
+ * Takes or renews `holder`'s lease `name` (a `mirror_lease` row) for `ttlMs`: false while another
+ * holder's runs. Inside a writing transaction it fences the write: nothing is written by an
+ * instance that lost the lease.
+ */
+export async function renewedLease(db: Db, name: string, holder: string, ttlMs: number): Promise<boolean> {
+  const now = Date.now();
+  const result = await db
+    .updateTable("mirror_lease")
+    .set({ holder, expires_at_ms: now + ttlMs })
+    .where("name", "=", name)
+    .where((eb) => eb.or([eb("holder", "=", holder), eb("expires_at_ms", "<", now)]))
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/** Gives the lease up now (shutting down), so another instance takes over at once. */
+export async function releaseLease(db: Db, name: string, holder: string): Promise<void> {
+  await db
+    .updateTable("mirror_lease")
+    .set({ holder: "", expires_at_ms: 0 })
+    .where("name", "=", name)
+    .where("holder", "=", holder)
+    .execute();
+}

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { encodeGlobalId } from "../../src/schema/global-id.ts";
+import { SEED_SIZE } from "../../src/store/seed.ts";
 import { type ConnectionPage, nodesOfWalk, useGateway, walkConnection } from "../support/gateway.ts";
 import { execute, executeOk } from "../support/graphql.ts";
 
@@ -53,7 +54,7 @@ describe("companies", () => {
   });
 
   it("walks to the end in pages of any size: no duplicates, no gaps, totalCount equal to the companies seen", async () => {
-    expect(all).toHaveLength(220);
+    expect(all).toHaveLength(SEED_SIZE.productiveCompanies);
     const inSevens = await walkCompanies(7);
     expect(inSevens.map((company) => company.id)).toEqual(all.map((company) => company.id));
   });
@@ -69,7 +70,7 @@ describe("companies", () => {
     });
     expect(beyond.companies.edges).toEqual([]);
     expect(beyond.companies.pageInfo).toMatchObject({ hasNextPage: false, hasPreviousPage: true });
-    expect(beyond.companies.totalCount).toBe(220);
+    expect(beyond.companies.totalCount).toBe(SEED_SIZE.productiveCompanies);
   });
 
   it("orders by name by default, and by each order field in both directions", async () => {

@@ -27,6 +27,7 @@ describe("loadConfig", () => {
       storeUrl: "./data/gateway.sqlite",
       storePoolSize: 10,
       changesRetentionDays: 7,
+      customerPollIntervalMs: 1000,
       batching: true,
       requestTimeoutMs: 30_000,
       limits: {

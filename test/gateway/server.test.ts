@@ -4,6 +4,7 @@ import { UpstreamError, type UpstreamErrorCode } from "../../src/errors.ts";
 import { createGateway } from "../../src/gateway.ts";
 import { GRAPHIQL_EXAMPLE_QUERY } from "../../src/graphiql-example.ts";
 import { encodeGlobalId } from "../../src/schema/global-id.ts";
+import { SEED_SIZE } from "../../src/store/seed.ts";
 import { useGateway } from "../support/gateway.ts";
 import { execute, executeOk } from "../support/graphql.ts";
 import { quietLogger } from "../support/logging.ts";
@@ -94,7 +95,7 @@ describe("errors of queries", () => {
       gateway(),
       `{ node(id: "${id}") { id } companies(first: 1) { totalCount } }`,
     );
-    expect(result.data).toEqual({ node: null, companies: { totalCount: 220 } });
+    expect(result.data).toEqual({ node: null, companies: { totalCount: SEED_SIZE.productiveCompanies } });
     expect(result.errors).toEqual([
       { message: "Company 424242 not found", path: ["node"], extensions: { code: "NOT_FOUND", id } },
     ]);

@@ -7,7 +7,7 @@ import { type FaultHarness, openFaultHarness, useFaultHarness } from "../faults/
 import { execute, executeOk } from "../support/graphql.ts";
 import { quietLogger } from "../support/logging.ts";
 import { createTestDatabase } from "../support/postgres-databases.ts";
-import { upstreamOf } from "./upstream.ts";
+import { clientRequestsSince, requestCounts, upstreamOf } from "./upstream.ts";
 
 /**
  * The mirror against the three fakes, every provider live, rounds every second: what the sync
@@ -65,21 +65,6 @@ const MIRRORED_READ = `query Mirrored @mirror(maxAgeSeconds: 60) {
     edges { node { __typename id ... on MoneybirdContact { companyName } ... on FreeAgentContact { displayName email } } }
   }
 }`;
-
-/** How many requests each fake has received so far. */
-const requestCounts = (harness: FaultHarness) =>
-  PROVIDERS.map((provider) => harness.fakes()[provider].requests.length);
-
-/** The requests the fakes received since `before` that a client's query caused, not a sync round. */
-function clientRequestsSince(harness: FaultHarness, before: number[]): string[] {
-  return PROVIDERS.flatMap((provider, index) =>
-    harness
-      .fakes()
-      [provider].requests.slice(before[index])
-      .filter((request) => !String(request.headers["x-request-id"] ?? "").startsWith("mirror-"))
-      .map((request) => `${provider} ${request.method} ${request.path}`),
-  );
-}
 
 /** Seeds each fake with a record or two before the gateway's first round. */
 function seedFakes(harness: FaultHarness) {

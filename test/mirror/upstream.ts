@@ -1,4 +1,5 @@
-import type { Fakes } from "../faults/harness.ts";
+import type { Provider } from "../../src/domain/common.ts";
+import type { Fakes, FaultHarness } from "../faults/harness.ts";
 
 /**
  * Changes made upstream, straight at the fakes' APIs (not through the gateway): what another tool
@@ -67,4 +68,21 @@ export function upstreamOf(fakes: Partial<Fakes>) {
     updateFreeAgentContact: (id: string, contact: Json) => freeAgent(id, "PUT", { contact }),
     deleteFreeAgentContact: (id: string) => freeAgent(id, "DELETE"),
   };
+}
+
+const PROVIDERS: Provider[] = ["PRODUCTIVE", "MONEYBIRD", "FREEAGENT"];
+
+/** How many requests each fake has received so far. */
+export const requestCounts = (harness: FaultHarness) =>
+  PROVIDERS.map((provider) => harness.fakes()[provider].requests.length);
+
+/** The requests the fakes received since `before` that a client's query caused, not a sync round. */
+export function clientRequestsSince(harness: FaultHarness, before: number[]): string[] {
+  return PROVIDERS.flatMap((provider, index) =>
+    harness
+      .fakes()
+      [provider].requests.slice(before[index])
+      .filter((request) => !String(request.headers["x-request-id"] ?? "").startsWith("mirror-"))
+      .map((request) => `${provider} ${request.method} ${request.path}`),
+  );
 }

@@ -1,5 +1,16 @@
-import type { Company, FreeAgentContact, MoneybirdContact, Provider } from "../../domain/index.ts";
-import { displayName } from "../../domain/index.ts";
+import type {
+  Company,
+  Conflict,
+  CustomerRecord,
+  CustomerRecordKind,
+  Evidence,
+  FreeAgentContact,
+  LinkedPair,
+  MatchReason,
+  MoneybirdContact,
+  Provider,
+} from "../../domain/index.ts";
+import { displayName, MATCH_REASONS, nodeIdOf } from "../../domain/index.ts";
 import {
   compareNames,
   emailDomain,
@@ -52,18 +63,9 @@ export const WEIGHTS = {
 } as const;
 export const PENALTIES = { IDENTIFIER_MISMATCH: 0.4, NAME_MISMATCH: 0.85 } as const;
 
-/** The schema's `MatchReason`, in its order. */
-export type MatchReason = "VAT" | "CHAMBER_OF_COMMERCE" | "DOMAIN" | "EMAIL" | "NAME" | "MANUAL";
-const REASON_ORDER: readonly MatchReason[] = [
-  "VAT",
-  "CHAMBER_OF_COMMERCE",
-  "DOMAIN",
-  "EMAIL",
-  "NAME",
-  "MANUAL",
-];
+const REASON_ORDER = MATCH_REASONS;
 
-export type CandidateKind = "Company" | "MoneybirdContact" | "FreeAgentContact";
+export type CandidateKind = CustomerRecordKind;
 
 /** What matching reads of a record, as typed in the tool; normalised here, once. */
 export interface CustomerCandidate {
@@ -81,8 +83,6 @@ export interface CustomerCandidate {
   /** The address's country: the VAT prefix when the number was typed without one. */
   country?: string | null;
 }
-
-export const nodeIdOf = (kind: CandidateKind, id: string) => `${kind}:${id}`;
 
 /** Productive has no chamber-of-commerce field (`companyCode` is the agency's own client code). */
 export function companyCandidate(company: Company): CustomerCandidate {
@@ -132,7 +132,7 @@ export function freeAgentCandidate(contact: FreeAgentContact): CustomerCandidate
   };
 }
 
-export function toCandidate(record: Company | MoneybirdContact | FreeAgentContact): CustomerCandidate {
+export function toCandidate(record: CustomerRecord): CustomerCandidate {
   if (record.kind === "Company") return companyCandidate(record);
   return record.kind === "MoneybirdContact" ? moneybirdCandidate(record) : freeAgentCandidate(record);
 }
@@ -256,27 +256,6 @@ export class CandidateIndex {
 
 // ---------------------------------------------------------------------------------------------
 // Scoring a pair
-
-/** One piece of evidence: the reason, the normalised value both records share, its weight. */
-export interface Evidence {
-  reason: MatchReason;
-  value: string;
-  weight: number;
-}
-
-export type ConflictKind =
-  | "VAT_MISMATCH"
-  | "CHAMBER_OF_COMMERCE_MISMATCH"
-  | "NAME_MISMATCH"
-  | "SUPPRESSED_PAIR_JOINED";
-
-/** Evidence against: shown on the link (or the near miss), never silently dropped. */
-export interface Conflict {
-  kind: ConflictKind;
-  /** The other record, when the conflict is between two records. */
-  with: string | null;
-  detail: string;
-}
 
 /** Two records compared. `a` < `b`, so a pair reads the same from both ends. */
 export interface PairMatch {
@@ -486,13 +465,7 @@ export interface CustomerLinkResult {
   confidence: number;
   manual: boolean;
   /** The accepted pairs that tie this record to the others, strongest first. */
-  pairs: {
-    with: string;
-    matchedBy: MatchReason[];
-    confidence: number;
-    evidence: Evidence[];
-    manual: boolean;
-  }[];
+  pairs: LinkedPair[];
   /** Conflicts with the customer's other records, and the customer's own. */
   conflicts: Conflict[];
 }
