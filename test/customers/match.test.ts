@@ -181,14 +181,27 @@ describe("rules", () => {
     expect(pairsOf(result, "Company:1")[0]?.conflicts[0]?.kind).toBe("VAT_MISMATCH");
   });
 
-  it("shows two VAT numbers joined through a third record", () => {
-    const result = match([
+  it("keeps two VAT numbers apart when only a third record would join them, and shows them when a person does", () => {
+    const records = [
       company("1", { vat: "NL111111111B01", domain: "acme.nl" }),
       contact("1", { vat: "NL111111111B01", emails: ["a@acme.nl"] }),
       contact("2", { chamberOfCommerce: "12345678", emails: ["b@acme.nl"], name: "Acme Holding" }),
       { ...contact("3", { chamberOfCommerce: "12345678" }), vat: "NL999999999B01" },
+    ];
+    const result = match(records);
+    // The strongest ties come first: the domain tie between the two numbered parts is refused.
+    expect(groupOf(result, "Company:1").nodeIds).toEqual(["Company:1", "MoneybirdContact:1"]);
+    expect(groupOf(result, "MoneybirdContact:3").nodeIds).toEqual([
+      "MoneybirdContact:2",
+      "MoneybirdContact:3",
     ]);
-    const customer = groupOf(result, "Company:1");
+    expect(pairsOf(result, "Company:1").find((pair) => pair.b === "MoneybirdContact:2")?.accepted).toBe(true);
+
+    const linked = match(records, {
+      links: [{ nodeIds: ["Company:1", "MoneybirdContact:3"], at: "2025-01-01T00:00:00Z" }],
+      unlinks: [],
+    });
+    const customer = groupOf(linked, "Company:1");
     expect(customer.nodeIds).toHaveLength(4);
     expect(customer.conflicts.map((conflict) => conflict.kind)).toEqual(["VAT_MISMATCH"]);
   });

@@ -543,10 +543,10 @@ function* joined(run: Run, nodeId: string): Generator<string> {
     if (run.index.normalised(other)) yield other;
 }
 
-/** Connected components over `nodes` (closed under `joined`), each built into a customer. */
-function group(run: Run, nodes: Iterable<string>): CustomerGroup[] {
+/** The components over `nodes` (closed under `joined`): every record reachable from them. */
+function components(run: Run, nodes: Iterable<string>): string[][] {
   const seen = new Set<string>();
-  const customers: CustomerGroup[] = [];
+  const found: string[][] = [];
   for (const start of nodes) {
     if (seen.has(start) || !run.index.normalised(start)) continue;
     // A walk rather than union-find with ranks: same components, and the walk yields them whole.
@@ -563,9 +563,78 @@ function group(run: Run, nodes: Iterable<string>): CustomerGroup[] {
         }
       }
     }
-    customers.push(buildCustomer(run, members.sort()));
+    found.push(members.sort());
   }
-  return customers;
+  return found;
+}
+
+/** The identifiers a part of a component holds: two parts whose numbers all differ are two legal entities. */
+interface Identifiers {
+  vats: Set<string>;
+  cocs: Set<string>;
+}
+const disagree = (x: Set<string>, y: Set<string>) =>
+  x.size > 0 && y.size > 0 && ![...x].some((value) => y.has(value));
+
+/**
+ * A component split into customers: manual links join whatever they name; then accepted pairs,
+ * strongest first, join their parts unless that would put different VAT or chamber-of-commerce
+ * numbers in one customer — a third record without numbers does not make two legal entities one.
+ * Deterministic in the pairs alone, so `rematch` and `matchCustomers` split alike.
+ */
+function split(run: Run, members: readonly string[]): string[][] {
+  const parent = new Map(members.map((nodeId) => [nodeId, nodeId]));
+  const find = (nodeId: string): string => {
+    let root = nodeId;
+    while (parent.get(root) !== root) root = parent.get(root) as string;
+    parent.set(nodeId, root);
+    return root;
+  };
+  const identifiers = new Map<string, Identifiers>(
+    members.map((nodeId) => {
+      const record = run.index.normalised(nodeId) as Normalised;
+      return [
+        nodeId,
+        {
+          vats: new Set(record.vat ? [record.vat.number] : []),
+          cocs: new Set(record.chamberOfCommerce ? [record.chamberOfCommerce] : []),
+        },
+      ];
+    }),
+  );
+  const union = (x: string, y: string, checked: boolean) => {
+    const [a, b] = [find(x), find(y)];
+    if (a === b) return;
+    const [left, right] = [identifiers.get(a) as Identifiers, identifiers.get(b) as Identifiers];
+    if (checked && (disagree(left.vats, right.vats) || disagree(left.cocs, right.cocs))) return;
+    const [root, child] = a < b ? [a, b] : [b, a];
+    parent.set(child, root);
+    identifiers.set(root, {
+      vats: new Set([...left.vats, ...right.vats]),
+      cocs: new Set([...left.cocs, ...right.cocs]),
+    });
+  };
+  const inside = new Set(members);
+  for (const x of members) {
+    for (const y of run.resolved.manual.get(x)?.keys() ?? []) if (inside.has(y)) union(x, y, false);
+  }
+  const pairs: PairMatch[] = [];
+  for (const x of members) {
+    for (const [y, pair] of run.pairs.get(x) ?? [])
+      if (pair.accepted && x < y && inside.has(y)) pairs.push(pair);
+  }
+  pairs.sort((p, q) => q.confidence - p.confidence || (p.a < q.a ? -1 : p.a > q.a ? 1 : p.b < q.b ? -1 : 1));
+  for (const pair of pairs) union(pair.a, pair.b, true);
+  const parts = new Map<string, string[]>();
+  for (const nodeId of members) getOrAdd(parts, find(nodeId), () => []).push(nodeId);
+  return [...parts.values()];
+}
+
+/** The customers of the components over `nodes`. */
+function group(run: Run, nodes: Iterable<string>): CustomerGroup[] {
+  return components(run, nodes).flatMap((members) =>
+    split(run, members).map((part) => buildCustomer(run, part.sort())),
+  );
 }
 
 const PROVIDER_RANK: Record<Provider, number> = { PRODUCTIVE: 0, MONEYBIRD: 1, FREEAGENT: 2 };
@@ -739,6 +808,17 @@ export function rematch(
     for (const other of index.neighbours(nodeId)) evaluate(run, nodeId, other);
     for (const other of joined(run, nodeId)) touch(other);
   }
+
+  // A component may hold several customers (split on conflicting numbers): all of its records are
+  // regrouped, so every customer in a component the change reaches is rebuilt.
+  for (const key of [...affectedCustomers]) {
+    for (const nodeId of previous.customers.get(key)?.nodeIds ?? []) touch(nodeId);
+  }
+  const reached = components(run, [
+    ...changedIds,
+    ...[...affectedCustomers].flatMap((key) => previous.customers.get(key)?.nodeIds ?? []),
+  ]);
+  for (const members of reached) for (const nodeId of members) touch(nodeId);
 
   const result: MatchResult = { ...previous, decisions, removed: [], written: [] };
   const regroup = new Set(changedIds);
