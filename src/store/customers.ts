@@ -13,7 +13,7 @@ import type {
   Provider,
 } from "../domain/index.ts";
 import { contactNameKey, PROVIDERS, parseNodeId } from "../domain/index.ts";
-import type { CustomerStore, CustomerWrite, StoredDecision } from "../ports.ts";
+import type { CustomerStore, StoredDecision } from "../ports.ts";
 import type { Database, Db } from "./database.ts";
 import { positionFunction } from "./dialect.ts";
 import { readContact as readMoneybirdContact } from "./moneybird.ts";
@@ -365,6 +365,4 @@ export function createCustomerStore(db: Db): CustomerTables {
 }
 
 /** How long a matcher's write renews its lease for: its heartbeat (matcher.ts) renews it more often. */
-export const LEASE_TTL_MS = 15_000;
-
-export type { CustomerWrite };
+const LEASE_TTL_MS = 15_000;
